@@ -4,5 +4,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const result = spawnSync("pnpm", ["--filter", "@authbus/core", "example"], { cwd: root, stdio: "inherit" });
+const tsx = join(root, "node_modules", ".bin", "tsx");
+const result = spawnSync(tsx, ["packages/core/examples/read-challenge.ts"], { cwd: root, stdio: "inherit" });
 process.exit(result.status ?? 1);
