@@ -1,0 +1,40 @@
+/** @module The value a LangGraph `interrupt()` carries when a tool call needs consent, and its resume value. */
+import { z } from "zod";
+import { consentOutcomeSchema, consentReasonSchema } from "./consent-reason.js";
+
+export const AUTH_INTERRUPT_TYPE = "authbus/consent_required" as const;
+
+/**
+ * The interrupt payload. It names the consent and says where to send the person; it never
+ * holds a token, a PKCE verifier or anything else that grants access.
+ */
+export const authInterruptSchema = z.strictObject({
+  type: z.literal(AUTH_INTERRUPT_TYPE),
+  consentId: z.string().min(1),
+  serverName: z.string(),
+  resource: z.string(),
+  authorizationUrl: z.url(),
+  scopes: z.array(z.string()),
+  reason: consentReasonSchema,
+  errorDescription: z.string().optional(),
+  /** Epoch milliseconds after which the consent can no longer be completed. */
+  expiresAt: z.number().int(),
+});
+
+export type AuthInterrupt = z.infer<typeof authInterruptSchema>;
+
+/** What a graph is resumed with: which consent, and how it ended. Never a token. */
+export const authResumeSchema = z.strictObject({
+  consentId: z.string().min(1),
+  outcome: consentOutcomeSchema,
+});
+
+export type AuthResume = z.infer<typeof authResumeSchema>;
+
+/**
+ * Tells whether an interrupt value is an authbus consent request (validated, so a value
+ * restored from a checkpoint written by another version is checked too).
+ */
+export function isAuthInterrupt(value: unknown): value is AuthInterrupt {
+  return authInterruptSchema.safeParse(value).success;
+}

@@ -1,0 +1,141 @@
+/** @module The error a caller gets when a resource server answers with an authentication challenge. */
+import {
+  type OAuthChallenge,
+  readOAuthChallenge,
+  selectOAuthChallenge,
+} from "../oauth-challenge/read-oauth-challenge.js";
+import type { Challenge } from "../www-authenticate/challenge.js";
+import { parseWWWAuthenticate } from "../www-authenticate/parse.js";
+
+export const AUTH_CHALLENGE = "AUTH_CHALLENGE" as const;
+
+// Response headers that can carry credentials; an error never keeps them.
+const secretHeaders = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "dpop"]);
+
+/** Options of {@link AuthChallengeError}. */
+export interface AuthChallengeErrorInit {
+  /** HTTP status of the response, normally 401 or 403. */
+  status: number;
+  /** The request URL. Query strings are dropped: they may carry credentials. */
+  url: string | URL;
+  /** The response headers; credential-bearing headers are dropped. */
+  headers: Headers;
+  /** The MCP server's configured name, when known. */
+  serverName?: string;
+  cause?: unknown;
+}
+
+function withoutSecrets(headers: Headers): Headers {
+  const kept = new Headers();
+  headers.forEach((value, name) => {
+    if (!secretHeaders.has(name)) kept.append(name, value);
+  });
+  return kept;
+}
+
+function redactUrl(url: string | URL): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    parsed.search = "";
+    parsed.hash = "";
+    return parsed.href;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/**
+ * A 401/403 answer with its `WWW-Authenticate` challenges, parsed and read for their OAuth
+ * meaning. This is what the MCP SDK's own errors lack: the header, not just the status.
+ *
+ * A header that does not parse still produces this error: `challenges` is empty and `cause`
+ * holds the {@link WWWAuthenticateParseError}. It never holds an `Authorization`, `Cookie`
+ * or `Set-Cookie` header, and `toJSON()` carries no headers at all.
+ *
+ * @see RFC 9110 §15.5.2 (401), §15.5.4 (403), §11.6.1 (WWW-Authenticate)
+ * @example
+ * if (isAuthChallengeError(error) && error.oauth?.error === "insufficient_scope") {
+ *   askForConsent(error.oauth.scope);
+ * }
+ */
+export class AuthChallengeError extends Error {
+  override readonly name = "AuthChallengeError";
+  readonly code = AUTH_CHALLENGE;
+  readonly status: number;
+  readonly url: string;
+  readonly serverName: string | undefined;
+  readonly wwwAuthenticate: string | null;
+  readonly challenges: Challenge[];
+  /** The OAuth reading of the challenge a client should act on (Bearer, else DPoP). */
+  readonly oauth: OAuthChallenge | undefined;
+  declare readonly headers: Headers;
+
+  constructor(init: AuthChallengeErrorInit) {
+    const wwwAuthenticate = init.headers.get("www-authenticate");
+    let challenges: Challenge[] = [];
+    let oauth: OAuthChallenge | undefined;
+    let problem: unknown = init.cause;
+    if (wwwAuthenticate !== null) {
+      try {
+        challenges = parseWWWAuthenticate(wwwAuthenticate);
+        const selected = selectOAuthChallenge(challenges);
+        oauth = selected ? readOAuthChallenge(selected) : undefined;
+      } catch (error) {
+        problem ??= error;
+      }
+    }
+    const where = init.serverName ?? safeOrigin(init.url);
+    const what =
+      oauth?.error ?? (wwwAuthenticate === null ? "no WWW-Authenticate header" : "authentication required");
+    const detail = oauth?.errorDescription ? ` (${oauth.errorDescription})` : "";
+    super(
+      `${where} answered ${init.status}: ${what}${detail}`,
+      problem === undefined ? {} : { cause: problem },
+    );
+    this.status = init.status;
+    this.url = redactUrl(init.url);
+    this.serverName = init.serverName;
+    this.wwwAuthenticate = wwwAuthenticate;
+    this.challenges = challenges;
+    this.oauth = oauth;
+    // Non-enumerable, so structured logging and JSON never serialise the headers by accident.
+    Object.defineProperty(this, "headers", { value: withoutSecrets(init.headers), enumerable: false });
+  }
+
+  /** A plain summary with no headers. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      status: this.status,
+      url: this.url,
+      serverName: this.serverName,
+      wwwAuthenticate: this.wwwAuthenticate,
+      challenges: this.challenges,
+      oauth: this.oauth,
+    };
+  }
+}
+
+function safeOrigin(url: string | URL): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "the server";
+  }
+}
+
+/**
+ * Recognises an {@link AuthChallengeError} by `name` and `code` rather than `instanceof`,
+ * so errors from two installed copies of this package are still recognised.
+ */
+export function isAuthChallengeError(error: unknown): error is AuthChallengeError {
+  return (
+    error instanceof Error &&
+    error.name === "AuthChallengeError" &&
+    (error as { code?: unknown }).code === AUTH_CHALLENGE
+  );
+}

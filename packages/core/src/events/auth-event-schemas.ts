@@ -1,0 +1,136 @@
+/** @module zod schemas of every bus event: the single source of the event types. */
+import { z } from "zod";
+import { consentReasonSchema } from "../consent/consent-reason.js";
+import { oauthChallengeSchema } from "../oauth-challenge/read-oauth-challenge.js";
+import { TOKEN_FINGERPRINT_PATTERN } from "../tokens/fingerprint.js";
+import { challengeSchema } from "../www-authenticate/challenge.js";
+
+const fingerprint = z.string().regex(TOKEN_FINGERPRINT_PATTERN, "a token fingerprint (fp_…), never a token");
+
+// Every event says where it happened; `callId` ties it to one tool call when there is one.
+const where = {
+  serverName: z.string(),
+  resource: z.string(),
+  subject: z.string(),
+  callId: z.string().optional(),
+};
+
+const errorSummary = z.strictObject({ code: z.string().optional(), message: z.string() });
+
+/**
+ * Schemas of the events on an authbus bus, keyed by event name. Every schema is strict: a
+ * payload with a field that is not listed (an `accessToken`, say) is rejected at a boundary.
+ */
+export const authEventSchemas = {
+  /** A 401/403 with `WWW-Authenticate` was received (also when the header did not parse). */
+  challenge: z.strictObject({
+    ...where,
+    status: z.number().int(),
+    url: z.string(),
+    method: z.string(),
+    wwwAuthenticate: z.string().nullable(),
+    challenges: z.array(challengeSchema),
+    oauth: oauthChallengeSchema.optional(),
+    /** Set when the header could not be parsed; `challenges` is then empty. */
+    parseError: z.strictObject({ message: z.string(), position: z.number().int() }).optional(),
+    /** The token that was sent, if any. */
+    tokenFingerprint: fingerprint.optional(),
+  }),
+  "token.refreshing": z.strictObject({ ...where, tokenFingerprint: fingerprint.optional() }),
+  "token.refreshed": z.strictObject({
+    ...where,
+    tokenFingerprint: fingerprint,
+    previousFingerprint: fingerprint.optional(),
+    expiresAt: z.number().int().optional(),
+  }),
+  "token.refresh_failed": z.strictObject({ ...where, error: errorSummary }),
+  "consent.required": z.strictObject({
+    ...where,
+    consentId: z.string(),
+    reason: consentReasonSchema,
+    scopes: z.array(z.string()),
+    authorizationUrl: z.string(),
+    expiresAt: z.number().int(),
+  }),
+  "consent.granted": z.strictObject({
+    ...where,
+    consentId: z.string(),
+    scopes: z.array(z.string()),
+    tokenFingerprint: fingerprint,
+  }),
+  "consent.denied": z.strictObject({
+    ...where,
+    consentId: z.string(),
+    error: z.string().optional(),
+    errorDescription: z.string().optional(),
+  }),
+  "consent.expired": z.strictObject({ ...where, consentId: z.string() }),
+  /** A request was sent again after a silent refresh; the caller never saw the 401. */
+  "request.retried": z.strictObject({
+    ...where,
+    url: z.string(),
+    method: z.string(),
+    tokenFingerprint: fingerprint,
+  }),
+  /** A bus handler threw or rejected; the other handlers still ran. */
+  "handler.failed": z.strictObject({ event: z.string(), error: errorSummary }),
+} as const;
+
+export type AuthEventName = keyof typeof authEventSchemas;
+
+/** The event map the bus is typed by, inferred from {@link authEventSchemas}. */
+export type AuthEvents = { [K in AuthEventName]: z.infer<(typeof authEventSchemas)[K]> };
+
+export const INVALID_AUTH_EVENT = "INVALID_AUTH_EVENT" as const;
+
+/** A payload that does not match its event's schema (e.g. from a bridge between processes). */
+export class InvalidAuthEventError extends Error {
+  override readonly name = "InvalidAuthEventError";
+  readonly code = INVALID_AUTH_EVENT;
+  readonly event: string;
+
+  constructor(event: string, message: string, cause?: unknown) {
+    super(`invalid "${event}" event: ${message}`, cause === undefined ? {} : { cause });
+    this.event = event;
+  }
+}
+
+/** Recognises {@link InvalidAuthEventError} by `name`/`code`. */
+export function isInvalidAuthEventError(error: unknown): error is InvalidAuthEventError {
+  return (
+    error instanceof Error &&
+    error.name === "InvalidAuthEventError" &&
+    (error as { code?: unknown }).code === INVALID_AUTH_EVENT
+  );
+}
+
+function isAuthEventName(name: string): name is AuthEventName {
+  return Object.hasOwn(authEventSchemas, name);
+}
+
+/**
+ * Checks an event at a boundary (tests, bridges between processes) and returns the payload
+ * typed. Emitting on the bus does not validate: that stays as cheap as mitt's `emit`.
+ *
+ * @example
+ * const payload = parseAuthEvent("consent.granted", JSON.parse(message));
+ * @throws {InvalidAuthEventError} for an unknown event name or a payload that does not match.
+ */
+export function parseAuthEvent<K extends AuthEventName>(event: K, payload: unknown): AuthEvents[K];
+export function parseAuthEvent(event: string, payload: unknown): AuthEvents[AuthEventName];
+export function parseAuthEvent(event: string, payload: unknown): AuthEvents[AuthEventName] {
+  if (!isAuthEventName(event)) {
+    throw new InvalidAuthEventError(
+      event,
+      `unknown event; expected one of ${Object.keys(authEventSchemas).join(", ")}`,
+    );
+  }
+  const result = authEventSchemas[event].safeParse(payload);
+  if (!result.success) {
+    const issues = result.error.issues
+      .map((issue) => `${issue.path.join(".") || "(payload)"}: ${issue.message}`)
+      .join("; ");
+    throw new InvalidAuthEventError(event, issues, result.error);
+  }
+  return result.data;
+}

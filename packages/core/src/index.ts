@@ -1,0 +1,74 @@
+/** @module @authbus/core: parse challenges, read their OAuth meaning, and carry them as typed events. */
+
+export type { AuthBus, AuthEventHandler } from "./bus/create-auth-bus.js";
+export { createAuthBus } from "./bus/create-auth-bus.js";
+export type { AuthInterrupt, AuthResume } from "./consent/auth-interrupt.js";
+export {
+  AUTH_INTERRUPT_TYPE,
+  authInterruptSchema,
+  authResumeSchema,
+  isAuthInterrupt,
+} from "./consent/auth-interrupt.js";
+export type { ConsentOutcome, ConsentReason } from "./consent/consent-reason.js";
+export { consentOutcomeSchema, consentReasonSchema } from "./consent/consent-reason.js";
+export type { AuthChallengeErrorInit } from "./errors/auth-challenge-error.js";
+export { AUTH_CHALLENGE, AuthChallengeError, isAuthChallengeError } from "./errors/auth-challenge-error.js";
+export type { AuthEventName, AuthEvents } from "./events/auth-event-schemas.js";
+export {
+  authEventSchemas,
+  INVALID_AUTH_EVENT,
+  InvalidAuthEventError,
+  isInvalidAuthEventError,
+  parseAuthEvent,
+} from "./events/auth-event-schemas.js";
+export type { OAuthChallenge } from "./oauth-challenge/read-oauth-challenge.js";
+export {
+  INVALID_CHALLENGE_PARAMETER,
+  InvalidChallengeParameterError,
+  isInvalidChallengeParameterError,
+  knownChallengeErrors,
+  oauthChallengeSchema,
+  readOAuthChallenge,
+  selectOAuthChallenge,
+} from "./oauth-challenge/read-oauth-challenge.js";
+export type { ConsentRecord, ConsentStatus, ConsentStore } from "./stores/consent-store.js";
+export {
+  consentRecordSchema,
+  consentStatusSchema,
+  DUPLICATE_CONSENT,
+  DuplicateConsentError,
+  isDuplicateConsentError,
+  MemoryConsentStore,
+} from "./stores/consent-store.js";
+export type { TokenKey } from "./stores/store-key.js";
+export {
+  checkTokenKey,
+  INVALID_STORE_KEY,
+  InvalidStoreKeyError,
+  isInvalidStoreKeyError,
+  normalizeResource,
+} from "./stores/store-key.js";
+export type { TokenSet, TokenStore } from "./stores/token-store.js";
+export {
+  checkTokenSet,
+  INVALID_TOKEN_SET,
+  InvalidTokenSetError,
+  isInvalidTokenSetError,
+  MemoryTokenStore,
+  tokenSetSchema,
+} from "./stores/token-store.js";
+export { fingerprintToken, TOKEN_FINGERPRINT_PATTERN } from "./tokens/fingerprint.js";
+export type { Challenge } from "./www-authenticate/challenge.js";
+export { challengeSchema } from "./www-authenticate/challenge.js";
+export {
+  formatWWWAuthenticate,
+  isWWWAuthenticateFormatError,
+  WWW_AUTHENTICATE_FORMAT_ERROR,
+  WWWAuthenticateFormatError,
+} from "./www-authenticate/format.js";
+export { parseWWWAuthenticate } from "./www-authenticate/parse.js";
+export {
+  isWWWAuthenticateParseError,
+  WWW_AUTHENTICATE_PARSE_ERROR,
+  WWWAuthenticateParseError,
+} from "./www-authenticate/parse-error.js";

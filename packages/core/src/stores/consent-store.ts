@@ -1,0 +1,119 @@
+/** @module Pending and settled consents: what a callback is checked against. */
+import { z } from "zod";
+import { consentReasonSchema } from "../consent/consent-reason.js";
+import { checkTokenKey } from "./store-key.js";
+
+export const consentStatusSchema = z.enum(["pending", "granted", "denied", "expired"]);
+
+export type ConsentStatus = z.infer<typeof consentStatusSchema>;
+
+/**
+ * One consent: the person was (or will be) sent to `authorizationUrl`; the callback must
+ * bring back `state`. `codeVerifier` and `state` are secrets of this store: they never leave
+ * it in an event, an interrupt payload or an error.
+ */
+export const consentRecordSchema = z.strictObject({
+  consentId: z.string().min(1),
+  state: z.string().min(1),
+  codeVerifier: z.string().min(1),
+  subject: z.string().min(1),
+  serverName: z.string(),
+  resource: z.string(),
+  scopes: z.array(z.string()),
+  reason: consentReasonSchema,
+  authorizationUrl: z.string(),
+  issuer: z.string(),
+  clientId: z.string(),
+  redirectUri: z.string(),
+  /** Epoch milliseconds. */
+  createdAt: z.number().int(),
+  /** Epoch milliseconds after which the callback is refused. */
+  expiresAt: z.number().int(),
+  status: consentStatusSchema,
+  /** RFC 9470 step-up parameters to send again, if the challenge asked for them. */
+  acrValues: z.array(z.string()).optional(),
+  maxAge: z.number().int().nonnegative().optional(),
+  errorDescription: z.string().optional(),
+});
+
+export type ConsentRecord = z.infer<typeof consentRecordSchema>;
+
+/**
+ * Async storage of consents. `settle` is the one write that must be atomic: it is how a
+ * callback is accepted exactly once, even when two arrive together.
+ */
+export interface ConsentStore {
+  create(record: ConsentRecord): Promise<void>;
+  get(consentId: string): Promise<ConsentRecord | undefined>;
+  findByState(state: string): Promise<ConsentRecord | undefined>;
+  /** Pending consents for (subject, resource), oldest first. */
+  findPending(subject: string, resource: string): Promise<ConsentRecord[]>;
+  /**
+   * Moves a consent from `pending` to `status`. Returns `false`, changing nothing, when it
+   * was not pending (already settled by another callback, a denial or expiry).
+   */
+  settle(consentId: string, status: Exclude<ConsentStatus, "pending">): Promise<boolean>;
+}
+
+export const DUPLICATE_CONSENT = "DUPLICATE_CONSENT" as const;
+
+/** A consent id or `state` that is already stored: ids and states are single-use. */
+export class DuplicateConsentError extends Error {
+  override readonly name = "DuplicateConsentError";
+  readonly code = DUPLICATE_CONSENT;
+}
+
+/** Recognises {@link DuplicateConsentError} by `name`/`code`. */
+export function isDuplicateConsentError(error: unknown): error is DuplicateConsentError {
+  return (
+    error instanceof Error &&
+    error.name === "DuplicateConsentError" &&
+    (error as { code?: unknown }).code === DUPLICATE_CONSENT
+  );
+}
+
+/** A {@link ConsentStore} in process memory. */
+export class MemoryConsentStore implements ConsentStore {
+  readonly #records = new Map<string, ConsentRecord>();
+  readonly #byState = new Map<string, string>();
+
+  async create(record: ConsentRecord): Promise<void> {
+    const stored = consentRecordSchema.parse(record);
+    stored.resource = checkTokenKey(stored).resource;
+    if (this.#records.has(stored.consentId) || this.#byState.has(stored.state)) {
+      throw new DuplicateConsentError(
+        `a consent with id ${stored.consentId} or the same state already exists`,
+      );
+    }
+    this.#records.set(stored.consentId, stored);
+    this.#byState.set(stored.state, stored.consentId);
+  }
+
+  async get(consentId: string): Promise<ConsentRecord | undefined> {
+    const found = this.#records.get(consentId);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  async findByState(state: string): Promise<ConsentRecord | undefined> {
+    const consentId = this.#byState.get(state);
+    return consentId === undefined ? undefined : this.get(consentId);
+  }
+
+  async findPending(subject: string, resource: string): Promise<ConsentRecord[]> {
+    const key = checkTokenKey({ subject, resource });
+    const pending: ConsentRecord[] = [];
+    for (const record of this.#records.values()) {
+      if (record.status === "pending" && record.subject === key.subject && record.resource === key.resource) {
+        pending.push(structuredClone(record));
+      }
+    }
+    return pending.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async settle(consentId: string, status: Exclude<ConsentStatus, "pending">): Promise<boolean> {
+    const record = this.#records.get(consentId);
+    if (!record || record.status !== "pending") return false;
+    record.status = status;
+    return true;
+  }
+}

@@ -1,0 +1,92 @@
+/** @module Where tokens live: the only place they live. */
+import { z } from "zod";
+import { checkTokenKey, type TokenKey } from "./store-key.js";
+
+/** Tokens for one (subject, resource), as the token endpoint issued them (RFC 6749 §5.1). */
+export const tokenSetSchema = z.strictObject({
+  accessToken: z.string().min(1),
+  /** `Bearer` (RFC 6750) or `DPoP` (RFC 9449). */
+  tokenType: z.string().min(1),
+  refreshToken: z.string().min(1).optional(),
+  /** Epoch milliseconds; absent when the server gave no `expires_in`. */
+  expiresAt: z.number().int().optional(),
+  /** The scopes granted (RFC 6749 §3.3). */
+  scopes: z.array(z.string()),
+  /** The authorization server that issued them, so a refresh goes back to it. */
+  issuer: z.string().optional(),
+  clientId: z.string().optional(),
+});
+
+export type TokenSet = z.infer<typeof tokenSetSchema>;
+
+export const INVALID_TOKEN_SET = "INVALID_TOKEN_SET" as const;
+
+/** A token set that is not shaped as {@link tokenSetSchema} says; the message names fields, never values. */
+export class InvalidTokenSetError extends Error {
+  override readonly name = "InvalidTokenSetError";
+  readonly code = INVALID_TOKEN_SET;
+}
+
+/** Recognises {@link InvalidTokenSetError} by `name`/`code`. */
+export function isInvalidTokenSetError(error: unknown): error is InvalidTokenSetError {
+  return (
+    error instanceof Error &&
+    error.name === "InvalidTokenSetError" &&
+    (error as { code?: unknown }).code === INVALID_TOKEN_SET
+  );
+}
+
+/**
+ * Validates a token set before it is stored.
+ *
+ * @throws {InvalidTokenSetError} naming the fields that are wrong (never their values).
+ */
+export function checkTokenSet(tokens: unknown): TokenSet {
+  const result = tokenSetSchema.safeParse(tokens);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((issue) => issue.path.join(".") || "(token set)");
+  // zod's own messages are not used: some quote the rejected input, which may be a token.
+  throw new InvalidTokenSetError(`invalid token set: check ${[...new Set(fields)].join(", ")}`);
+}
+
+/**
+ * Async storage of tokens keyed by (subject, resource). Implementations keep tokens out of
+ * everything else; a token obtained for one resource is only ever returned for that resource.
+ */
+export interface TokenStore {
+  get(key: TokenKey): Promise<TokenSet | undefined>;
+  set(key: TokenKey, tokens: TokenSet): Promise<void>;
+  delete(key: TokenKey): Promise<void>;
+}
+
+const keyOf = (key: TokenKey): string => {
+  const { subject, resource } = checkTokenKey(key);
+  return JSON.stringify([subject, resource]);
+};
+
+/**
+ * A {@link TokenStore} in process memory: for tests, demos and single-process apps that may
+ * lose tokens on restart. Values are copied in and out, so callers cannot change stored tokens.
+ *
+ * @example
+ * const tokens = new MemoryTokenStore();
+ * await tokens.set({ subject: "alice", resource: "https://mcp.example.com/mcp" }, tokenSet);
+ */
+export class MemoryTokenStore implements TokenStore {
+  readonly #entries = new Map<string, TokenSet>();
+
+  async get(key: TokenKey): Promise<TokenSet | undefined> {
+    const found = this.#entries.get(keyOf(key));
+    return found ? structuredClone(found) : undefined;
+  }
+
+  /** @throws {InvalidTokenSetError} when `tokens` is not a valid {@link TokenSet}. */
+  async set(key: TokenKey, tokens: TokenSet): Promise<void> {
+    const stored = checkTokenSet(tokens);
+    this.#entries.set(keyOf(key), structuredClone(stored));
+  }
+
+  async delete(key: TokenKey): Promise<void> {
+    this.#entries.delete(keyOf(key));
+  }
+}
