@@ -48,7 +48,7 @@ export {
   isInvalidStoreKeyError,
   normalizeResource,
 } from "./stores/store-key.js";
-export type { TokenSet, TokenStore } from "./stores/token-store.js";
+export type { TokenRefresher, TokenSet, TokenStore } from "./stores/token-store.js";
 export {
   checkTokenSet,
   INVALID_TOKEN_SET,

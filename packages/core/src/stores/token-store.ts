@@ -59,6 +59,13 @@ export interface TokenStore {
   delete(key: TokenKey): Promise<void>;
 }
 
+/**
+ * Refreshes the tokens held for `key` (RFC 6749 §6), stores the new set (the rotated refresh
+ * token included) and returns it. Callers may call it concurrently; implementations keep one
+ * refresh in flight per key. It rejects when the authorization server refuses.
+ */
+export type TokenRefresher = (key: TokenKey) => Promise<TokenSet>;
+
 const keyOf = (key: TokenKey): string => {
   const { subject, resource } = checkTokenKey(key);
   return JSON.stringify([subject, resource]);
