@@ -1,0 +1,366 @@
+/** @module One-pass RFC 9110 `WWW-Authenticate` parser: field value in, `Challenge[]` out. */
+import type { Challenge } from "./challenge.js";
+import { WWWAuthenticateParseError } from "./parse-error.js";
+
+// Character classes of RFC 9110 §5.6.2 (tchar), §11.2 (token68) and §5.6.4 (qdtext), indexed by
+// char code below 0x80. A table lookup per character is what keeps the scanner fast.
+const TCHAR = 1;
+const TOKEN68 = 2;
+const QDTEXT = 4;
+const CHAR_CLASS = buildCharClass();
+
+function buildCharClass(): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let c = 0x21; c <= 0x7e; c++) table[c] = QDTEXT;
+  table[0x09] = QDTEXT;
+  table[0x20] = QDTEXT;
+  table[0x22] = 0; // DQUOTE ends a quoted-string
+  table[0x5c] = 0; // "\" starts a quoted-pair
+  const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  for (const ch of `${alnum}!#$%&'*+-.^_\`|~`) table[ch.charCodeAt(0)] = QDTEXT | TCHAR;
+  for (const ch of `${alnum}-._~+/`) table[ch.charCodeAt(0)] = (table[ch.charCodeAt(0)] as number) | TOKEN68;
+  return table;
+}
+
+const SP = 0x20;
+const HTAB = 0x09;
+const COMMA = 0x2c;
+const EQUALS = 0x3d;
+const DQUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isTchar(c: number): boolean {
+  return c < 0x80 && ((CHAR_CLASS[c] as number) & TCHAR) !== 0;
+}
+
+/**
+ * Whether `s` is an RFC 9110 §5.6.2 token (`1*tchar`).
+ * @internal shared with the formatter; not part of the package API.
+ */
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isTchar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * Whether `s` is an RFC 9110 §11.2 token68: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+ * @internal shared with the formatter; not part of the package API.
+ */
+export function isToken68(s: string): boolean {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === EQUALS) end--;
+  if (end === 0) return false;
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || ((CHAR_CLASS[c] as number) & TOKEN68) === 0) return false;
+  }
+  return true;
+}
+
+function skipWhitespace(input: string, i: number): number {
+  const n = input.length;
+  while (i < n) {
+    const c = input.charCodeAt(i);
+    if (c !== SP && c !== HTAB) break;
+    i++;
+  }
+  return i;
+}
+
+// RFC 9110 §5.6.1.2: recipients accept empty list elements, so any run of OWS and commas is one separator.
+function skipSeparators(input: string, i: number): number {
+  const n = input.length;
+  while (i < n) {
+    const c = input.charCodeAt(i);
+    if (c !== SP && c !== HTAB && c !== COMMA) break;
+    i++;
+  }
+  return i;
+}
+
+function scanToken(input: string, i: number): number {
+  const n = input.length;
+  while (i < n) {
+    const c = input.charCodeAt(i);
+    if (c >= 0x80 || ((CHAR_CLASS[c] as number) & TCHAR) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+function describe(input: string, i: number): string {
+  if (i >= input.length) return "end of header";
+  const c = input.charCodeAt(i);
+  if (c < 0x20 || c === 0x7f) return `control character U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
+  return JSON.stringify(input[i]);
+}
+
+function fail(input: string, position: number, expected: string): WWWAuthenticateParseError {
+  return new WWWAuthenticateParseError(
+    `${expected} at position ${position}, found ${describe(input, position)}`,
+    input,
+    position,
+  );
+}
+
+/**
+ * Parses a `WWW-Authenticate` field value into its challenges, in order.
+ *
+ * - Several challenges per field and several fields: an array is the field lines in order and
+ *   means the same as the lines joined with `", "` (RFC 9110 §5.3); error positions index that join.
+ * - Scheme and parameter names are case-insensitive and come back lower-cased; values keep their
+ *   case, with quoted-pairs unescaped. Empty list elements (`,Basic`, `a=b,,c=d`) are skipped.
+ * - After the scheme, `abc`, `abc=` or `abc==` followed by a comma or the end is a token68, so
+ *   `Bearer realm=` is the token68 `realm=`; `abc=def` and `abc = def` are parameters. A parameter
+ *   with no value anywhere else (`Bearer a="b", realm=`) is an error.
+ * - A comma after a parameter starts another parameter when the next token is followed by
+ *   `BWS "="`, and a new challenge otherwise, so `Bearer realm="a", error="x", DPoP algs="ES256"`
+ *   is two challenges. `Basic, realm="x"` gives the parameter to `basic`.
+ * - Parameter values may hold obs-text (U+0080 and above) inside quotes (RFC 9110 §5.6.4).
+ *
+ * One left-to-right pass with a single token of lookahead: time is linear in the input length.
+ * Parameter objects are plain objects; a parameter named `__proto__` is stored as an own
+ * property, never as the prototype.
+ *
+ * @see RFC 9110 §11.6.1 (WWW-Authenticate), §11.3 (challenge), §11.2 (auth-param, token68),
+ *   §5.6.1 (lists), §5.6.2 (token), §5.6.4 (quoted-string)
+ * @example
+ * parseWWWAuthenticate('DPoP algs="ES256", Bearer realm="mcp", error="invalid_token"');
+ * // [ { scheme: "dpop", params: { algs: "ES256" } },
+ * //   { scheme: "bearer", params: { realm: "mcp", error: "invalid_token" } } ]
+ * parseWWWAuthenticate(["Negotiate", "Basic realm=intranet"]);
+ * // [ { scheme: "negotiate", params: {} }, { scheme: "basic", params: { realm: "intranet" } } ]
+ * @throws {WWWAuthenticateParseError} on an empty, whitespace-only or comma-only value; a
+ *   missing space or a tab between scheme and parameters; an unterminated quoted-string or a
+ *   control character (other than HTAB) inside one; a parameter without a value; the same
+ *   parameter twice in one challenge (case-insensitively); a token68 followed by parameters;
+ *   or any character the grammar does not allow where it appears.
+ * @throws {TypeError} when `value` is neither a string nor an array.
+ */
+export function parseWWWAuthenticate(value: string | readonly string[]): Challenge[] {
+  let input: string;
+  if (typeof value === "string") input = value;
+  else if (Array.isArray(value)) input = value.join(", ");
+  else throw new TypeError("parseWWWAuthenticate expects a string or an array of field lines");
+
+  const n = input.length;
+  const challenges: Challenge[] = [];
+  let i = skipSeparators(input, 0);
+  if (i === n) {
+    throw fail(input, i, n === 0 ? "expected a challenge in an empty header" : "expected a challenge");
+  }
+
+  let current: Challenge | undefined;
+  let hasToken68 = false;
+  for (;;) {
+    // Here i is at the first character of a list element.
+    const start = i;
+    i = scanToken(input, i);
+    if (i === start) {
+      throw fail(
+        input,
+        i,
+        current === undefined ? "expected an auth-scheme" : "expected a parameter or an auth-scheme",
+      );
+    }
+
+    // The one-token lookahead: "name BWS =" continues the current challenge, anything else starts a new one.
+    const afterName = current === undefined ? i : skipWhitespace(input, i);
+    if (current !== undefined && input.charCodeAt(afterName) === EQUALS) {
+      if (hasToken68) {
+        // RFC 9110 §11.3: a challenge carries a token68 or auth-params, never both.
+        throw fail(
+          input,
+          start,
+          `expected a new challenge after the token68 of "${current.scheme}", not a parameter`,
+        );
+      }
+      i = readParamValue(input, current, start, i, afterName + 1);
+      i = expectSeparator(input, i, "a parameter", current.scheme);
+    } else {
+      current = { scheme: input.slice(start, i).toLowerCase(), params: {} };
+      challenges.push(current);
+      hasToken68 = false;
+      const schemeEnd = i;
+      let firstTab = -1;
+      while (i < n) {
+        const c = input.charCodeAt(i);
+        if (c === SP) i++;
+        else if (c === HTAB) {
+          if (firstTab < 0) firstTab = i;
+          i++;
+        } else break;
+      }
+      if (i < n && input.charCodeAt(i) !== COMMA) {
+        // RFC 9110 §11.3: auth-scheme [ 1*SP ( token68 / #auth-param ) ] — spaces only, at least one.
+        if (i === schemeEnd) throw fail(input, i, `expected a space after auth-scheme "${current.scheme}"`);
+        if (firstTab >= 0) {
+          throw fail(input, firstTab, `expected SP (not HTAB) after auth-scheme "${current.scheme}"`);
+        }
+        i = readFirstItem(input, current, i);
+        hasToken68 = current.token68 !== undefined;
+        i = expectSeparator(input, i, hasToken68 ? "the token68" : "a parameter", current.scheme);
+      } else {
+        i = expectSeparator(input, i, "the auth-scheme", current.scheme);
+      }
+    }
+    if (i === n) return challenges;
+  }
+}
+
+// Consumes `OWS ( "," | end )` and any empty list elements after it; returns n at the end.
+// `what` is a literal so the happy path builds no message strings.
+function expectSeparator(input: string, i: number, what: string, scheme: string): number {
+  i = skipWhitespace(input, i);
+  if (i === input.length) return i;
+  if (input.charCodeAt(i) !== COMMA) {
+    throw fail(input, i, `expected "," or end of header after ${what} of challenge "${scheme}"`);
+  }
+  return skipSeparators(input, i + 1);
+}
+
+// The element right after `scheme 1*SP` is either a token68 or the first auth-param.
+function readFirstItem(input: string, challenge: Challenge, start: number): number {
+  const n = input.length;
+  let i = start;
+  let firstNonTchar = -1;
+  let firstNonToken68 = -1;
+  while (i < n) {
+    const c = input.charCodeAt(i);
+    const cls = c < 0x80 ? (CHAR_CLASS[c] as number) : 0;
+    if ((cls & (TCHAR | TOKEN68)) === 0) break;
+    if ((cls & TCHAR) === 0 && firstNonTchar < 0) firstNonTchar = i;
+    if ((cls & TOKEN68) === 0 && firstNonToken68 < 0) firstNonToken68 = i;
+    i++;
+  }
+  if (i === start) {
+    throw fail(input, i, `expected a token68 or a parameter after auth-scheme "${challenge.scheme}"`);
+  }
+  const runEnd = i;
+  const eq = skipWhitespace(input, runEnd);
+  if (input.charCodeAt(eq) === EQUALS) {
+    const v = skipWhitespace(input, eq + 1);
+    const c = input.charCodeAt(v);
+    // `name BWS "=" BWS value` with a value present is an auth-param (RFC 9110 §11.2).
+    if (c === DQUOTE || isTchar(c)) {
+      if (firstNonTchar >= 0) {
+        throw fail(
+          input,
+          firstNonTchar,
+          `expected a parameter name (token) after auth-scheme "${challenge.scheme}"`,
+        );
+      }
+      return readParamValue(input, challenge, start, runEnd, eq + 1);
+    }
+    // `abc=` / `abc==` then "," or end: RFC 9110 token68 allows trailing "=" padding, so this
+    // is a token68 (e.g. `Bearer realm=`), not a parameter missing its value.
+    if (eq === runEnd && firstNonToken68 < 0) {
+      let end = runEnd;
+      while (input.charCodeAt(end) === EQUALS) end++;
+      challenge.token68 = input.slice(start, end);
+      return end;
+    }
+    throw fail(
+      input,
+      v,
+      `expected a value (token or quoted-string) for parameter "${input.slice(start, runEnd).toLowerCase()}"`,
+    );
+  }
+  if (firstNonToken68 >= 0) {
+    throw fail(
+      input,
+      firstNonToken68,
+      `expected a token68 or a parameter after auth-scheme "${challenge.scheme}"`,
+    );
+  }
+  challenge.token68 = input.slice(start, runEnd);
+  return runEnd;
+}
+
+// Reads `BWS ( token / quoted-string )` at `valueFrom` (just past "=") and stores the parameter
+// named by input[nameStart, nameEnd); returns the index after the value.
+function readParamValue(
+  input: string,
+  challenge: Challenge,
+  nameStart: number,
+  nameEnd: number,
+  valueFrom: number,
+): number {
+  const n = input.length;
+  const name = input.slice(nameStart, nameEnd).toLowerCase();
+  let i = skipWhitespace(input, valueFrom);
+  let value: string;
+  const first = i < n ? input.charCodeAt(i) : -1;
+  if (first === DQUOTE) {
+    const open = i;
+    i++;
+    let from = i;
+    let pieces: string[] | undefined;
+    for (;;) {
+      if (i >= n) {
+        throw fail(
+          input,
+          n,
+          `expected '"' to close the quoted-string of parameter "${name}" (opened at position ${open})`,
+        );
+      }
+      const c = input.charCodeAt(i);
+      // Fast path: qdtext, and obs-text (U+0080 and above), which RFC 9110 §5.6.4 allows.
+      if (c >= 0x80 || ((CHAR_CLASS[c] as number) & QDTEXT) !== 0) {
+        i++;
+        continue;
+      }
+      if (c === DQUOTE) break;
+      if (c === BACKSLASH) {
+        // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ): keep the escaped character, drop the "\".
+        if (i + 1 >= n) {
+          throw fail(
+            input,
+            n,
+            `expected '"' to close the quoted-string of parameter "${name}" (opened at position ${open})`,
+          );
+        }
+        const e = input.charCodeAt(i + 1);
+        if ((e < 0x20 && e !== HTAB) || e === 0x7f) {
+          throw fail(input, i + 1, `expected an escapable character after "\\" in parameter "${name}"`);
+        }
+        pieces ??= [];
+        pieces.push(input.slice(from, i));
+        from = i + 1;
+        i += 2;
+        continue;
+      }
+      throw fail(input, i, `expected quoted-string text (no control characters) in parameter "${name}"`);
+    }
+    if (pieces === undefined) value = input.slice(from, i);
+    else {
+      pieces.push(input.slice(from, i));
+      value = pieces.join("");
+    }
+    i++;
+  } else {
+    const start = i;
+    i = scanToken(input, i);
+    if (i === start)
+      throw fail(input, i, `expected a value (token or quoted-string) for parameter "${name}"`);
+    value = input.slice(start, i);
+  }
+
+  const params = challenge.params;
+  // RFC 9110 §11.2: each parameter name occurs at most once per challenge (names are case-insensitive).
+  if (Object.hasOwn(params, name)) {
+    throw fail(
+      input,
+      nameStart,
+      `expected parameter "${name}" only once in challenge "${challenge.scheme}" (names are case-insensitive)`,
+    );
+  }
+  if (name === "__proto__") {
+    // Plain assignment would call the Object.prototype setter and replace the prototype.
+    Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    params[name] = value;
+  }
+  return i;
+}
