@@ -14,7 +14,7 @@ export const WWW_AUTHENTICATE_FORMAT_ERROR = "WWW_AUTHENTICATE_FORMAT_ERROR";
 export class WWWAuthenticateFormatError extends Error {
   override readonly name = "WWWAuthenticateFormatError";
   readonly code = WWW_AUTHENTICATE_FORMAT_ERROR;
-  /** Index of the offending challenge in the array passed to {@link formatWWWAuthenticate}. */
+  /** Index of the offending challenge in the array passed to {@link formatWWWAuthenticate}; -1 for an empty array. */
   readonly challengeIndex: number;
 
   constructor(message: string, challengeIndex: number, options?: ErrorOptions) {
@@ -57,11 +57,16 @@ export function isWWWAuthenticateFormatError(e: unknown): e is WWWAuthenticateFo
  *   { scheme: "Basic", params: { realm: "mcp" } },
  * ]);
  * // 'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource", Basic realm=mcp'
- * @throws {WWWAuthenticateFormatError} when a scheme or parameter name is not a token, two
+ * @throws {WWWAuthenticateFormatError} when the list is empty, a scheme or parameter name is not a token, two
  *   parameter names differ only in case, a value holds a control character other than HTAB,
- *   a token68 is not token68 syntax, or a challenge has both a token68 and parameters.
+ *   a token68 is not token68 syntax, a value is not a string, or a challenge has both a token68
+ *   and parameters.
  */
 export function formatWWWAuthenticate(challenges: readonly Challenge[]): string {
+  if (challenges.length === 0) {
+    // RFC 9110 §11.6.1: WWW-Authenticate = #challenge, and a sender must not send an empty list.
+    throw new WWWAuthenticateFormatError("expected at least one challenge, got an empty list", -1);
+  }
   const parts: string[] = [];
   for (let index = 0; index < challenges.length; index++) {
     parts.push(formatChallenge(challenges[index] as Challenge, index));
@@ -120,6 +125,12 @@ function formatChallenge(challenge: Challenge, index: number): string {
 }
 
 function formatValue(value: string, scheme: string, name: string, index: number): string {
+  if (typeof value !== "string") {
+    throw new WWWAuthenticateFormatError(
+      `challenge ${index} (${scheme}): parameter "${name}" has a ${typeof value} value; expected a string`,
+      index,
+    );
+  }
   if (isToken(value)) return value;
   let out = '"';
   let from = 0;

@@ -238,6 +238,16 @@ function readFirstItem(input: string, challenge: Challenge, start: number): numb
     throw fail(input, i, `expected a token68 or a parameter after auth-scheme "${challenge.scheme}"`);
   }
   const runEnd = i;
+  if (i < n) {
+    const c = input.charCodeAt(i);
+    if (c !== SP && c !== HTAB && c !== COMMA && c !== EQUALS) {
+      throw fail(
+        input,
+        i,
+        `expected a token68 or parameter-name character after auth-scheme "${challenge.scheme}"`,
+      );
+    }
+  }
   const eq = skipWhitespace(input, runEnd);
   if (input.charCodeAt(eq) === EQUALS) {
     const v = skipWhitespace(input, eq + 1);
@@ -255,7 +265,10 @@ function readFirstItem(input: string, challenge: Challenge, start: number): numb
     }
     // `abc=` / `abc==` then "," or end: RFC 9110 token68 allows trailing "=" padding, so this
     // is a token68 (e.g. `Bearer realm=`), not a parameter missing its value.
-    if (eq === runEnd && firstNonToken68 < 0) {
+    // `name=` followed by something that is neither a value nor a separator reads best as a
+    // parameter missing its value; `abc==x` stays a malformed token68.
+    const looksLikeParam = v < n && c !== COMMA && input.charCodeAt(eq + 1) !== EQUALS;
+    if (eq === runEnd && firstNonToken68 < 0 && !looksLikeParam) {
       let end = runEnd;
       while (input.charCodeAt(end) === EQUALS) end++;
       challenge.token68 = input.slice(start, end);
