@@ -1,0 +1,14 @@
+import { startAuthServer } from "../src/index.ts";
+import { obtainTokens, refreshTokens } from "../src/test-helpers/oauth-flow.test-helpers.ts";
+import { decodeJwt } from "jose";
+const t0 = performance.now();
+const as = await startAuthServer({ resources: { "http://127.0.0.1:5555/mcp": { scopes: ["calendar.read"] } } });
+console.log("start ms", performance.now() - t0, as.issuer);
+const tok = await obtainTokens(as, { resource: "http://127.0.0.1:5555/mcp", scope: "openid offline_access calendar.read" });
+console.log(Object.keys(tok), tok.scope, decodeJwt(tok.access_token));
+const r = await refreshTokens(as, { refreshToken: tok.refresh_token! });
+console.log(r.status, r.body.scope, r.body.refresh_token !== tok.refresh_token);
+const r2 = await refreshTokens(as, { refreshToken: tok.refresh_token! });
+console.log(r2.status, r2.body);
+console.log(as.stats, as.issuedAccessTokens);
+await as.close();
