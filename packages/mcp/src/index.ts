@@ -1,0 +1,8 @@
+/** @module @authbus/mcp: challenge-aware fetch for MCP SDK transports and a multi-server MCP client. */
+
+export type { AuthFetchOptions } from "./auth-fetch/auth-fetch.js";
+export { authFetch } from "./auth-fetch/auth-fetch.js";
+export type { FetchLike } from "./auth-fetch/replayable-request.js";
+export { currentCallId, runWithCallId } from "./call-context/call-id.js";
+export type { MCPClientErrorCode, MCPClientErrorInit } from "./errors/mcp-client-error.js";
+export { isMCPClientError, MCP_CLIENT_ERROR_CODES, MCPClientError } from "./errors/mcp-client-error.js";
