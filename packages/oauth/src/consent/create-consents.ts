@@ -1,0 +1,468 @@
+/** @module Re-consent flows: begin (PKCE authorization URL), complete (callback → tokens), deny, expiry. */
+import { randomUUID } from "node:crypto";
+import {
+  type AuthBus,
+  type Challenge,
+  type ConsentReason,
+  type ConsentRecord,
+  type ConsentStatus,
+  type ConsentStore,
+  checkTokenKey,
+  fingerprintToken,
+  type OAuthChallenge,
+  readOAuthChallenge,
+  type TokenStore,
+} from "@authbus/core";
+import * as oauth from "oauth4webapi";
+import {
+  type ClientRegistrationStore,
+  MemoryClientRegistrationStore,
+} from "../client/client-registration-store.js";
+import { type ClientConfig, clientForId, resolveClient } from "../client/resolve-client.js";
+import { createDiscovery, type Discovery } from "../discovery/create-discovery.js";
+import { ConsentCallbackError, ConsentStateError, safeCause } from "../errors/oauth-errors.js";
+import { type HttpOptions, requestOptions } from "../shared/http-options.js";
+import { singleFlight } from "../shared/single-flight.js";
+import { toTokenSet } from "../shared/token-set.js";
+import { buildAuthorizationUrl } from "./authorization-url.js";
+import { reasonForChallenge } from "./consent-reason.js";
+import { scopeSetKey, selectScopes } from "./scopes.js";
+
+/** Options of {@link createConsents}. */
+export interface ConsentsOptions extends HttpOptions {
+  /** Where granted tokens are stored, keyed by (subject, resource). */
+  tokens: TokenStore;
+  /** Where pending and settled consents (with their PKCE verifier and state) are kept. */
+  store: ConsentStore;
+  /** This app's client identity and redirect URI. */
+  client: ClientConfig;
+  bus: AuthBus;
+  /** Dynamically registered clients. Default: in memory (registration once per process). */
+  registrations?: ClientRegistrationStore;
+  /** Metadata cache to share with a refresher. Default: a new one using `fetch`. */
+  discovery?: Discovery;
+  /** How long a consent can be completed, in seconds. Default 600. */
+  ttlSeconds?: number;
+  /** Clock, epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * When set, `authorizationUrl` in results and events is `launchUrl(consentId)` (your own
+   * endpoint that redirects with {@link Consents.authorizationUrl}), so the `state`-bearing
+   * URL never enters events, interrupts or checkpoints.
+   */
+  launchUrl?: (consentId: string) => string;
+}
+
+/** What {@link Consents.begin} needs. */
+export interface BeginConsentInput {
+  /** The person (or agent identity) the tokens will belong to. */
+  subject: string;
+  /** The MCP server's configured name (for events and the consent card). */
+  serverName: string;
+  /** The protected resource (the MCP server URL), RFC 8707. */
+  resource: string;
+  /** The challenge that asked for this, parsed (`Challenge`) or read (`OAuthChallenge`). */
+  challenge?: Challenge | OAuthChallenge | undefined;
+  /** The tool call this happened in, for events. */
+  callId?: string | undefined;
+  /** Overrides the reason read from the challenge, e.g. `"refresh_failed"`. */
+  reason?: ConsentReason | undefined;
+}
+
+/**
+ * A consent to show: where to send the person and why. Shaped like the interrupt payload
+ * (`authInterruptSchema` without `type`); never holds a verifier or token.
+ */
+export interface ConsentRequest {
+  consentId: string;
+  serverName: string;
+  resource: string;
+  authorizationUrl: string;
+  scopes: string[];
+  reason: ConsentReason;
+  errorDescription?: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** How a callback ended. */
+export interface ConsentResult {
+  consentId: string;
+  subject: string;
+  serverName: string;
+  resource: string;
+  outcome: "granted" | "denied";
+  /** Granted scopes (for `granted`). */
+  scopes?: string[];
+  /** The authorization server's `error` (for `denied`). */
+  error?: string;
+}
+
+/** A consent's public state (no state, verifier or URL). */
+export interface ConsentView {
+  consentId: string;
+  status: ConsentStatus;
+  subject: string;
+  serverName: string;
+  resource: string;
+  scopes: string[];
+  reason: ConsentReason;
+  expiresAt: number;
+}
+
+/** The consent flows; see {@link createConsents}. */
+export interface Consents {
+  /**
+   * Starts (or joins) a consent for (subject, resource): concurrent calls asking for the same
+   * scopes get the same pending consent, in process and from the store. Emits
+   * `consent.required` when a consent is created.
+   *
+   * @throws {ResourceMismatchError | PkceUnsupportedError | DiscoveryError | ClientRegistrationError}
+   */
+  begin(input: BeginConsentInput): Promise<ConsentRequest>;
+  /**
+   * Handles the redirect back from the authorization server: checks `state` and `iss`,
+   * exchanges the code (PKCE verifier, `resource`), stores the tokens, settles the consent
+   * once, emits `consent.granted` / `consent.denied`.
+   *
+   * @throws {ConsentStateError} for a missing, unknown, expired or already-used `state`; nothing changes.
+   * @throws {ConsentCallbackError} for a wrong `iss` or a refused code exchange (the consent is then denied).
+   */
+  complete(callbackUrl: string | URL): Promise<ConsentResult>;
+  /** Denies a pending consent (the person closed the card). Returns false if it was not pending. */
+  deny(consentId: string): Promise<boolean>;
+  /** A consent's status, expiring it first if its time is up. */
+  get(consentId: string): Promise<ConsentView | undefined>;
+  /** The real authorization URL of a pending consent (for a `launchUrl` redirect endpoint). */
+  authorizationUrl(consentId: string): Promise<string | undefined>;
+  /** Stops the expiry timers. Pending consents still expire lazily when next touched. */
+  close(): void;
+}
+
+function readChallenge(challenge: Challenge | OAuthChallenge | undefined): OAuthChallenge | undefined {
+  if (!challenge) return undefined;
+  return "params" in challenge ? readOAuthChallenge(challenge) : challenge;
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return (a ?? []).join(" ") === (b ?? []).join(" ");
+}
+
+/**
+ * Creates the consent flows over a token store, a consent store and a bus.
+ *
+ * @see RFC 6749 §4.1, RFC 7636, RFC 8707, RFC 9207, RFC 9470, RFC 9728, MCP 2025-11-25 Authorization
+ * @example
+ * const consents = createConsents({ tokens, store, bus, client: { redirectUri: "http://127.0.0.1:3000/callback" } });
+ * const { authorizationUrl, consentId } = await consents.begin({ subject: "alice", serverName: "files",
+ *   resource: "https://files.example.com/mcp", challenge });
+ * // … the person approves; the app receives the redirect:
+ * const { outcome } = await consents.complete(request.url);
+ */
+export function createConsents(options: ConsentsOptions): Consents {
+  const { tokens, store, bus, client: config } = options;
+  const http: HttpOptions = {};
+  if (options.fetch) http.fetch = options.fetch;
+  if (options.allowHttpLoopback !== undefined) http.allowHttpLoopback = options.allowHttpLoopback;
+  const discovery = options.discovery ?? createDiscovery(http);
+  const registrations = options.registrations ?? new MemoryClientRegistrationStore();
+  const ttl = (options.ttlSeconds ?? 600) * 1000;
+  const now = options.now ?? Date.now;
+  const flights = new Map<string, Promise<ConsentRequest>>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const callIds = new Map<string, string>();
+  const completing = new Set<string>();
+  let closed = false;
+
+  const where = (record: ConsentRecord) => {
+    const callId = callIds.get(record.consentId);
+    return {
+      serverName: record.serverName,
+      resource: record.resource,
+      subject: record.subject,
+      ...(callId === undefined ? {} : { callId }),
+    };
+  };
+
+  const forget = (consentId: string) => {
+    const timer = timers.get(consentId);
+    if (timer) clearTimeout(timer);
+    timers.delete(consentId);
+    callIds.delete(consentId);
+  };
+
+  const expire = async (record: ConsentRecord): Promise<void> => {
+    const settled = await store.settle(record.consentId, "expired");
+    if (settled) bus.emit("consent.expired", { ...where(record), consentId: record.consentId });
+    forget(record.consentId);
+  };
+
+  /** Expires `record` if its time is up; returns whether it is still pending. */
+  const stillPending = async (record: ConsentRecord): Promise<boolean> => {
+    if (record.status !== "pending") return false;
+    if (now() < record.expiresAt) return true;
+    await expire(record);
+    return false;
+  };
+
+  const schedule = (record: ConsentRecord) => {
+    if (closed || timers.has(record.consentId)) return;
+    const delay = Math.max(0, record.expiresAt - now());
+    const timer = setTimeout(() => {
+      timers.delete(record.consentId);
+      // A clock-injected test may not have reached expiresAt yet; stillPending checks.
+      void store
+        .get(record.consentId)
+        .then((current) => (current ? stillPending(current) : false))
+        .catch(() => undefined);
+    }, delay);
+    timer.unref?.();
+    timers.set(record.consentId, timer);
+  };
+
+  const shown = (record: ConsentRecord): string =>
+    options.launchUrl ? options.launchUrl(record.consentId) : record.authorizationUrl;
+
+  const toRequest = (record: ConsentRecord): ConsentRequest => {
+    const request: ConsentRequest = {
+      consentId: record.consentId,
+      serverName: record.serverName,
+      resource: record.resource,
+      authorizationUrl: shown(record),
+      scopes: [...record.scopes],
+      reason: record.reason,
+      expiresAt: record.expiresAt,
+    };
+    if (record.errorDescription !== undefined) request.errorDescription = record.errorDescription;
+    return request;
+  };
+
+  const begin = async (input: BeginConsentInput): Promise<ConsentRequest> => {
+    const key = checkTokenKey({ subject: input.subject, resource: input.resource });
+    const challenge = readChallenge(input.challenge);
+    const held = await tokens.get(key);
+    const reason = input.reason ?? reasonForChallenge(challenge, held !== undefined);
+    const found = await discovery.forResource(key.resource, challenge?.resourceMetadata);
+    const as = found.authorizationServer;
+    const scopes = selectScopes({
+      reason,
+      challenged: challenge?.scope,
+      resourceScopes: found.metadata.scopes_supported,
+      held: held?.scopes,
+      authorizationServerScopes: as.scopes_supported,
+    });
+    const acrValues = challenge?.acrValues;
+    const maxAge = challenge?.maxAge;
+    const flightKey = JSON.stringify([key.subject, key.resource, scopeSetKey(scopes), acrValues, maxAge]);
+
+    return singleFlight(flights, flightKey, async () => {
+      // One card per (subject, resource, scopes): join a consent that is still pending.
+      for (const pending of await store.findPending(key.subject, key.resource)) {
+        if (
+          scopeSetKey(pending.scopes) === scopeSetKey(scopes) &&
+          pending.redirectUri === config.redirectUri &&
+          sameList(pending.acrValues, acrValues) &&
+          pending.maxAge === maxAge &&
+          (await stillPending(pending))
+        ) {
+          schedule(pending);
+          return toRequest(pending);
+        }
+      }
+
+      const { client } = await resolveClient(as, config, registrations, http, now);
+      const codeVerifier = oauth.generateRandomCodeVerifier();
+      const state = oauth.generateRandomState();
+      const authorizationUrl = buildAuthorizationUrl({
+        authorizationEndpoint: String(as.authorization_endpoint),
+        clientId: client.client_id,
+        redirectUri: config.redirectUri,
+        state,
+        codeChallenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+        resource: key.resource,
+        scopes,
+        acrValues,
+        maxAge,
+      });
+      const createdAt = now();
+      const record: ConsentRecord = {
+        consentId: randomUUID(),
+        state,
+        codeVerifier,
+        subject: key.subject,
+        serverName: input.serverName,
+        resource: key.resource,
+        scopes,
+        reason,
+        authorizationUrl: authorizationUrl.href,
+        issuer: as.issuer,
+        clientId: client.client_id,
+        redirectUri: config.redirectUri,
+        createdAt,
+        expiresAt: createdAt + ttl,
+        status: "pending",
+      };
+      if (acrValues && acrValues.length > 0) record.acrValues = [...acrValues];
+      if (maxAge !== undefined) record.maxAge = maxAge;
+      if (challenge?.errorDescription !== undefined) record.errorDescription = challenge.errorDescription;
+      await store.create(record);
+      if (input.callId !== undefined) callIds.set(record.consentId, input.callId);
+      schedule(record);
+      const request = toRequest(record);
+      bus.emit("consent.required", {
+        ...where(record),
+        consentId: record.consentId,
+        reason,
+        scopes: request.scopes,
+        authorizationUrl: request.authorizationUrl,
+        expiresAt: record.expiresAt,
+      });
+      return request;
+    });
+  };
+
+  const deny = async (consentId: string): Promise<boolean> => {
+    const record = await store.get(consentId);
+    if (!record || !(await stillPending(record))) return false;
+    const settled = await store.settle(consentId, "denied");
+    if (settled) bus.emit("consent.denied", { ...where(record), consentId, error: "access_denied" });
+    forget(consentId);
+    return settled;
+  };
+
+  const complete = async (callbackUrl: string | URL): Promise<ConsentResult> => {
+    const parameters = new URL(callbackUrl).searchParams;
+    const state = parameters.get("state");
+    if (!state) throw new ConsentStateError("missing");
+    const record = await store.findByState(state);
+    if (!record) throw new ConsentStateError("unknown");
+    const id = record.consentId;
+    if (record.status === "expired") throw new ConsentStateError("expired", id);
+    if (record.status !== "pending") throw new ConsentStateError("settled", id);
+    if (!(await stillPending(record))) throw new ConsentStateError("expired", id);
+    // Accepted once: a second callback racing this one in process is refused here; across
+    // processes the atomic settle below (and the single-use code) decides.
+    if (completing.has(id)) throw new ConsentStateError("in_progress", id);
+    completing.add(id);
+    try {
+      const as = await discovery.forIssuer(record.issuer);
+      const { client, auth } = await clientForId(record.issuer, record.clientId, config, registrations);
+      const result = {
+        consentId: id,
+        subject: record.subject,
+        serverName: record.serverName,
+        resource: record.resource,
+      };
+
+      let validated: URLSearchParams;
+      try {
+        // RFC 9207 §2.4 (iss) and RFC 6749 §10.12 (state), checked by oauth4webapi.
+        validated = oauth.validateAuthResponse(as, client, parameters, record.state);
+      } catch (error) {
+        if (error instanceof oauth.AuthorizationResponseError) {
+          // RFC 6749 §4.1.2.1: the person (or the server) said no.
+          if (!(await store.settle(id, "denied"))) throw new ConsentStateError("settled", id);
+          bus.emit("consent.denied", {
+            ...where(record),
+            consentId: id,
+            error: error.error,
+            ...(error.error_description === undefined ? {} : { errorDescription: error.error_description }),
+          });
+          forget(id);
+          return { ...result, outcome: "denied", error: error.error };
+        }
+        throw new ConsentCallbackError(
+          id,
+          `callback for consent ${id} was rejected: ${error instanceof Error ? error.message : "invalid response"}`,
+          undefined,
+          safeCause(error),
+        );
+      }
+
+      let response: oauth.TokenEndpointResponse;
+      try {
+        const sent = await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          auth,
+          validated,
+          record.redirectUri,
+          record.codeVerifier,
+          {
+            ...requestOptions(String(as.token_endpoint), http),
+            // RFC 8707 §2.2: the token is requested for this resource only.
+            additionalParameters: { resource: record.resource },
+          },
+        );
+        response = await oauth.processAuthorizationCodeResponse(as, client, sent);
+      } catch (error) {
+        // The code is single-use: this consent cannot be completed any more.
+        const oauthError = (error as { error?: unknown }).error;
+        const code = typeof oauthError === "string" ? oauthError : "token_exchange_failed";
+        if (await store.settle(id, "denied")) {
+          bus.emit("consent.denied", { ...where(record), consentId: id, error: code });
+        }
+        forget(id);
+        throw new ConsentCallbackError(
+          id,
+          `exchanging the authorization code of consent ${id} failed: ${error instanceof Error ? error.message : code}`,
+          code,
+          safeCause(error),
+        );
+      }
+
+      const tokenSet = toTokenSet(response, {
+        requestedScopes: record.scopes,
+        issuer: record.issuer,
+        clientId: record.clientId,
+        now: now(),
+      });
+      if (!(await store.settle(id, "granted"))) {
+        // Denied or expired meanwhile (another worker): the tokens are not kept.
+        const current = await store.get(id);
+        throw new ConsentStateError(current?.status === "expired" ? "expired" : "settled", id);
+      }
+      await tokens.set({ subject: record.subject, resource: record.resource }, tokenSet);
+      bus.emit("consent.granted", {
+        ...where(record),
+        consentId: id,
+        scopes: tokenSet.scopes,
+        tokenFingerprint: await fingerprintToken(tokenSet.accessToken),
+      });
+      forget(id);
+      return { ...result, outcome: "granted", scopes: tokenSet.scopes };
+    } finally {
+      completing.delete(id);
+    }
+  };
+
+  const get = async (consentId: string): Promise<ConsentView | undefined> => {
+    const record = await store.get(consentId);
+    if (!record) return undefined;
+    if (record.status === "pending" && !(await stillPending(record))) record.status = "expired";
+    return {
+      consentId: record.consentId,
+      status: record.status,
+      subject: record.subject,
+      serverName: record.serverName,
+      resource: record.resource,
+      scopes: record.scopes,
+      reason: record.reason,
+      expiresAt: record.expiresAt,
+    };
+  };
+
+  const authorizationUrl = async (consentId: string): Promise<string | undefined> => {
+    const record = await store.get(consentId);
+    if (!record || !(await stillPending(record))) return undefined;
+    return record.authorizationUrl;
+  };
+
+  const close = () => {
+    closed = true;
+    for (const timer of timers.values()) clearTimeout(timer);
+    timers.clear();
+  };
+
+  return { begin, complete, deny, get, authorizationUrl, close };
+}

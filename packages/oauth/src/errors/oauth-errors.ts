@@ -1,0 +1,237 @@
+/** @module Typed errors of @authbus/oauth: each has a stable `code` and an `isX` guard by name/code. */
+
+/** Every error code this package throws. */
+export type OAuthErrorCode =
+  | typeof DISCOVERY_FAILED
+  | typeof RESOURCE_MISMATCH
+  | typeof PKCE_UNSUPPORTED
+  | typeof CLIENT_REGISTRATION_FAILED
+  | typeof CONSENT_STATE
+  | typeof CONSENT_CALLBACK
+  | typeof REFRESH_FAILED
+  | typeof STORE_SECRET;
+
+export const DISCOVERY_FAILED = "DISCOVERY_FAILED" as const;
+export const RESOURCE_MISMATCH = "RESOURCE_MISMATCH" as const;
+export const PKCE_UNSUPPORTED = "PKCE_UNSUPPORTED" as const;
+export const CLIENT_REGISTRATION_FAILED = "CLIENT_REGISTRATION_FAILED" as const;
+export const CONSENT_STATE = "CONSENT_STATE" as const;
+export const CONSENT_CALLBACK = "CONSENT_CALLBACK" as const;
+export const REFRESH_FAILED = "REFRESH_FAILED" as const;
+export const STORE_SECRET = "STORE_SECRET" as const;
+
+function hasNameAndCode(error: unknown, name: string, code: string): boolean {
+  return error instanceof Error && error.name === name && (error as { code?: unknown }).code === code;
+}
+
+function options(cause: unknown): ErrorOptions {
+  return cause === undefined ? {} : { cause };
+}
+
+/**
+ * Protected resource or authorization server metadata could not be found or read.
+ *
+ * @see RFC 9728 §3, RFC 8414 §3
+ */
+export class DiscoveryError extends Error {
+  override readonly name = "DiscoveryError";
+  readonly code = DISCOVERY_FAILED;
+  /** The URLs that were tried, in order. */
+  readonly tried: string[];
+  constructor(message: string, tried: string[] = [], cause?: unknown) {
+    super(message, options(cause));
+    this.tried = tried;
+  }
+}
+/** Recognises {@link DiscoveryError} by `name`/`code`. */
+export function isDiscoveryError(error: unknown): error is DiscoveryError {
+  return hasNameAndCode(error, "DiscoveryError", DISCOVERY_FAILED);
+}
+
+/**
+ * Protected resource metadata whose `resource` is not the server that was asked: its
+ * contents must not be used.
+ *
+ * @see RFC 9728 §3.3
+ */
+export class ResourceMismatchError extends Error {
+  override readonly name = "ResourceMismatchError";
+  readonly code = RESOURCE_MISMATCH;
+  readonly expected: string;
+  readonly received: string;
+  readonly metadataUrl: string;
+  constructor(expected: string, received: string, metadataUrl: string) {
+    super(
+      `protected resource metadata at ${metadataUrl} names resource ${JSON.stringify(received)}, ` +
+        `not ${JSON.stringify(expected)}; it is ignored (RFC 9728 §3.3)`,
+    );
+    this.expected = expected;
+    this.received = received;
+    this.metadataUrl = metadataUrl;
+  }
+}
+/** Recognises {@link ResourceMismatchError} by `name`/`code`. */
+export function isResourceMismatchError(error: unknown): error is ResourceMismatchError {
+  return hasNameAndCode(error, "ResourceMismatchError", RESOURCE_MISMATCH);
+}
+
+/**
+ * An authorization server that does not list `S256` in `code_challenge_methods_supported`:
+ * MCP clients must refuse it.
+ *
+ * @see RFC 7636 §4.2, RFC 8414 §2, MCP 2025-11-25 Authorization §"Authorization Code Protection"
+ */
+export class PkceUnsupportedError extends Error {
+  override readonly name = "PkceUnsupportedError";
+  readonly code = PKCE_UNSUPPORTED;
+  readonly issuer: string;
+  constructor(issuer: string) {
+    super(
+      `authorization server ${issuer} does not advertise S256 in code_challenge_methods_supported; ` +
+        "refusing to use it without PKCE",
+    );
+    this.issuer = issuer;
+  }
+}
+/** Recognises {@link PkceUnsupportedError} by `name`/`code`. */
+export function isPkceUnsupportedError(error: unknown): error is PkceUnsupportedError {
+  return hasNameAndCode(error, "PkceUnsupportedError", PKCE_UNSUPPORTED);
+}
+
+/**
+ * No client identity for an authorization server: no pre-registered `client_id` and no
+ * `registration_endpoint`, or dynamic registration was refused.
+ *
+ * @see RFC 7591 §3
+ */
+export class ClientRegistrationError extends Error {
+  override readonly name = "ClientRegistrationError";
+  readonly code = CLIENT_REGISTRATION_FAILED;
+  readonly issuer: string;
+  constructor(issuer: string, message: string, cause?: unknown) {
+    super(message, options(cause));
+    this.issuer = issuer;
+  }
+}
+/** Recognises {@link ClientRegistrationError} by `name`/`code`. */
+export function isClientRegistrationError(error: unknown): error is ClientRegistrationError {
+  return hasNameAndCode(error, "ClientRegistrationError", CLIENT_REGISTRATION_FAILED);
+}
+
+/** Why a callback's `state` was refused. */
+export type ConsentStateProblem = "missing" | "unknown" | "expired" | "settled" | "in_progress";
+
+/**
+ * A callback whose `state` is missing, unknown (forged or from another app), expired, or
+ * belongs to a consent that was already settled (a replay). Nothing was changed. The message
+ * never contains the `state` value.
+ *
+ * @see RFC 6749 §10.12, RFC 9700 §4.7
+ */
+export class ConsentStateError extends Error {
+  override readonly name = "ConsentStateError";
+  readonly code = CONSENT_STATE;
+  readonly problem: ConsentStateProblem;
+  /** Set when the state named a known consent. */
+  readonly consentId: string | undefined;
+  constructor(problem: ConsentStateProblem, consentId?: string) {
+    const text: Record<ConsentStateProblem, string> = {
+      missing: "the callback carries no state parameter",
+      unknown: "the callback's state matches no consent (forged, or from another client)",
+      expired: "the consent for this callback has expired",
+      settled: "the consent for this callback was already settled (callbacks are accepted once)",
+      in_progress: "a callback for this consent is already being processed",
+    };
+    super(consentId ? `${text[problem]}: consent ${consentId}` : text[problem]);
+    this.problem = problem;
+    this.consentId = consentId;
+  }
+}
+/** Recognises {@link ConsentStateError} by `name`/`code`. */
+export function isConsentStateError(error: unknown): error is ConsentStateError {
+  return hasNameAndCode(error, "ConsentStateError", CONSENT_STATE);
+}
+
+/**
+ * A callback with a valid `state` that still could not be completed: a wrong `iss`
+ * (RFC 9207), a malformed response, or a refused code exchange.
+ *
+ * @see RFC 9207 §2.4, RFC 6749 §4.1.2, §5.2
+ */
+export class ConsentCallbackError extends Error {
+  override readonly name = "ConsentCallbackError";
+  readonly code = CONSENT_CALLBACK;
+  readonly consentId: string;
+  /** The OAuth `error` code, when the authorization server sent one. */
+  readonly error: string | undefined;
+  constructor(consentId: string, message: string, error?: string, cause?: unknown) {
+    super(message, options(cause));
+    this.consentId = consentId;
+    this.error = error;
+  }
+}
+/** Recognises {@link ConsentCallbackError} by `name`/`code`. */
+export function isConsentCallbackError(error: unknown): error is ConsentCallbackError {
+  return hasNameAndCode(error, "ConsentCallbackError", CONSENT_CALLBACK);
+}
+
+/**
+ * A refresh that did not produce tokens. When `consentRequired` is true (no refresh token,
+ * or the authorization server answered `invalid_grant`), the stored tokens were dropped and
+ * the person has to consent again (`reason: "refresh_failed"`).
+ *
+ * @see RFC 6749 §6, §5.2
+ */
+export class RefreshError extends Error {
+  override readonly name = "RefreshError";
+  readonly code = REFRESH_FAILED;
+  readonly consentRequired: boolean;
+  /** The OAuth `error` code, when the authorization server sent one. */
+  readonly error: string | undefined;
+  constructor(message: string, init: { consentRequired: boolean; error?: string; cause?: unknown }) {
+    super(message, options(init.cause));
+    this.consentRequired = init.consentRequired;
+    this.error = init.error;
+  }
+}
+/** Recognises {@link RefreshError} by `name`/`code`. */
+export function isRefreshError(error: unknown): error is RefreshError {
+  return hasNameAndCode(error, "RefreshError", REFRESH_FAILED);
+}
+
+/** Why a store refused its secret. */
+export type StoreSecretProblem = "missing" | "too_short" | "mismatch";
+
+/**
+ * A SQLite store without a usable encryption secret: none given (and not a development
+ * store), one shorter than 32 characters, or not the secret the file was written with.
+ * The message says how to fix it and never contains the secret.
+ */
+export class StoreSecretError extends Error {
+  override readonly name = "StoreSecretError";
+  readonly code = STORE_SECRET;
+  readonly problem: StoreSecretProblem;
+  constructor(problem: StoreSecretProblem, message: string) {
+    super(message);
+    this.problem = problem;
+  }
+}
+/** Recognises {@link StoreSecretError} by `name`/`code`. */
+export function isStoreSecretError(error: unknown): error is StoreSecretError {
+  return hasNameAndCode(error, "StoreSecretError", STORE_SECRET);
+}
+
+/**
+ * A cause that is safe to keep: name, code and message of `error`, without its own `cause`
+ * (oauth4webapi attaches response bodies, which can hold tokens).
+ */
+export function safeCause(error: unknown): Error | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const copy = new Error(error.message);
+  copy.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") Object.assign(copy, { code });
+  const oauthError = (error as { error?: unknown }).error;
+  if (typeof oauthError === "string") Object.assign(copy, { error: oauthError });
+  return copy;
+}

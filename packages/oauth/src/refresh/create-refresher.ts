@@ -1,0 +1,176 @@
+/** @module Refresh-token grant with rotation safety: one grant in flight per (store, key), new tokens stored first. */
+import {
+  type AuthBus,
+  checkTokenKey,
+  fingerprintToken,
+  type TokenKey,
+  type TokenRefresher,
+  type TokenSet,
+  type TokenStore,
+} from "@authbus/core";
+import * as oauth from "oauth4webapi";
+import type { ClientRegistrationStore } from "../client/client-registration-store.js";
+import { type ClientConfig, clientForId } from "../client/resolve-client.js";
+import { createDiscovery, type Discovery } from "../discovery/create-discovery.js";
+import { RefreshError, safeCause } from "../errors/oauth-errors.js";
+import { type HttpOptions, requestOptions } from "../shared/http-options.js";
+import { singleFlight } from "../shared/single-flight.js";
+import { toTokenSet } from "../shared/token-set.js";
+
+/** Options of {@link createRefresher}. */
+export interface RefresherOptions extends HttpOptions {
+  tokens: TokenStore;
+  bus: AuthBus;
+  /** The client config used for consents, so a confidential client's secret is used. */
+  client?: Pick<ClientConfig, "redirectUri" | "clientId" | "clientSecret">;
+  /** Dynamically registered clients (for a registered client's secret, if it got one). */
+  registrations?: ClientRegistrationStore;
+  /** Metadata cache to share with consents. Default: a new one using `fetch`. */
+  discovery?: Discovery;
+  /** The server name events carry for a key. Default: the resource's host. */
+  serverName?: (key: TokenKey) => string;
+  /** Clock, epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+}
+
+// Process-wide: two refreshers over the same store share one grant per key.
+const refreshFlights = new WeakMap<TokenStore, Map<string, Promise<TokenSet>>>();
+
+function flightsOf(store: TokenStore): Map<string, Promise<TokenSet>> {
+  let flights = refreshFlights.get(store);
+  if (!flights) {
+    flights = new Map();
+    refreshFlights.set(store, flights);
+  }
+  return flights;
+}
+
+/**
+ * Creates a {@link TokenRefresher}: the refresh-token grant (with the RFC 8707 `resource`) for
+ * the tokens held under a key. Concurrent calls for the same key over the same store — from
+ * this refresher or another one in the process — share one grant, and the rotated refresh
+ * token is stored before the flight ends, so an old refresh token is never sent twice.
+ *
+ * When the authorization server refuses (`invalid_grant`) or no refresh token is held, the
+ * stored tokens are dropped, `token.refresh_failed` is emitted and a {@link RefreshError}
+ * with `consentRequired: true` is thrown: begin a consent with `reason: "refresh_failed"`.
+ *
+ * @see RFC 6749 §6, RFC 8707 §2.2, RFC 9700 §4.14 (refresh token rotation)
+ * @example
+ * const refresh = createRefresher({ tokens, bus });
+ * const fresh = await refresh({ subject: "alice", resource: "https://files.example.com/mcp" });
+ * @throws {RefreshError}
+ */
+export function createRefresher(options: RefresherOptions): TokenRefresher {
+  const { tokens, bus } = options;
+  const http: HttpOptions = {};
+  if (options.fetch) http.fetch = options.fetch;
+  if (options.allowHttpLoopback !== undefined) http.allowHttpLoopback = options.allowHttpLoopback;
+  const discovery = options.discovery ?? createDiscovery(http);
+  const now = options.now ?? Date.now;
+  const serverName = options.serverName ?? ((key: TokenKey) => new URL(key.resource).host);
+
+  const refreshOnce = async (key: TokenKey): Promise<TokenSet> => {
+    const where = { serverName: serverName(key), resource: key.resource, subject: key.subject };
+    const held = await tokens.get(key);
+    const previousFingerprint = held ? await fingerprintToken(held.accessToken) : undefined;
+    bus.emit("token.refreshing", {
+      ...where,
+      ...(previousFingerprint === undefined ? {} : { tokenFingerprint: previousFingerprint }),
+    });
+
+    const fail = async (error: RefreshError): Promise<never> => {
+      if (error.consentRequired) {
+        // Another worker may have rotated the tokens meanwhile: keep theirs.
+        const current = await tokens.get(key);
+        if (current?.refreshToken === held?.refreshToken) await tokens.delete(key);
+      }
+      bus.emit("token.refresh_failed", { ...where, error: { code: error.code, message: error.message } });
+      throw error;
+    };
+
+    if (!held?.refreshToken) {
+      return fail(
+        new RefreshError(`no refresh token is held for ${key.resource}; consent is required`, {
+          consentRequired: true,
+        }),
+      );
+    }
+    let as: oauth.AuthorizationServer;
+    try {
+      as = held.issuer
+        ? await discovery.forIssuer(held.issuer)
+        : (await discovery.forResource(key.resource)).authorizationServer;
+    } catch (error) {
+      return fail(
+        new RefreshError(`could not discover the authorization server for ${key.resource}`, {
+          consentRequired: false,
+          cause: safeCause(error),
+        }),
+      );
+    }
+    if (!held.clientId) {
+      return fail(
+        new RefreshError(`the tokens for ${key.resource} do not name the client they were issued to`, {
+          consentRequired: true,
+        }),
+      );
+    }
+    const { client, auth } = await clientForId(
+      as.issuer,
+      held.clientId,
+      options.client,
+      options.registrations,
+    );
+
+    let response: oauth.TokenEndpointResponse;
+    try {
+      const sent = await oauth.refreshTokenGrantRequest(as, client, auth, held.refreshToken, {
+        ...requestOptions(String(as.token_endpoint), http),
+        // RFC 8707 §2.2: the refreshed token is for this resource only.
+        additionalParameters: { resource: key.resource },
+      });
+      response = await oauth.processRefreshTokenResponse(as, client, sent);
+    } catch (error) {
+      const oauthError = error instanceof oauth.ResponseBodyError ? error.error : undefined;
+      // RFC 6749 §5.2: invalid_grant means the refresh token is dead (expired, revoked, reused).
+      const dead = oauthError === "invalid_grant";
+      return fail(
+        new RefreshError(
+          dead
+            ? `the authorization server refused the refresh token for ${key.resource} (invalid_grant); consent is required`
+            : `refreshing the tokens for ${key.resource} failed: ${error instanceof Error ? error.message : "unknown error"}`,
+          {
+            consentRequired: dead,
+            ...(oauthError === undefined ? {} : { error: oauthError }),
+            cause: safeCause(error),
+          },
+        ),
+      );
+    }
+
+    const fresh = toTokenSet(response, {
+      requestedScopes: held.scopes,
+      issuer: as.issuer,
+      clientId: held.clientId,
+      now: now(),
+      previousRefreshToken: held.refreshToken,
+    });
+    // Stored before the flight ends: no later refresh can read the old refresh token.
+    await tokens.set(key, fresh);
+    bus.emit("token.refreshed", {
+      ...where,
+      tokenFingerprint: await fingerprintToken(fresh.accessToken),
+      ...(previousFingerprint === undefined ? {} : { previousFingerprint }),
+      ...(fresh.expiresAt === undefined ? {} : { expiresAt: fresh.expiresAt }),
+    });
+    return fresh;
+  };
+
+  return (key: TokenKey): Promise<TokenSet> => {
+    const checked = checkTokenKey(key);
+    return singleFlight(flightsOf(tokens), JSON.stringify([checked.subject, checked.resource]), () =>
+      refreshOnce(checked),
+    );
+  };
+}

@@ -1,0 +1,59 @@
+/** @module A ClientRegistrationStore in SQLite: client secrets sealed, bound to (issuer, redirect URI). */
+import type Database from "better-sqlite3";
+import {
+  type ClientRegistration,
+  type ClientRegistrationStore,
+  clientRegistrationSchema,
+} from "../../client/client-registration-store.js";
+import type { SecretBox } from "./secret-box.js";
+
+const aadOf = (issuer: string, redirectUri: string): string =>
+  `authbus_client_registrations\u0000${JSON.stringify([issuer, redirectUri])}`;
+
+/**
+ * A durable {@link ClientRegistrationStore}: a dynamic registration survives restarts, so it
+ * happens once per authorization server. Obtain one from {@link openSqliteStores}.
+ *
+ * @example
+ * const { registrations } = openSqliteStores({ path: "authbus.db" });
+ * await registrations.get("https://auth.example.com", "http://127.0.0.1:3000/callback");
+ */
+export class SqliteClientRegistrationStore implements ClientRegistrationStore {
+  readonly #box: SecretBox;
+  readonly #select: Database.Statement<[string, string], { record: string; sealed: Buffer | null }>;
+  readonly #upsert: Database.Statement<[string, string, string, Buffer | null]>;
+  readonly #delete: Database.Statement<[string, string]>;
+
+  constructor(db: Database.Database, box: SecretBox) {
+    this.#box = box;
+    this.#select = db.prepare(
+      "SELECT record, sealed FROM authbus_client_registrations WHERE issuer = ? AND redirect_uri = ?",
+    );
+    this.#upsert = db.prepare(
+      `INSERT INTO authbus_client_registrations (issuer, redirect_uri, record, sealed) VALUES (?, ?, ?, ?)
+       ON CONFLICT (issuer, redirect_uri) DO UPDATE SET record = excluded.record, sealed = excluded.sealed`,
+    );
+    this.#delete = db.prepare(
+      "DELETE FROM authbus_client_registrations WHERE issuer = ? AND redirect_uri = ?",
+    );
+  }
+
+  async get(issuer: string, redirectUri: string): Promise<ClientRegistration | undefined> {
+    const row = this.#select.get(issuer, redirectUri);
+    if (!row) return undefined;
+    const record = JSON.parse(row.record) as Record<string, unknown>;
+    if (row.sealed) record.clientSecret = this.#box.open(row.sealed, aadOf(issuer, redirectUri));
+    return clientRegistrationSchema.parse(record);
+  }
+
+  async set(registration: ClientRegistration): Promise<void> {
+    const { clientSecret, ...rest } = clientRegistrationSchema.parse(registration);
+    const aad = aadOf(rest.issuer, rest.redirectUri);
+    const sealed = clientSecret === undefined ? null : this.#box.seal(clientSecret, aad);
+    this.#upsert.run(rest.issuer, rest.redirectUri, JSON.stringify(rest), sealed);
+  }
+
+  async delete(issuer: string, redirectUri: string): Promise<void> {
+    this.#delete.run(issuer, redirectUri);
+  }
+}

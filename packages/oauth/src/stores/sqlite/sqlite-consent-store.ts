@@ -1,0 +1,118 @@
+/** @module A ConsentStore in SQLite: `state`, verifier and URL sealed; `settle` is one atomic UPDATE. */
+import {
+  type ConsentRecord,
+  type ConsentStatus,
+  type ConsentStore,
+  checkTokenKey,
+  consentRecordSchema,
+  DuplicateConsentError,
+} from "@authbus/core";
+import type Database from "better-sqlite3";
+import type { SecretBox } from "./secret-box.js";
+
+interface ConsentRow {
+  consent_id: string;
+  status: string;
+  record: string;
+  sealed: Buffer;
+}
+
+interface Secrets {
+  state: string;
+  codeVerifier: string;
+  authorizationUrl: string;
+}
+
+const aadOf = (consentId: string): string => `authbus_consents\u0000${consentId}`;
+
+/**
+ * A durable {@link ConsentStore}. Obtain one from {@link openSqliteStores}.
+ *
+ * @example
+ * const { consents } = openSqliteStores({ path: "authbus.db" });
+ * await consents.settle(consentId, "denied"); // true once, false after
+ */
+export class SqliteConsentStore implements ConsentStore {
+  readonly #box: SecretBox;
+  readonly #insert: Database.Statement<
+    [string, string, string, string, string, number, number, string, Buffer]
+  >;
+  readonly #byId: Database.Statement<[string], ConsentRow>;
+  readonly #byState: Database.Statement<[string], ConsentRow>;
+  readonly #pending: Database.Statement<[string, string], ConsentRow>;
+  readonly #settle: Database.Statement<[string, string]>;
+
+  constructor(db: Database.Database, box: SecretBox) {
+    this.#box = box;
+    const columns = "consent_id, status, record, sealed";
+    this.#insert = db.prepare(
+      `INSERT INTO authbus_consents
+       (consent_id, state_lookup, subject, resource, status, created_at, expires_at, record, sealed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#byId = db.prepare(`SELECT ${columns} FROM authbus_consents WHERE consent_id = ?`);
+    this.#byState = db.prepare(`SELECT ${columns} FROM authbus_consents WHERE state_lookup = ?`);
+    this.#pending = db.prepare(
+      `SELECT ${columns} FROM authbus_consents
+       WHERE subject = ? AND resource = ? AND status = 'pending' ORDER BY created_at, rowid`,
+    );
+    // Atomic and once: only a pending consent moves.
+    this.#settle = db.prepare(
+      "UPDATE authbus_consents SET status = ? WHERE consent_id = ? AND status = 'pending'",
+    );
+  }
+
+  /** @throws {DuplicateConsentError} when the id or the state is already stored. */
+  async create(record: ConsentRecord): Promise<void> {
+    const stored = consentRecordSchema.parse(record);
+    stored.resource = checkTokenKey(stored).resource;
+    const { state, codeVerifier, authorizationUrl, status, ...rest } = stored;
+    const secrets: Secrets = { state, codeVerifier, authorizationUrl };
+    try {
+      this.#insert.run(
+        stored.consentId,
+        this.#box.lookup(state),
+        stored.subject,
+        stored.resource,
+        status,
+        stored.createdAt,
+        stored.expiresAt,
+        JSON.stringify(rest),
+        this.#box.seal(JSON.stringify(secrets), aadOf(stored.consentId)),
+      );
+    } catch (error) {
+      if ((error as { code?: unknown }).code?.toString().startsWith("SQLITE_CONSTRAINT")) {
+        throw new DuplicateConsentError(
+          `a consent with id ${stored.consentId} or the same state already exists`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async get(consentId: string): Promise<ConsentRecord | undefined> {
+    const row = this.#byId.get(consentId);
+    return row ? this.#read(row) : undefined;
+  }
+
+  async findByState(state: string): Promise<ConsentRecord | undefined> {
+    const row = this.#byState.get(this.#box.lookup(state));
+    if (!row) return undefined;
+    const record = this.#read(row);
+    return record.state === state ? record : undefined;
+  }
+
+  async findPending(subject: string, resource: string): Promise<ConsentRecord[]> {
+    const key = checkTokenKey({ subject, resource });
+    return this.#pending.all(key.subject, key.resource).map((row) => this.#read(row));
+  }
+
+  async settle(consentId: string, status: Exclude<ConsentStatus, "pending">): Promise<boolean> {
+    return this.#settle.run(status, consentId).changes === 1;
+  }
+
+  #read(row: ConsentRow): ConsentRecord {
+    const secrets = JSON.parse(this.#box.open(row.sealed, aadOf(row.consent_id))) as Secrets;
+    return consentRecordSchema.parse({ ...JSON.parse(row.record), ...secrets, status: row.status });
+  }
+}

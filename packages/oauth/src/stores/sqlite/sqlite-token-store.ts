@@ -1,0 +1,51 @@
+/** @module A TokenStore in SQLite: the whole token set sealed with AES-256-GCM, bound to its (subject, resource). */
+import { checkTokenKey, checkTokenSet, type TokenKey, type TokenSet, type TokenStore } from "@authbus/core";
+import type Database from "better-sqlite3";
+import type { SecretBox } from "./secret-box.js";
+
+const aadOf = (key: TokenKey): string => `authbus_tokens\u0000${JSON.stringify([key.subject, key.resource])}`;
+
+/**
+ * A durable {@link TokenStore}. Obtain one from {@link openSqliteStores}. better-sqlite3 is
+ * synchronous; the methods are async to keep the store interface.
+ *
+ * @example
+ * const { tokens } = openSqliteStores({ path: "authbus.db" });
+ * await tokens.get({ subject: "alice", resource: "https://files.example.com/mcp" });
+ */
+export class SqliteTokenStore implements TokenStore {
+  readonly #box: SecretBox;
+  readonly #select: Database.Statement<[string, string], { sealed: Buffer }>;
+  readonly #upsert: Database.Statement<[string, string, Buffer, number]>;
+  readonly #delete: Database.Statement<[string, string]>;
+
+  constructor(db: Database.Database, box: SecretBox) {
+    this.#box = box;
+    this.#select = db.prepare("SELECT sealed FROM authbus_tokens WHERE subject = ? AND resource = ?");
+    this.#upsert = db.prepare(
+      `INSERT INTO authbus_tokens (subject, resource, sealed, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (subject, resource) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`,
+    );
+    this.#delete = db.prepare("DELETE FROM authbus_tokens WHERE subject = ? AND resource = ?");
+  }
+
+  async get(key: TokenKey): Promise<TokenSet | undefined> {
+    const checked = checkTokenKey(key);
+    const row = this.#select.get(checked.subject, checked.resource);
+    if (!row) return undefined;
+    return checkTokenSet(JSON.parse(this.#box.open(row.sealed, aadOf(checked))));
+  }
+
+  /** @throws {InvalidTokenSetError} when `tokens` is not a valid token set. */
+  async set(key: TokenKey, tokens: TokenSet): Promise<void> {
+    const checked = checkTokenKey(key);
+    const stored = checkTokenSet(tokens);
+    const sealed = this.#box.seal(JSON.stringify(stored), aadOf(checked));
+    this.#upsert.run(checked.subject, checked.resource, sealed, Date.now());
+  }
+
+  async delete(key: TokenKey): Promise<void> {
+    const checked = checkTokenKey(key);
+    this.#delete.run(checked.subject, checked.resource);
+  }
+}
