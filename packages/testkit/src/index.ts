@@ -12,6 +12,13 @@ export {
   type ResourceRegistration,
   startAuthServer,
 } from "./auth-server/start-auth-server.js";
+export {
+  DEMO_EVENTS,
+  DEMO_FILES,
+  type DemoServers,
+  type DemoServersOptions,
+  startDemoServers,
+} from "./demo/start-demo-servers.js";
 export type { IssuedAccessToken, TokenInactiveReason, TokenStatus } from "./auth-server/token-ledger.js";
 export {
   isTestkitError,
@@ -19,3 +26,13 @@ export {
   TestkitError,
   type TestkitErrorCode,
 } from "./errors/testkit-error.js";
+export type { ChallengeFacts, HeaderStyle } from "./mcp-server/build-challenge.js";
+export { buildChallenge } from "./mcp-server/build-challenge.js";
+export {
+  type ProtectedMCPServer,
+  type ProtectedMCPServerOptions,
+  type ProtectedToolSpec,
+  type ReceivedToken,
+  startProtectedMCPServer,
+  type ToolCallContext,
+} from "./mcp-server/start-protected-mcp-server.js";

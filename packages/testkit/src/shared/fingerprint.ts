@@ -1,9 +1,12 @@
 /** @module Short, non-reversible names for tokens, for records and messages. */
 import { createHash } from "node:crypto";
 
-/** The first 12 characters of the base64url SHA-256 of a token: safe to log, enough to tell tokens apart. */
+/**
+ * Names a token without revealing it: `fp_` and the first 72 bits of its SHA-256, base64url —
+ * the same value `fingerprintToken` of `@authbus/core` gives, computed synchronously.
+ */
 export function fingerprintToken(token: string): string {
-  return createHash("sha256").update(token).digest("base64url").slice(0, 12);
+  return `fp_${createHash("sha256").update(token).digest().subarray(0, 9).toString("base64url")}`;
 }
 
 /** Reads a JWT's payload without verifying it (for records only, never for decisions). */

@@ -1,0 +1,628 @@
+/** @module An MCP server that is an OAuth 2.0 protected resource, on loopback, for tests. */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { createLocalJWKSet, type JSONWebKeySet, type JWTPayload, jwtVerify } from "jose";
+import type { z } from "zod";
+import type { AuthServer } from "../auth-server/start-auth-server.js";
+import type { TokenStatus } from "../auth-server/token-ledger.js";
+import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
+import { audienceList, fingerprintToken, peekJwtPayload } from "../shared/fingerprint.js";
+import { type LoopbackServer, listenOnLoopback } from "../shared/listen.js";
+import { BodyTooLargeError, readBody } from "../shared/read-body.js";
+import { buildChallenge, type ChallengeFacts, type HeaderStyle } from "./build-challenge.js";
+
+/** What a tool handler learns about the caller (from the verified access token). */
+export interface ToolCallContext {
+  /** The token's `sub`. */
+  subject: string;
+  clientId: string | undefined;
+  /** The token's scopes. */
+  scopes: readonly string[];
+  /** The token's `acr`, if any. */
+  acr: string | undefined;
+  /** The MCP server's name. */
+  server: string;
+}
+
+/** One tool of a protected MCP server. */
+export interface ProtectedToolSpec {
+  name: string;
+  description?: string;
+  /** Every scope the tool needs; a call without all of them gets 403 `insufficient_scope`. */
+  scopes: readonly string[];
+  /** A zod raw shape for the arguments (default: no arguments). */
+  inputSchema?: Readonly<Record<string, z.ZodType>>;
+  /**
+   * Runs the tool. A string becomes text content, a `CallToolResult` passes through, anything
+   * else is JSON text. Default: a text result naming the tool.
+   */
+  handler?: (args: Record<string, unknown>, context: ToolCallContext) => unknown;
+  /** RFC 9470: the `acr` the token must carry; otherwise 401 `insufficient_user_authentication`. */
+  requiresAcr?: string;
+}
+
+/** Options of {@link startProtectedMCPServer}. */
+export interface ProtectedMCPServerOptions {
+  /** Server name (MCP `serverInfo.name`, RFC 9728 `resource_name` by default). */
+  name: string;
+  /**
+   * The authorization server: the handle from `startAuthServer` (the resource registers itself
+   * and revocation is checked in process) or its issuer URL (the resource registers over HTTP
+   * with a testkit authorization server and revocation is checked over HTTP).
+   */
+  authServer: AuthServer | string;
+  tools: readonly ProtectedToolSpec[];
+  /** Path of the streamable HTTP endpoint, which is also the resource URL's path. Default `/mcp`. */
+  path?: string;
+  /** Port on 127.0.0.1; default 0. */
+  port?: number;
+  /** How challenges are written; default `standard`. */
+  headerStyle?: HeaderStyle;
+  /** Publish this (wrong) `resource` in the metadata, to test clients' RFC 9728 §3.3 check. */
+  metadataResource?: string;
+  /** RFC 9728 `resource_name`; default `name`. */
+  resourceName?: string;
+  /** MCP `instructions` returned by `initialize`. */
+  instructions?: string;
+  /** Register the resource and its scopes with the authorization server at start; default true. */
+  registerWithAuthServer?: boolean;
+  /** Access token lifetime (seconds) the authorization server uses for this resource. */
+  accessTokenTTL?: number;
+  /** Answer POSTs with JSON instead of an SSE stream (streamable HTTP); default false. */
+  jsonResponse?: boolean;
+}
+
+/** A token that reached the server, named by fingerprint (never the token). */
+export interface ReceivedToken {
+  fingerprint: string;
+  /** The token's `aud` as read (unverified) from it; empty when it was not a JWT. */
+  audience: readonly string[];
+  jti: string | undefined;
+  /** Whether the token was accepted (valid, for this resource, active). */
+  accepted: boolean;
+  /** ms since the epoch. */
+  receivedAt: number;
+}
+
+/** A running protected MCP server. Dispose with `await using` or `close()`. */
+export interface ProtectedMCPServer {
+  readonly name: string;
+  /** `http://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** The streamable HTTP endpoint, which is the resource identifier (RFC 8707, RFC 9728 `resource`). */
+  readonly url: string;
+  /** Same as `url`. */
+  readonly resource: string;
+  /** The legacy SSE endpoint (`GET`), under the resource path so the resource still matches. */
+  readonly sseUrl: string;
+  /** Where the SSE transport takes POSTed messages. */
+  readonly messagesUrl: string;
+  /** RFC 9728 §3.1 path-inserted metadata URL, as sent in `resource_metadata`. */
+  readonly resourceMetadataUrl: string;
+  /** The same metadata at the root `/.well-known/oauth-protected-resource`. */
+  readonly rootResourceMetadataUrl: string;
+  readonly issuer: string;
+  /** Union of the tools' scopes. */
+  readonly scopesSupported: readonly string[];
+  /** Executed tool calls per tool name (calls refused with 401/403 are not counted). */
+  readonly calls: ReadonlyMap<string, number>;
+  callCount(tool: string): number;
+  /** Every bearer token that reached the server, in order. */
+  readonly receivedTokens: readonly ReceivedToken[];
+  /** Received tokens whose audience is not this resource (a client sent a token to the wrong server). */
+  foreignTokens(): ReceivedToken[];
+  /** Open MCP sessions (streamable HTTP and SSE). */
+  readonly openSessions: number;
+  /** Clears `calls` and `receivedTokens`. */
+  resetCounters(): void;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+interface VerifiedToken {
+  token: string;
+  payload: JWTPayload;
+  scopes: string[];
+  subject: string;
+  clientId: string | undefined;
+  acr: string | undefined;
+}
+
+type AuthOutcome =
+  | { kind: "ok"; verified: VerifiedToken }
+  | { kind: "challenge"; status: 400 | 401; facts: Omit<ChallengeFacts, "resourceMetadata"> };
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+function validateOptions(options: ProtectedMCPServerOptions): void {
+  const fail = (message: string): never => {
+    throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, message);
+  };
+  if (!options.name) fail("name is required");
+  if (!options.authServer) fail("authServer is required");
+  if (!Array.isArray(options.tools) || options.tools.length === 0) fail(`server ${options.name}: tools must not be empty`);
+  const names = new Set<string>();
+  for (const tool of options.tools) {
+    if (!tool.name) fail(`server ${options.name}: a tool has no name`);
+    if (names.has(tool.name)) fail(`server ${options.name}: tool ${tool.name} is listed twice`);
+    names.add(tool.name);
+    if (!Array.isArray(tool.scopes) || tool.scopes.length === 0) {
+      fail(`server ${options.name}: tool ${tool.name} needs at least one scope`);
+    }
+    for (const scope of tool.scopes) {
+      // RFC 6749 §3.3 scope-token
+      if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) fail(`tool ${tool.name}: invalid scope token ${scope}`);
+    }
+    if (tool.requiresAcr !== undefined && tool.requiresAcr.trim() === "") {
+      fail(`tool ${tool.name}: requiresAcr must not be empty`);
+    }
+  }
+  const path = options.path ?? "/mcp";
+  if (!/^\/[A-Za-z0-9\-._~/]*[A-Za-z0-9\-._~]$/.test(path) || path.includes("//")) {
+    fail(`path must start with "/" and not end with "/": ${path}`);
+  }
+  if (options.metadataResource !== undefined && !URL.canParse(options.metadataResource)) {
+    fail("metadataResource must be an absolute URL");
+  }
+}
+
+function toToolResult(value: unknown, toolName: string): CallToolResult {
+  if (value === undefined) return { content: [{ type: "text", text: `${toolName}: done` }] };
+  if (typeof value === "string") return { content: [{ type: "text", text: value }] };
+  if (typeof value === "object" && value !== null && Array.isArray((value as { content?: unknown }).content)) {
+    return value as CallToolResult;
+  }
+  return {
+    content: [{ type: "text", text: JSON.stringify(value) }],
+    ...(typeof value === "object" && value !== null && !Array.isArray(value)
+      ? { structuredContent: value as Record<string, unknown> }
+      : {}),
+  };
+}
+
+function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }));
+}
+
+function isInitialize(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some(
+    (m) => typeof m === "object" && m !== null && (m as { method?: unknown }).method === "initialize",
+  );
+}
+
+const CORS_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version",
+};
+
+/**
+ * Starts an MCP server (streamable HTTP at `path`, legacy SSE at `path/sse` + `path/messages`) on
+ * 127.0.0.1 that is an OAuth 2.0 protected resource: it verifies JWT access tokens (RFC 9068:
+ * signature, `iss`, `aud` = its resource URL, `exp`, not revoked), answers 401 without a token or
+ * with a bad one, 403 `insufficient_scope` when a `tools/call` lacks the tool's scopes, 401
+ * `insufficient_user_authentication` when a tool needs a stronger `acr`, and serves its RFC 9728
+ * metadata at the path-inserted and root well-known URLs.
+ *
+ * @see RFC 6750 §3, RFC 9728 §3 and §5, RFC 9470 §3, RFC 8707, RFC 9068 §4, MCP 2025-11-25 Authorization
+ * @throws {TestkitError} `TESTKIT_INVALID_OPTIONS` for a tool without scopes, a duplicate tool or a bad path;
+ *   `TESTKIT_UNKNOWN_RESOURCE` when the authorization server refuses to register the resource.
+ * @example
+ * await using calendar = await startProtectedMCPServer({
+ *   name: "calendar",
+ *   authServer: as,
+ *   tools: [{ name: "list_events", scopes: ["calendar.read"], handler: () => "[]" }],
+ * });
+ * calendar.url; // "http://127.0.0.1:PORT/mcp"
+ */
+export async function startProtectedMCPServer(options: ProtectedMCPServerOptions): Promise<ProtectedMCPServer> {
+  validateOptions(options);
+  const path = options.path ?? "/mcp";
+  const style: HeaderStyle = options.headerStyle ?? "standard";
+  const handleAs = typeof options.authServer === "string" ? undefined : options.authServer;
+  const issuer = (typeof options.authServer === "string" ? options.authServer : options.authServer.issuer).replace(
+    /\/$/,
+    "",
+  );
+  const tools = new Map(options.tools.map((t) => [t.name, t]));
+  const scopesSupported = [...new Set(options.tools.flatMap((t) => t.scopes))];
+
+  let jwks: JSONWebKeySet;
+  if (handleAs) {
+    jwks = handleAs.jwks as JSONWebKeySet;
+  } else {
+    try {
+      const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as {
+        jwks_uri?: string;
+      };
+      jwks = (await (await fetch(discovery.jwks_uri ?? `${issuer}/jwks`)).json()) as JSONWebKeySet;
+    } catch (error) {
+      throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `cannot read the JWKS of ${issuer}`, { cause: error });
+    }
+  }
+  const keySet = createLocalJWKSet(jwks);
+
+  const calls = new Map<string, number>();
+  const receivedTokens: ReceivedToken[] = [];
+  const streamable = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
+  const sse = new Map<string, { transport: SSEServerTransport; server: McpServer }>();
+
+  // Filled in once the port is known.
+  let resource = "";
+  let resourceMetadataUrl = "";
+  let closed = false;
+
+  const tokenStatus = async (jti: string): Promise<TokenStatus> => {
+    if (handleAs) return handleAs.tokenStatus(jti);
+    try {
+      const response = await fetch(`${issuer}/testkit/token-status?jti=${encodeURIComponent(jti)}`);
+      return response.ok ? ((await response.json()) as TokenStatus) : { active: true };
+    } catch {
+      return { active: true };
+    }
+  };
+
+  const authenticate = async (req: IncomingMessage): Promise<AuthOutcome> => {
+    const header = req.headers.authorization;
+    const match = header ? /^(\S+)(?: +(.*))?$/.exec(header) : null;
+    // RFC 6750 §3.1: a request without credentials for this scheme gets a challenge with no error code.
+    if (!match || match[1]?.toLowerCase() !== "bearer") return { kind: "challenge", status: 401, facts: {} };
+    const token = (match[2] ?? "").trim();
+    if (!B64TOKEN.test(token)) return { kind: "challenge", status: 400, facts: { error: "invalid_request" } };
+
+    const peeked = peekJwtPayload(token);
+    const record: ReceivedToken = {
+      fingerprint: fingerprintToken(token),
+      audience: audienceList(peeked?.aud),
+      jti: typeof peeked?.jti === "string" ? peeked.jti : undefined,
+      accepted: false,
+      receivedAt: Date.now(),
+    };
+    receivedTokens.push(record);
+    const invalid: AuthOutcome = { kind: "challenge", status: 401, facts: { error: "invalid_token" } };
+    let payload: JWTPayload;
+    try {
+      // RFC 9068 §4: typ at+jwt, iss, aud = this resource (RFC 8707), exp.
+      ({ payload } = await jwtVerify(token, keySet, {
+        issuer,
+        audience: resource,
+        typ: "at+jwt",
+        algorithms: ["ES256", "RS256", "PS256", "EdDSA"],
+        requiredClaims: ["exp", "sub", "jti"],
+      }));
+    } catch {
+      return invalid;
+    }
+    const status = await tokenStatus(String(payload.jti));
+    if (!status.active) return invalid;
+    record.accepted = true;
+    return {
+      kind: "ok",
+      verified: {
+        token,
+        payload,
+        scopes: typeof payload.scope === "string" ? payload.scope.split(" ").filter(Boolean) : [],
+        subject: String(payload.sub),
+        clientId: typeof payload.client_id === "string" ? payload.client_id : undefined,
+        acr: typeof payload.acr === "string" ? payload.acr : undefined,
+      },
+    };
+  };
+
+  const challenge = (res: ServerResponse, status: number, facts: Omit<ChallengeFacts, "resourceMetadata">): void => {
+    res.writeHead(status, {
+      ...CORS_HEADERS,
+      "content-type": "application/json",
+      "www-authenticate": buildChallenge(style, { ...facts, resourceMetadata: resourceMetadataUrl }),
+    });
+    res.end(JSON.stringify({ error: facts.error ?? "unauthorized" }));
+  };
+
+  /** Scope and acr checks on `tools/call` (they need the JSON-RPC body, so they run before the transport). */
+  const checkToolCalls = (body: unknown, verified: VerifiedToken): Omit<ChallengeFacts, "resourceMetadata"> | undefined => {
+    const messages = Array.isArray(body) ? body : [body];
+    for (const message of messages) {
+      if (typeof message !== "object" || message === null) continue;
+      const { method, params } = message as { method?: unknown; params?: { name?: unknown } };
+      if (method !== "tools/call" || typeof params?.name !== "string") continue;
+      const tool = tools.get(params.name);
+      if (!tool) continue;
+      const held = new Set(verified.scopes);
+      // RFC 6750 §3.1 / MCP scope challenge: name every scope the tool needs.
+      if (!tool.scopes.every((s) => held.has(s))) return { error: "insufficient_scope", scope: tool.scopes.join(" ") };
+      // RFC 9470 §3: the token's authentication level is not enough for this tool.
+      if (tool.requiresAcr !== undefined && verified.acr !== tool.requiresAcr) {
+        return { error: "insufficient_user_authentication", acrValues: tool.requiresAcr };
+      }
+    }
+    return undefined;
+  };
+
+  const createMcpServer = (): McpServer => {
+    const server = new McpServer(
+      { name: options.name, version: "0.1.0" },
+      { capabilities: { tools: {} }, ...(options.instructions ? { instructions: options.instructions } : {}) },
+    );
+    for (const tool of options.tools) {
+      server.registerTool(
+        tool.name,
+        {
+          ...(tool.description ? { description: tool.description } : {}),
+          inputSchema: (tool.inputSchema ?? {}) as Record<string, z.ZodType>,
+        },
+        async (args: Record<string, unknown>, extra: { authInfo?: { extra?: Record<string, unknown> } }) => {
+          const auth = extra.authInfo?.extra as { context?: ToolCallContext } | undefined;
+          const context: ToolCallContext = auth?.context ?? {
+            subject: "",
+            clientId: undefined,
+            scopes: [],
+            acr: undefined,
+            server: options.name,
+          };
+          calls.set(tool.name, (calls.get(tool.name) ?? 0) + 1);
+          const result = tool.handler ? await tool.handler(args, context) : undefined;
+          return toToolResult(result, tool.name);
+        },
+      );
+    }
+    return server;
+  };
+
+  const authInfoFor = (verified: VerifiedToken) => ({
+    token: verified.token,
+    clientId: verified.clientId ?? "",
+    scopes: verified.scopes,
+    ...(typeof verified.payload.exp === "number" ? { expiresAt: verified.payload.exp } : {}),
+    resource: new URL(resource),
+    extra: {
+      context: {
+        subject: verified.subject,
+        clientId: verified.clientId,
+        scopes: verified.scopes,
+        acr: verified.acr,
+        server: options.name,
+      } satisfies ToolCallContext,
+    },
+  });
+
+  const readJson = async (req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> => {
+    let text: string;
+    try {
+      text = await readBody(req, 4 * 1024 * 1024);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) jsonRpcError(res, 413, -32600, "Request body too large");
+      else jsonRpcError(res, 400, -32700, "Parse error");
+      return { ok: false };
+    }
+    try {
+      return { ok: true, body: JSON.parse(text) as unknown };
+    } catch {
+      jsonRpcError(res, 400, -32700, "Parse error: invalid JSON");
+      return { ok: false };
+    }
+  };
+
+  const handleStreamable = async (req: IncomingMessage & { auth?: unknown }, res: ServerResponse, verified: VerifiedToken) => {
+    let body: unknown;
+    if (req.method === "POST") {
+      const parsed = await readJson(req, res);
+      if (!parsed.ok) return;
+      body = parsed.body;
+      const problem = checkToolCalls(body, verified);
+      if (problem) {
+        challenge(res, problem.error === "insufficient_scope" ? 403 : 401, problem);
+        return;
+      }
+    }
+    req.auth = authInfoFor(verified);
+    const sessionId = req.headers["mcp-session-id"];
+    if (typeof sessionId === "string") {
+      const session = streamable.get(sessionId);
+      if (!session) {
+        jsonRpcError(res, 404, -32001, "Session not found");
+        return;
+      }
+      await session.transport.handleRequest(req as Parameters<StreamableHTTPServerTransport["handleRequest"]>[0], res, body);
+      return;
+    }
+    if (req.method !== "POST" || !isInitialize(body)) {
+      jsonRpcError(res, 400, -32000, "Bad Request: no valid session ID provided");
+      return;
+    }
+    const server = createMcpServer();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: options.jsonResponse ?? false,
+      onsessioninitialized: (id) => {
+        streamable.set(id, { transport, server });
+      },
+      onsessionclosed: (id) => {
+        streamable.delete(id);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) streamable.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req as Parameters<StreamableHTTPServerTransport["handleRequest"]>[0], res, body);
+  };
+
+  const handleSse = async (req: IncomingMessage & { auth?: unknown }, res: ServerResponse, verified: VerifiedToken, isStream: boolean) => {
+    if (isStream) {
+      if (req.method !== "GET") {
+        res.writeHead(405, { allow: "GET" }).end();
+        return;
+      }
+      const server = createMcpServer();
+      const transport = new SSEServerTransport(`${path}/messages`, res);
+      sse.set(transport.sessionId, { transport, server });
+      transport.onclose = () => {
+        sse.delete(transport.sessionId);
+      };
+      res.on("close", () => {
+        sse.delete(transport.sessionId);
+        void server.close();
+      });
+      await server.connect(transport);
+      return;
+    }
+    if (req.method !== "POST") {
+      res.writeHead(405, { allow: "POST" }).end();
+      return;
+    }
+    const sessionId = new URL(req.url ?? "/", resource).searchParams.get("sessionId") ?? "";
+    const session = sse.get(sessionId);
+    if (!session) {
+      jsonRpcError(res, 404, -32001, "Session not found");
+      return;
+    }
+    const parsed = await readJson(req, res);
+    if (!parsed.ok) return;
+    const problem = checkToolCalls(parsed.body, verified);
+    if (problem) {
+      challenge(res, problem.error === "insufficient_scope" ? 403 : 401, problem);
+      return;
+    }
+    req.auth = authInfoFor(verified);
+    await session.transport.handlePostMessage(req as Parameters<SSEServerTransport["handlePostMessage"]>[0], res, parsed.body);
+  };
+
+  const metadata = () => ({
+    // RFC 9728 §2 / §3.3: `resource` must equal the resource identifier the client used.
+    resource: options.metadataResource ?? resource,
+    authorization_servers: [issuer],
+    scopes_supported: scopesSupported,
+    bearer_methods_supported: ["header"],
+    resource_name: options.resourceName ?? options.name,
+  });
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", resource);
+    if (closed) {
+      res.writeHead(503).end();
+      return;
+    }
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        ...CORS_HEADERS,
+        "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
+        "access-control-allow-headers":
+          "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID",
+        "access-control-max-age": "600",
+      });
+      res.end();
+      return;
+    }
+    // RFC 9728 §3.1: path-inserted metadata URL, and the root one for clients that try it.
+    if (url.pathname === `/.well-known/oauth-protected-resource${path}` || url.pathname === "/.well-known/oauth-protected-resource") {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.writeHead(405, { allow: "GET, HEAD" }).end();
+        return;
+      }
+      res.writeHead(200, { ...CORS_HEADERS, "content-type": "application/json", "cache-control": "no-store" });
+      res.end(req.method === "HEAD" ? undefined : JSON.stringify(metadata()));
+      return;
+    }
+    const isStreamable = url.pathname === path;
+    const isSseStream = url.pathname === `${path}/sse`;
+    const isSseMessages = url.pathname === `${path}/messages`;
+    if (!isStreamable && !isSseStream && !isSseMessages) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    // Every MCP request, `initialize` and the SSE GET included, needs a valid token first.
+    const outcome = await authenticate(req);
+    if (outcome.kind === "challenge") {
+      challenge(res, outcome.status, outcome.facts);
+      return;
+    }
+    if (isStreamable) await handleStreamable(req, res, outcome.verified);
+    else await handleSse(req, res, outcome.verified, isSseStream);
+  };
+
+  let loopback: LoopbackServer;
+  loopback = await listenOnLoopback((req, res) => {
+    handler(req, res).catch(() => {
+      if (!res.headersSent) jsonRpcError(res, 500, -32603, "Internal error");
+      else res.end();
+    });
+  }, options.port ?? 0);
+  resource = `${loopback.origin}${path}`;
+  resourceMetadataUrl = `${loopback.origin}/.well-known/oauth-protected-resource${path}`;
+
+  if (options.registerWithAuthServer ?? true) {
+    const extra = {
+      name: options.resourceName ?? options.name,
+      ...(options.accessTokenTTL !== undefined ? { accessTokenTTL: options.accessTokenTTL } : {}),
+    };
+    try {
+      if (handleAs) {
+        handleAs.registerResource(resource, scopesSupported, extra);
+      } else {
+        const response = await fetch(`${issuer}/testkit/resources`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ resource, scopes: scopesSupported, ...extra }),
+        });
+        if (response.status !== 201) throw new Error(`status ${response.status}`);
+      }
+    } catch (error) {
+      await loopback.close();
+      throw new TestkitError(
+        TESTKIT_ERROR_CODES.unknownResource,
+        `the authorization server ${issuer} did not register ${resource}`,
+        { cause: error },
+      );
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      closed = true;
+      const sessions = [...streamable.values(), ...sse.values()];
+      streamable.clear();
+      sse.clear();
+      await Promise.allSettled(sessions.map(async ({ transport, server }) => {
+        await transport.close();
+        await server.close();
+      }));
+      await loopback.close();
+    })();
+    return closing;
+  };
+
+  return {
+    name: options.name,
+    origin: loopback.origin,
+    url: resource,
+    resource,
+    sseUrl: `${resource}/sse`,
+    messagesUrl: `${resource}/messages`,
+    resourceMetadataUrl,
+    rootResourceMetadataUrl: `${loopback.origin}/.well-known/oauth-protected-resource`,
+    issuer,
+    scopesSupported,
+    calls,
+    callCount: (tool) => calls.get(tool) ?? 0,
+    get receivedTokens() {
+      return receivedTokens.map((t) => ({ ...t }));
+    },
+    foreignTokens: () => receivedTokens.filter((t) => !t.audience.includes(resource)).map((t) => ({ ...t })),
+    get openSessions() {
+      return streamable.size + sse.size;
+    },
+    resetCounters() {
+      calls.clear();
+      receivedTokens.length = 0;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
