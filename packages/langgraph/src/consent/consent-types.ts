@@ -1,0 +1,59 @@
+/**
+ * @module The narrow shapes this package needs from `@authbus/oauth` consents and
+ * `@authbus/mcp` clients, so any implementation with these members fits.
+ */
+import type { ConsentReason, OAuthChallenge } from "@authbus/core";
+
+/** What a consent needs to know of the challenge: an `AuthChallengeError` or a `challenge` event fits. */
+export interface ConsentChallenge {
+  status: number;
+  oauth?: OAuthChallenge | undefined;
+}
+
+/** Input of {@link ConsentBeginner.begin}. */
+export interface ConsentBeginInput {
+  subject: string;
+  serverName: string;
+  resource: string;
+  /** The challenge that made consent necessary; absent when no token was held at all. */
+  challenge?: ConsentChallenge;
+  /** The tool call that needs the consent (its `tool_call_id`). */
+  callId?: string;
+}
+
+/** A consent that was begun: where to send the person, and until when. */
+export interface ConsentBegun {
+  consentId: string;
+  authorizationUrl: string;
+  scopes: string[];
+  reason: ConsentReason;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  errorDescription?: string | undefined;
+}
+
+/**
+ * Starts consents; `createConsents()` from `@authbus/oauth` is one. Implementations should
+ * coalesce concurrent begins for the same subject, resource and scopes into one consent.
+ */
+export interface ConsentBeginner {
+  begin(input: ConsentBeginInput): Promise<ConsentBegun>;
+}
+
+/**
+ * Looks a consent up by id (a `ConsentStore` fits). With it, a resume value is checked to
+ * answer a consent for the same subject and resource as the paused call, even after a restart.
+ */
+export interface ConsentLookup {
+  get(consentId: string): Promise<{ subject: string; resource: string } | undefined>;
+}
+
+/** The MCP server a tool belongs to. */
+export interface ToolServer {
+  serverName: string;
+  /** The protected resource (RFC 8707 resource indicator) its tokens are keyed by. */
+  resource: string;
+}
+
+/** Maps a tool name to its server, or `undefined` for tools that are not behind authbus. */
+export type ToolServerResolver = (toolName: string) => ToolServer | undefined;

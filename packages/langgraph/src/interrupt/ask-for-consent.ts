@@ -1,0 +1,160 @@
+/** @module Begin a consent and pause the graph on it, or, on replay, read how it ended. */
+import {
+  AUTH_INTERRUPT_TYPE,
+  type AuthInterrupt,
+  type AuthResume,
+  authInterruptSchema,
+  authResumeSchema,
+  normalizeResource,
+} from "@authbus/core";
+import { interrupt } from "@langchain/langgraph";
+import type { BeginCoalescer } from "../consent/begin-coalescer.js";
+import type { ConsentChallenge, ConsentLookup } from "../consent/consent-types.js";
+import { AUTH_RESUME_MISMATCH, AuthResumeError, INVALID_AUTH_RESUME } from "../errors/auth-resume-error.js";
+import { currentScratchpad, peekResume, type TaskScratchpad } from "./peek-resume.js";
+
+/** A call that cannot go on without a person's consent. */
+export interface ConsentNeed {
+  serverName: string;
+  resource: string;
+  /** Absent when no token is held at all (the call was not even tried). */
+  challenge?: ConsentChallenge | undefined;
+  errorDescription?: string | undefined;
+}
+
+/** What {@link askForConsent} needs besides the need itself. */
+export interface AskContext {
+  subject: string;
+  coalescer: BeginCoalescer;
+  lookup?: ConsentLookup | undefined;
+  /** Consent each call (by call id) interrupted on, in this process. */
+  interruptedOn: Map<string, string>;
+}
+
+// Several calls running in one task (a ToolNode without Send runs a message's tool calls
+// together) share the task's interrupt counter; one interrupt per need and task keeps the
+// counter's order deterministic across the replay.
+const sharedByTask = new WeakMap<TaskScratchpad, Map<string, Promise<AuthResume>>>();
+
+function parseResume(value: unknown): AuthResume {
+  const result = authResumeSchema.safeParse(value);
+  if (!result.success) {
+    throw new AuthResumeError(
+      INVALID_AUTH_RESUME,
+      "a consent interrupt was resumed with a value that is not { consentId, outcome }; resume it with resumeConsent()",
+      { cause: result.error },
+    );
+  }
+  return result.data;
+}
+
+function sameResource(a: string, b: string): boolean {
+  try {
+    return normalizeResource(a) === normalizeResource(b);
+  } catch {
+    return a === b;
+  }
+}
+
+async function checkBelongs(
+  context: AskContext,
+  need: ConsentNeed,
+  callId: string,
+  resume: AuthResume,
+): Promise<void> {
+  const expected = context.interruptedOn.get(callId);
+  if (expected !== undefined) {
+    if (expected !== resume.consentId) {
+      throw new AuthResumeError(
+        AUTH_RESUME_MISMATCH,
+        `the call waits on consent ${expected} but was resumed with consent ${resume.consentId}`,
+        { consentId: resume.consentId, expectedConsentId: expected },
+      );
+    }
+    return;
+  }
+  if (!context.lookup) return;
+  const record = await context.lookup.get(resume.consentId);
+  if (!record || record.subject !== context.subject || !sameResource(record.resource, need.resource)) {
+    throw new AuthResumeError(
+      AUTH_RESUME_MISMATCH,
+      `consent ${resume.consentId} is not a consent of this subject for ${need.serverName}`,
+      { consentId: resume.consentId },
+    );
+  }
+}
+
+async function ask(context: AskContext, need: ConsentNeed, callId: string): Promise<AuthResume> {
+  const peeked = peekResume();
+  if (peeked.kind === "answered") {
+    // Replay after resume: the consent was begun in an earlier run; never begin another.
+    const resume = parseResume(peeked.value);
+    await checkBelongs(context, need, callId, resume);
+    interrupt<null, unknown>(null); // consumes the answer, keeping LangGraph's interrupt order
+    return resume;
+  }
+  const begun = await context.coalescer.begin({
+    subject: context.subject,
+    serverName: need.serverName,
+    resource: need.resource,
+    ...(need.challenge ? { challenge: need.challenge } : {}),
+    callId,
+  });
+  const errorDescription = begun.errorDescription ?? need.errorDescription;
+  const payload: AuthInterrupt = authInterruptSchema.parse({
+    type: AUTH_INTERRUPT_TYPE,
+    consentId: begun.consentId,
+    serverName: need.serverName,
+    resource: need.resource,
+    authorizationUrl: begun.authorizationUrl,
+    scopes: begun.scopes,
+    reason: begun.reason,
+    ...(errorDescription === undefined ? {} : { errorDescription }),
+    expiresAt: begun.expiresAt,
+  });
+  context.interruptedOn.set(callId, begun.consentId);
+  // Throws GraphInterrupt: the graph pauses here. It only returns when the scratchpad could
+  // not be read ahead of time and an answer was already there.
+  const resume = parseResume(interrupt<AuthInterrupt, unknown>(payload));
+  await checkBelongs(context, need, callId, resume);
+  return resume;
+}
+
+/**
+ * Asks for consent for one call: begins the consent (coalesced), then pauses the graph with
+ * `interrupt(payload)`, the payload validated by `authInterruptSchema`. On the replay that
+ * follows a resume it begins nothing and returns the resume value instead.
+ *
+ * Must run inside a LangGraph task with a checkpointer.
+ *
+ * Control flow: throws LangGraph's `GraphInterrupt` to pause; callers must re-throw it
+ * (check with `isGraphInterrupt`), never turn it into a result.
+ *
+ * @throws {AuthResumeError} when the resume value is malformed or answers another consent.
+ */
+export function askForConsent(context: AskContext, need: ConsentNeed, callId: string): Promise<AuthResume> {
+  const scratchpad = currentScratchpad();
+  if (!scratchpad) return ask(context, need, callId);
+  let shared = sharedByTask.get(scratchpad);
+  if (!shared) {
+    shared = new Map();
+    sharedByTask.set(scratchpad, shared);
+  }
+  const key = JSON.stringify([
+    need.serverName,
+    need.resource,
+    need.challenge?.oauth?.error ?? null,
+    [...(need.challenge?.oauth?.scope ?? [])].sort(),
+  ]);
+  const found = shared.get(key);
+  if (found) {
+    // Parallel calls of one task share the answer; each remembers which consent it waits on.
+    return found.then(async (resume) => {
+      await checkBelongs(context, need, callId, resume);
+      return resume;
+    });
+  }
+  const asked = ask(context, need, callId);
+  shared.set(key, asked);
+  return asked;
+}

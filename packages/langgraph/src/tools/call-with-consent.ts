@@ -1,0 +1,187 @@
+/** @module One tool call with at most one consent round: the algorithm both integrations share. */
+import {
+  type AuthBus,
+  type AuthChallengeError,
+  type AuthEvents,
+  type ConsentOutcome,
+  isAuthChallengeError,
+  type TokenStore,
+} from "@authbus/core";
+import { isGraphInterrupt } from "@langchain/langgraph";
+import type { ConsentChallenge, ToolServer, ToolServerResolver } from "../consent/consent-types.js";
+import { describeConsentOutcome } from "../consent/describe-outcome.js";
+import { type AskContext, askForConsent, type ConsentNeed } from "../interrupt/ask-for-consent.js";
+
+/** Runs `fn` with `callId` as the current tool call, so authFetch tags its events with it. */
+export type CallIdRunner = <T>(callId: string, fn: () => Promise<T>) => Promise<T>;
+
+/** Everything {@link callWithConsent} needs, built once per wrapper or middleware. */
+export interface ConsentCallContext extends AskContext {
+  bus: AuthBus;
+  tokens?: TokenStore | undefined;
+  serverFor?: ToolServerResolver | undefined;
+  runWithCallId: CallIdRunner;
+}
+
+/** One call to make. */
+export interface ConsentCall<T> {
+  toolName: string;
+  callId: string;
+  /** Makes the call; called at most twice (before and after one consent). */
+  attempt: () => Promise<T>;
+  /** Tells a result that reports a failure (an error `ToolMessage`), to look at the bus then. */
+  isFailure?: (result: T) => boolean;
+}
+
+/** How a call ended. */
+export type ConsentCallResult<T> =
+  | { kind: "result"; value: T }
+  | {
+      kind: "refused";
+      outcome: Exclude<ConsentOutcome, "granted"> | "still_refused";
+      serverName: string;
+      message: string;
+    };
+
+// RFC 6750 §3.1 and RFC 9470 §3: the 403 errors a person can fix by consenting again.
+const consentErrors = new Set(["insufficient_scope", "insufficient_user_authentication"]);
+
+/** Whether a challenge needs a person: any 401 (authFetch has already tried a refresh), or a 403 asking for more. */
+function needsPerson(challenge: ConsentChallenge): boolean {
+  if (challenge.status === 401) return true;
+  return challenge.status === 403 && consentErrors.has(challenge.oauth?.error ?? "");
+}
+
+function findChallengeError(error: unknown): AuthChallengeError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth += 1) {
+    if (isAuthChallengeError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function resourceOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.search = "";
+    parsed.hash = "";
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+type Seen = AuthEvents["challenge"];
+
+/** Watches the bus for challenges of one call while it runs. */
+async function observe<T>(
+  context: ConsentCallContext,
+  call: ConsentCall<T>,
+): Promise<{ ok: true; value: T; seen: Seen[] } | { ok: false; error: unknown; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const onChallenge = (event: Seen): void => {
+    if (event.callId === call.callId && event.subject === context.subject) seen.push(event);
+  };
+  context.bus.on("challenge", onChallenge);
+  try {
+    const value = await context.runWithCallId(call.callId, call.attempt);
+    return { ok: true, value, seen };
+  } catch (error) {
+    return { ok: false, error, seen };
+  } finally {
+    context.bus.off("challenge", onChallenge);
+  }
+}
+
+function needFrom(
+  outcome: { ok: true; value: unknown; seen: Seen[] } | { ok: false; error: unknown; seen: Seen[] },
+  failed: boolean,
+  server: ToolServer | undefined,
+): ConsentNeed | undefined {
+  if (!outcome.ok) {
+    if (isGraphInterrupt(outcome.error)) throw outcome.error;
+    const challengeError = findChallengeError(outcome.error);
+    if (challengeError && needsPerson(challengeError)) {
+      return {
+        serverName: server?.serverName ?? challengeError.serverName ?? new URL(challengeError.url).host,
+        resource: server?.resource ?? resourceOf(challengeError.url),
+        challenge: challengeError,
+        errorDescription: challengeError.oauth?.errorDescription,
+      };
+    }
+  }
+  if (!failed) return undefined;
+  // The call failed without an AuthChallengeError (a client that swallows the cause); the
+  // last challenge the bus saw for this call tells why.
+  const last = outcome.seen.at(-1);
+  if (last && needsPerson(last)) {
+    return {
+      serverName: server?.serverName ?? last.serverName,
+      resource: server?.resource ?? last.resource,
+      challenge: last,
+      errorDescription: last.oauth?.errorDescription,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Makes one tool call, pausing the graph for consent when it needs a person: when no token is
+ * held for the tool's resource (checked before calling), when the call rejects with an
+ * `AuthChallengeError` that a refresh cannot fix, or when it fails and the bus saw such a
+ * challenge for its call id. After the consent: `granted` makes the call once more; `denied`,
+ * `expired`, or a second refusal end it with a message for the model. Never more than one
+ * consent round per call.
+ *
+ * Control flow: re-throws `GraphInterrupt` (the pause); other errors of the call are
+ * re-thrown unchanged.
+ *
+ * @throws {AuthResumeError} when resumed with a value that does not answer this call's consent.
+ */
+export async function callWithConsent<T>(
+  context: ConsentCallContext,
+  call: ConsentCall<T>,
+): Promise<ConsentCallResult<T>> {
+  const server = context.serverFor?.(call.toolName);
+  let need: ConsentNeed | undefined;
+  if (server && context.tokens) {
+    const held = await context.tokens.get({ subject: context.subject, resource: server.resource });
+    if (!held) need = { serverName: server.serverName, resource: server.resource };
+  }
+  if (!need) {
+    const first = await observe(context, call);
+    const failed = !first.ok || (call.isFailure?.(first.value) ?? false);
+    need = needFrom(first, failed, server);
+    if (!need) {
+      if (first.ok) return { kind: "result", value: first.value };
+      throw first.error;
+    }
+  }
+
+  const resume = await askForConsent(context, need, call.callId);
+  if (resume.outcome !== "granted") {
+    return {
+      kind: "refused",
+      outcome: resume.outcome,
+      serverName: need.serverName,
+      message: describeConsentOutcome(resume.outcome, need.serverName, call.toolName),
+    };
+  }
+
+  const second = await observe(context, call);
+  const failedAgain = !second.ok || (call.isFailure?.(second.value) ?? false);
+  const stillNeeded = needFrom(second, failedAgain, server);
+  if (stillNeeded) {
+    const challengeError = second.ok ? undefined : findChallengeError(second.error);
+    const detail = challengeError?.oauth?.error ?? second.seen.at(-1)?.oauth?.error;
+    return {
+      kind: "refused",
+      outcome: "still_refused",
+      serverName: need.serverName,
+      message: describeConsentOutcome("still_refused", need.serverName, call.toolName, detail),
+    };
+  }
+  if (second.ok) return { kind: "result", value: second.value };
+  throw second.error;
+}
