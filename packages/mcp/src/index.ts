@@ -3,6 +3,17 @@
 export type { AuthFetchOptions } from "./auth-fetch/auth-fetch.js";
 export { authFetch } from "./auth-fetch/auth-fetch.js";
 export type { FetchLike } from "./auth-fetch/replayable-request.js";
-export { currentCallId, runWithCallId } from "./call-context/call-id.js";
+export { currentCallId, runWithCallId, toolCallIdOf } from "./call-context/call-id.js";
+export type { MCPTransportKind } from "./client/connect-server.js";
+export { connectToolName } from "./client/connect-tool.js";
+export type {
+  CreateMCPClientOptions,
+  MCPClient,
+  MCPServerConfig,
+  MCPServerInfo,
+  MCPToolServer,
+  OnUnauthorized,
+} from "./client/create-mcp-client.js";
+export { createMCPClient } from "./client/create-mcp-client.js";
 export type { MCPClientErrorCode, MCPClientErrorInit } from "./errors/mcp-client-error.js";
 export { isMCPClientError, MCP_CLIENT_ERROR_CODES, MCPClientError } from "./errors/mcp-client-error.js";

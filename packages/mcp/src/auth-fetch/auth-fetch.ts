@@ -154,22 +154,39 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
     });
   };
 
+  /**
+   * Runs the refresher once. A refresher that reports on the bus itself (`createRefresher` of
+   * `@authbus/oauth` does) is not echoed: the `token.*` events it emitted for this key are
+   * watched, and only those it did not emit are emitted here, after it settles.
+   */
   const refreshTokens = async (current: TokenSet): Promise<TokenSet> => {
     const previousFingerprint = await fingerprintToken(current.accessToken);
-    bus.emit("token.refreshing", { ...where(), tokenFingerprint: previousFingerprint });
+    let refresherReports = false;
+    const watch = (event: { subject: string; resource: string }): void => {
+      if (event.subject === subject && event.resource === resource) refresherReports = true;
+    };
+    bus.on("token.refreshing", watch);
     let next: TokenSet;
     try {
       next = await (refresh as TokenRefresher)(key);
     } catch (error) {
-      bus.emit("token.refresh_failed", { ...where(), error: summarise(error) });
+      bus.off("token.refreshing", watch);
+      if (!refresherReports) {
+        bus.emit("token.refreshing", { ...where(), tokenFingerprint: previousFingerprint });
+        bus.emit("token.refresh_failed", { ...where(), error: summarise(error) });
+      }
       throw error;
     }
-    bus.emit("token.refreshed", {
-      ...where(),
-      tokenFingerprint: await fingerprintToken(next.accessToken),
-      previousFingerprint,
-      ...(next.expiresAt === undefined ? {} : { expiresAt: next.expiresAt }),
-    });
+    bus.off("token.refreshing", watch);
+    if (!refresherReports) {
+      bus.emit("token.refreshing", { ...where(), tokenFingerprint: previousFingerprint });
+      bus.emit("token.refreshed", {
+        ...where(),
+        tokenFingerprint: await fingerprintToken(next.accessToken),
+        previousFingerprint,
+        ...(next.expiresAt === undefined ? {} : { expiresAt: next.expiresAt }),
+      });
+    }
     return next;
   };
 

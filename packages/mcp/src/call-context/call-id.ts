@@ -26,3 +26,16 @@ export function runWithCallId<T>(callId: string, fn: () => T): T {
 export function currentCallId(): string | undefined {
   return callIds.getStore();
 }
+
+/**
+ * The id of the tool call a LangChain tool is running for: `config.toolCall.id`, which
+ * `@langchain/core` sets when a tool is invoked with a `ToolCall`.
+ *
+ * @see https://v03.api.js.langchain.com/classes/_langchain_core.tools.StructuredTool.html#invoke
+ * @example
+ * const callId = toolCallIdOf(config); // "call_abc123"
+ */
+export function toolCallIdOf(config: unknown): string | undefined {
+  const id = (config as { toolCall?: { id?: unknown } } | undefined)?.toolCall?.id;
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
