@@ -1,7 +1,7 @@
 /** @module The client identity used with an authorization server: pre-registered, or registered dynamically once. */
 import * as oauth from "oauth4webapi";
 import { ClientRegistrationError, safeCause } from "../errors/oauth-errors.js";
-import { type HttpOptions, requestOptions } from "../shared/http-options.js";
+import { type HttpOptions, isLoopback, requestOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import type { ClientRegistration, ClientRegistrationStore } from "./client-registration-store.js";
 
@@ -59,6 +59,10 @@ export async function registerClient(
     grant_types: ["authorization_code", "refresh_token"],
     response_types: ["code"],
     token_endpoint_auth_method: "none",
+    // RFC 8252 §7.3: a loopback redirect URI is a native app's.
+    ...(isLoopback(config.redirectUri) && new URL(config.redirectUri).protocol === "http:"
+      ? { application_type: "native" }
+      : {}),
   };
   try {
     const response = await oauth.dynamicClientRegistrationRequest(
