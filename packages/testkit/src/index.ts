@@ -12,6 +12,7 @@ export {
   type ResourceRegistration,
   startAuthServer,
 } from "./auth-server/start-auth-server.js";
+export type { IssuedAccessToken, TokenInactiveReason, TokenStatus } from "./auth-server/token-ledger.js";
 export {
   DEMO_EVENTS,
   DEMO_FILES,
@@ -19,7 +20,6 @@ export {
   type DemoServersOptions,
   startDemoServers,
 } from "./demo/start-demo-servers.js";
-export type { IssuedAccessToken, TokenInactiveReason, TokenStatus } from "./auth-server/token-ledger.js";
 export {
   isTestkitError,
   TESTKIT_ERROR_CODES,

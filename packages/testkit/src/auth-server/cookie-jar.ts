@@ -37,7 +37,10 @@ export class CookieJar {
   /** The `Cookie` field for a request to `url`, or undefined when no cookie applies. */
   header(url: URL): string | undefined {
     const matching = [...this.#cookies.values()]
-      .filter((c) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`))
+      .filter(
+        (c) =>
+          url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`),
+      )
       .sort((a, b) => b.path.length - a.path.length);
     return matching.length ? matching.map((c) => `${c.name}=${c.value}`).join("; ") : undefined;
   }

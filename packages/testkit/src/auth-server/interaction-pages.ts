@@ -87,7 +87,9 @@ export function renderConsentPage(input: ConsentPageInput): string {
   const action = `/interaction/${encodeURIComponent(input.uid)}`;
   const resources = input.resources
     .map(
-      (r) => `<li data-resource="${escapeHtml(r.resource)}"><strong>${escapeHtml(r.name ?? r.resource)}</strong>
+      (
+        r,
+      ) => `<li data-resource="${escapeHtml(r.resource)}"><strong>${escapeHtml(r.name ?? r.resource)}</strong>
 <br><code>${escapeHtml(r.resource)}</code>
 <ul>${r.scopes.map((s) => `<li class="scope" data-scope="${escapeHtml(s)}">${escapeHtml(s)}</li>`).join("")}</ul></li>`,
     )

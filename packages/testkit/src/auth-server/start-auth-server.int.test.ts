@@ -43,7 +43,9 @@ describe("metadata", () => {
       expect(metadata.jwks_uri).toBe(as.endpoints.jwks);
       expect(metadata.code_challenge_methods_supported).toEqual(["S256"]);
       expect(metadata.response_types_supported).toEqual(["code"]);
-      expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(["authorization_code", "refresh_token"]));
+      expect(metadata.grant_types_supported).toEqual(
+        expect.arrayContaining(["authorization_code", "refresh_token"]),
+      );
       expect(metadata.token_endpoint_auth_methods_supported).toContain("none");
       expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
       expect(metadata.acr_values_supported).toEqual([ACR_BASIC, ACR_MFA]);
@@ -111,7 +113,8 @@ describe("authorization code + PKCE through approveConsent", () => {
   it("can grant a subset of the requested scopes", async () => {
     const pkce = createPkce();
     const { url } = buildAuthorizationUrl(as, { resource: FILES, scope: "files.read files.write" }, pkce);
-    const code = new URL(await approveConsent(url, { grantScopes: ["files.read"] })).searchParams.get("code") ?? "";
+    const code =
+      new URL(await approveConsent(url, { grantScopes: ["files.read"] })).searchParams.get("code") ?? "";
     const tokens = await exchangeCode(as, { code, verifier: pkce.verifier, resource: FILES });
     expect(tokens.body.scope).toBe("files.read");
   });
@@ -139,19 +142,31 @@ describe("authorization code + PKCE through approveConsent", () => {
   });
 
   it("answers invalid_target for an unknown resource (RFC 8707 §2)", async () => {
-    const { url } = buildAuthorizationUrl(as, { resource: "http://127.0.0.1:3/mcp", scope: "x" }, createPkce());
+    const { url } = buildAuthorizationUrl(
+      as,
+      { resource: "http://127.0.0.1:3/mcp", scope: "x" },
+      createPkce(),
+    );
     expect(new URL(await approveConsent(url)).searchParams.get("error")).toBe("invalid_target");
   });
 
   it("returns error=access_denied when the user denies, or cancels the login", async () => {
-    const { url, state } = buildAuthorizationUrl(as, { resource: CALENDAR, scope: "calendar.read" }, createPkce());
+    const { url, state } = buildAuthorizationUrl(
+      as,
+      { resource: CALENDAR, scope: "calendar.read" },
+      createPkce(),
+    );
     const denied = new URL(await approveConsent(url, { approve: false }));
     expect(denied.searchParams.get("error")).toBe("access_denied");
     expect(denied.searchParams.get("state")).toBe(state);
     expect(denied.searchParams.get("iss")).toBe(as.issuer);
     expect(denied.searchParams.has("code")).toBe(false);
 
-    const { url: url2 } = buildAuthorizationUrl(as, { resource: CALENDAR, scope: "calendar.read" }, createPkce());
+    const { url: url2 } = buildAuthorizationUrl(
+      as,
+      { resource: CALENDAR, scope: "calendar.read" },
+      createPkce(),
+    );
     const cancelled = new URL(await approveConsent(url2, { cancelLogin: true }));
     expect(cancelled.searchParams.get("error")).toBe("access_denied");
   });
@@ -178,7 +193,10 @@ describe("refresh tokens", () => {
     const rt2 = second.body.refresh_token ?? "";
     expect(rt2).toBeTruthy();
     expect(rt2).not.toBe(rt1);
-    expect(decodeJwt(second.body.access_token ?? "")).toMatchObject({ aud: CALENDAR, scope: "calendar.read" });
+    expect(decodeJwt(second.body.access_token ?? "")).toMatchObject({
+      aud: CALENDAR,
+      scope: "calendar.read",
+    });
 
     const reused = await refreshTokens(as, { refreshToken: rt1 });
     expect(reused.status).toBe(400);
@@ -223,7 +241,9 @@ describe("test hooks", () => {
     expect(await as.revokeToken(tokens.access_token)).toBe(true);
     expect(as.tokenStatus(jti)).toEqual({ active: false, reason: "revoked" });
     expect(await as.revokeToken(tokens.refresh_token ?? "")).toBe(true);
-    expect((await refreshTokens(as, { refreshToken: tokens.refresh_token ?? "" })).body.error).toBe("invalid_grant");
+    expect((await refreshTokens(as, { refreshToken: tokens.refresh_token ?? "" })).body.error).toBe(
+      "invalid_grant",
+    );
     expect(await as.revokeToken("not-a-token")).toBe(false);
   });
 
@@ -233,7 +253,9 @@ describe("test hooks", () => {
     as.expireAllTokens();
     expect(as.tokenStatus(jti)).toEqual({ active: false, reason: "expired_by_test" });
     const refreshed = await refreshTokens(as, { refreshToken: tokens.refresh_token ?? "" });
-    expect(as.tokenStatus(String(decodeJwt(refreshed.body.access_token ?? "").jti))).toEqual({ active: true });
+    expect(as.tokenStatus(String(decodeJwt(refreshed.body.access_token ?? "").jti))).toEqual({
+      active: true,
+    });
   });
 
   it("revokeUser ends every token of one user and no other", async () => {
@@ -242,7 +264,9 @@ describe("test hooks", () => {
     await as.revokeUser("bob");
     expect(as.tokenStatus(String(decodeJwt(bob.access_token).jti)).active).toBe(false);
     expect(as.tokenStatus(String(decodeJwt(carol.access_token).jti)).active).toBe(true);
-    expect((await refreshTokens(as, { refreshToken: bob.refresh_token ?? "" })).body.error).toBe("invalid_grant");
+    expect((await refreshTokens(as, { refreshToken: bob.refresh_token ?? "" })).body.error).toBe(
+      "invalid_grant",
+    );
     expect((await refreshTokens(as, { refreshToken: carol.refresh_token ?? "" })).status).toBe(200);
   });
 
@@ -250,7 +274,12 @@ describe("test hooks", () => {
     const tokens = await obtainTokens(as, { resource: FILES, scope: "files.read", user: "dave" });
     const jti = decodeJwt(tokens.access_token).jti;
     const record = as.issuedAccessTokens.find((t) => t.jti === jti);
-    expect(record).toMatchObject({ audience: [FILES], subject: "dave", clientId: as.clientId, scope: "files.read" });
+    expect(record).toMatchObject({
+      audience: [FILES],
+      subject: "dave",
+      clientId: as.clientId,
+      scope: "files.read",
+    });
     expect(record?.fingerprint).toMatch(/^fp_[A-Za-z0-9_-]{12}$/);
     expect(JSON.stringify(as.issuedAccessTokens)).not.toContain(tokens.access_token);
   });
@@ -329,13 +358,20 @@ describe("dynamic client registration (RFC 7591)", () => {
     });
     expect(tokens.status).toBe(200);
     expect(tokens.body.refresh_token).toBeTruthy();
-    expect(decodeJwt(tokens.body.access_token ?? "")).toMatchObject({ client_id: client.client_id, aud: FILES });
+    expect(decodeJwt(tokens.body.access_token ?? "")).toMatchObject({
+      client_id: client.client_id,
+      aud: FILES,
+    });
   });
 });
 
 describe("browser pages", () => {
   it("render a login form and then a consent page with Approve and Deny", async () => {
-    const { url } = buildAuthorizationUrl(as, { resource: FILES, scope: "files.read files.write" }, createPkce());
+    const { url } = buildAuthorizationUrl(
+      as,
+      { resource: FILES, scope: "files.read files.write" },
+      createPkce(),
+    );
     const start = await fetch(url, { redirect: "manual" });
     expect(start.status).toBe(303);
     const loginUrl = new URL(start.headers.get("location") ?? "", as.issuer);
@@ -377,15 +413,21 @@ describe("browser pages", () => {
       const [name = "", value = ""] = pair.split("=");
       if (value) jar.set(name, value);
     }
-    const consent = await fetch(consentUrl, { headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") } });
+    const consent = await fetch(consentUrl, {
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") },
+    });
     const consentHtml = await consent.text();
     expect(consent.status).toBe(200);
     expect(consentHtml).toContain("Authorize access");
     expect(consentHtml).toContain(`data-resource="${FILES}"`);
     expect(consentHtml).toContain('data-scope="files.read"');
     expect(consentHtml).toContain('data-scope="files.write"');
-    expect(consentHtml).toContain('<button id="approve" type="submit" name="decision" value="approve">Approve</button>');
-    expect(consentHtml).toContain('<button id="deny" type="submit" name="decision" value="deny">Deny</button>');
+    expect(consentHtml).toContain(
+      '<button id="approve" type="submit" name="decision" value="approve">Approve</button>',
+    );
+    expect(consentHtml).toContain(
+      '<button id="deny" type="submit" name="decision" value="deny">Deny</button>',
+    );
     expect(consentHtml).toContain("frank");
   });
 
@@ -397,7 +439,9 @@ describe("browser pages", () => {
       .getSetCookie()
       .map((c) => c.split(";")[0])
       .join("; ");
-    const html = await (await fetch(new URL(start.headers.get("location") ?? "", as.issuer), { headers: { cookie } })).text();
+    const html = await (
+      await fetch(new URL(start.headers.get("location") ?? "", as.issuer), { headers: { cookie } })
+    ).text();
     expect(html).not.toContain("<script>alert(1)</script>");
     expect(html).toContain("&lt;script&gt;");
   });
@@ -409,13 +453,21 @@ describe("options", () => {
       users: { alice: "wonderland" },
       resources: { [CALENDAR]: { scopes: ["calendar.read"] } },
     });
-    const { url } = buildAuthorizationUrl(strict, { resource: CALENDAR, scope: "calendar.read" }, createPkce());
+    const { url } = buildAuthorizationUrl(
+      strict,
+      { resource: CALENDAR, scope: "calendar.read" },
+      createPkce(),
+    );
     const wrong = await approveConsent(url, { user: "alice", password: "nope" }).catch((e: unknown) => e);
     expect(isTestkitError(wrong)).toBe(true);
     expect((wrong as Error).message).toContain("Wrong password");
     const unknown = await approveConsent(url, { user: "mallory" }).catch((e: unknown) => e);
     expect((unknown as Error).message).toContain("Unknown user");
-    const { url: url2 } = buildAuthorizationUrl(strict, { resource: CALENDAR, scope: "calendar.read" }, createPkce());
+    const { url: url2 } = buildAuthorizationUrl(
+      strict,
+      { resource: CALENDAR, scope: "calendar.read" },
+      createPkce(),
+    );
     const ok = new URL(await approveConsent(url2, { user: "alice", password: "wonderland" }));
     expect(ok.searchParams.get("code")).toBeTruthy();
   });

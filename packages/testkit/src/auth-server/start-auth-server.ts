@@ -111,7 +111,11 @@ export interface AuthServer {
   /** Every access token issued so far: its audience, client, subject, scope (never the token). */
   readonly issuedAccessTokens: readonly IssuedAccessToken[];
   /** Registers (or replaces) a resource and the scopes that may be granted for it (RFC 8707). */
-  registerResource(resource: string, scopes: readonly string[], options?: Omit<ResourceRegistration, "scopes">): void;
+  registerResource(
+    resource: string,
+    scopes: readonly string[],
+    options?: Omit<ResourceRegistration, "scopes">,
+  ): void;
   /** Scopes registered for a resource, or undefined. */
   resourceScopes(resource: string): readonly string[] | undefined;
   /** Drives login and consent over HTTP; see {@link approveConsent}. */
@@ -142,14 +146,17 @@ type Account = { accountId: string; claims(): { sub: string } };
 
 function assertPositiveInteger(value: number | undefined, name: string): void {
   if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
-    throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `${name} must be a positive whole number of seconds`);
+    throw new TestkitError(
+      TESTKIT_ERROR_CODES.invalidOptions,
+      `${name} must be a positive whole number of seconds`,
+    );
   }
 }
 
 function normalizeResource(resource: string): string {
   const parsed = URL.parse(resource);
   // RFC 8707 §2: an absolute URI without a fragment.
-  if (!parsed || parsed.hash !== "" || resource.includes("#")) {
+  if (parsed?.hash !== "" || resource.includes("#")) {
     throw new TestkitError(
       TESTKIT_ERROR_CODES.invalidOptions,
       `resource must be an absolute URI without a fragment: ${resource}`,
@@ -160,12 +167,18 @@ function normalizeResource(resource: string): string {
 
 function validateScopes(scopes: readonly string[], resource: string): void {
   if (!Array.isArray(scopes) || scopes.length === 0) {
-    throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `resource ${resource} needs at least one scope`);
+    throw new TestkitError(
+      TESTKIT_ERROR_CODES.invalidOptions,
+      `resource ${resource} needs at least one scope`,
+    );
   }
   for (const scope of scopes) {
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
     if (typeof scope !== "string" || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {
-      throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `invalid scope token for ${resource}: ${String(scope)}`);
+      throw new TestkitError(
+        TESTKIT_ERROR_CODES.invalidOptions,
+        `invalid scope token for ${resource}: ${String(scope)}`,
+      );
     }
   }
 }
@@ -208,7 +221,10 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   if (!firstClient) throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, "clients must not be empty");
   for (const client of clients) {
     if (!client.clientId || client.redirectUris.length === 0) {
-      throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, "each client needs a clientId and redirectUris");
+      throw new TestkitError(
+        TESTKIT_ERROR_CODES.invalidOptions,
+        "each client needs a clientId and redirectUris",
+      );
     }
   }
 
@@ -231,7 +247,8 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const checkUser = (name: string, password: string): string | undefined => {
     if (!name || name.length > 200) return "Enter a user name.";
     if (users === undefined) return undefined;
-    if (Array.isArray(users)) return (users as readonly string[]).includes(name) ? undefined : "Unknown user.";
+    if (Array.isArray(users))
+      return (users as readonly string[]).includes(name) ? undefined : "Unknown user.";
     const expected = (users as Readonly<Record<string, string>>)[name];
     if (expected === undefined) return "Unknown user.";
     return expected === password ? undefined : "Wrong password.";
@@ -265,18 +282,16 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
 
   const policy = interactionPolicy.base();
   // RFC 9470 §5 / OIDC Core §3.1.2.1: ask for a new login when the session's acr is not among acr_values.
-  policy
-    .get("login")
-    ?.checks.push(
-      new interactionPolicy.Check("acr_values_unmet", "requested authentication level not reached", (ctx) => {
-        const requested = toList(ctx.oidc.params?.acr_values);
-        if (requested.length === 0 || ctx.oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-        const acr = ctx.oidc.session?.acr;
-        return acr !== undefined && requested.includes(acr)
-          ? interactionPolicy.Check.NO_NEED_TO_PROMPT
-          : interactionPolicy.Check.REQUEST_PROMPT;
-      }),
-    );
+  policy.get("login")?.checks.push(
+    new interactionPolicy.Check("acr_values_unmet", "requested authentication level not reached", (ctx) => {
+      const requested = toList(ctx.oidc.params?.acr_values);
+      if (requested.length === 0 || ctx.oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const acr = ctx.oidc.session?.acr;
+      return acr !== undefined && requested.includes(acr)
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
 
   const configuration: Configuration = {
     acrValues,
@@ -325,7 +340,10 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     },
     renderError: (ctx, out) => {
       ctx.type = "html";
-      ctx.body = renderErrorPage(String(out.error), out.error_description ? String(out.error_description) : undefined);
+      ctx.body = renderErrorPage(
+        String(out.error),
+        out.error_description ? String(out.error_description) : undefined,
+      );
     },
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
@@ -371,9 +389,13 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     provider = await withoutProviderNotices(() => new Provider(issuer, configuration));
   } catch (error) {
     await loopback.close();
-    throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `authorization server configuration rejected`, {
-      cause: error,
-    });
+    throw new TestkitError(
+      TESTKIT_ERROR_CODES.invalidOptions,
+      `authorization server configuration rejected`,
+      {
+        cause: error,
+      },
+    );
   }
 
   provider.on("access_token.issued", (token) => {
@@ -458,7 +480,11 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   ): Promise<void> => {
     const details = await provider.interactionDetails(req, res);
     if (details.uid !== uid) {
-      sendHtml(res, 400, renderErrorPage("invalid_request", "interaction does not match this browser session"));
+      sendHtml(
+        res,
+        400,
+        renderErrorPage("invalid_request", "interaction does not match this browser session"),
+      );
       return;
     }
     const params = details.params as Record<string, unknown>;
@@ -566,11 +592,20 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
         if (rejected.length) grant.rejectResourceScope(resource, rejected);
       }
       const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      await provider.interactionFinished(
+        req,
+        res,
+        { consent: { grantId } },
+        { mergeWithLastSubmission: true },
+      );
       return;
     }
 
-    sendHtml(res, 400, renderErrorPage("invalid_request", `unexpected ${action ?? "page"} for the ${prompt} prompt`));
+    sendHtml(
+      res,
+      400,
+      renderErrorPage("invalid_request", `unexpected ${action ?? "page"} for the ${prompt} prompt`),
+    );
   };
 
   const sendJson = (res: ServerResponse, status: number, value: unknown): void => {

@@ -19,7 +19,12 @@ export interface IssuedAccessToken {
 }
 
 /** Why {@link TokenLedger.status} says a token is not active. */
-export type TokenInactiveReason = "unknown" | "revoked" | "grant_revoked" | "user_revoked" | "expired_by_test";
+export type TokenInactiveReason =
+  | "unknown"
+  | "revoked"
+  | "grant_revoked"
+  | "user_revoked"
+  | "expired_by_test";
 
 /** The answer of {@link TokenLedger.status}. */
 export type TokenStatus = { active: true } | { active: false; reason: TokenInactiveReason };

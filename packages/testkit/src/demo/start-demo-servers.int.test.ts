@@ -18,7 +18,9 @@ afterAll(async () => {
 async function connect(url: string, token: string): Promise<Client> {
   const client = new Client({ name: "demo-test", version: "0.0.0" });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }),
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
   );
   return client;
 }
@@ -53,11 +55,9 @@ describe("startDemoServers", () => {
     const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId ?? "";
     try {
       const listed = await client.callTool({ name: "list_files" });
-      expect((listed.structuredContent as { files: Array<{ name: string }> }).files.map((f) => f.name)).toEqual([
-        "notes.txt",
-        "todo.md",
-        "report.pdf",
-      ]);
+      expect(
+        (listed.structuredContent as { files: Array<{ name: string }> }).files.map((f) => f.name),
+      ).toEqual(["notes.txt", "todo.md", "report.pdf"]);
       const response = await fetch(demo.files.url, {
         method: "POST",
         headers: {
@@ -81,7 +81,10 @@ describe("startDemoServers", () => {
       await client.close();
     }
 
-    const write = await obtainTokens(demo.authServer, { resource: demo.files.url, scope: "files.read files.write" });
+    const write = await obtainTokens(demo.authServer, {
+      resource: demo.files.url,
+      scope: "files.read files.write",
+    });
     const client2 = await connect(demo.files.url, write.access_token);
     try {
       const deleted = await client2.callTool({ name: "delete_file", arguments: { name: "todo.md" } });

@@ -1,8 +1,15 @@
 /** @module The demo setup: one authorization server and the `calendar` and `files` MCP servers. */
 import { z } from "zod";
-import { type AuthServer, type AuthServerOptions, startAuthServer } from "../auth-server/start-auth-server.js";
+import {
+  type AuthServer,
+  type AuthServerOptions,
+  startAuthServer,
+} from "../auth-server/start-auth-server.js";
 import type { HeaderStyle } from "../mcp-server/build-challenge.js";
-import { type ProtectedMCPServer, startProtectedMCPServer } from "../mcp-server/start-protected-mcp-server.js";
+import {
+  type ProtectedMCPServer,
+  startProtectedMCPServer,
+} from "../mcp-server/start-protected-mcp-server.js";
 
 /** The calendar events `list_events` returns (fixed, so tests can compare). */
 export const DEMO_EVENTS = [

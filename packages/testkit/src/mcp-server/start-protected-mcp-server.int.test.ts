@@ -10,7 +10,11 @@ import { z } from "zod";
 import { ACR_BASIC, ACR_MFA, type AuthServer, startAuthServer } from "../auth-server/start-auth-server.js";
 import { isTestkitError, TESTKIT_ERROR_CODES } from "../errors/testkit-error.js";
 import { obtainTokens } from "../test-helpers/oauth-flow.test-helpers.js";
-import { type ProtectedMCPServer, type ProtectedToolSpec, startProtectedMCPServer } from "./start-protected-mcp-server.js";
+import {
+  type ProtectedMCPServer,
+  type ProtectedToolSpec,
+  startProtectedMCPServer,
+} from "./start-protected-mcp-server.js";
 
 const TOOLS: ProtectedToolSpec[] = [
   {
@@ -56,7 +60,12 @@ const INITIALIZE = {
   params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } },
 };
 
-function post(url: string, body: unknown, token?: string, extra: Record<string, string> = {}): Promise<Response> {
+function post(
+  url: string,
+  body: unknown,
+  token?: string,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   return fetch(url, {
     method: "POST",
     headers: {
@@ -73,7 +82,11 @@ function toolCall(name: string, args: Record<string, unknown> = {}, id = 2) {
   return { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } };
 }
 
-async function tokenFor(server: ProtectedMCPServer, scope: string, extra: { user?: string; acr?: string; acrValues?: string } = {}) {
+async function tokenFor(
+  server: ProtectedMCPServer,
+  scope: string,
+  extra: { user?: string; acr?: string; acrValues?: string } = {},
+) {
   return (await obtainTokens(as, { resource: server.url, scope, ...extra })).access_token;
 }
 
@@ -139,14 +152,18 @@ describe("401 and 403 answers", () => {
       await post(`${notes.messagesUrl}?sessionId=x`, INITIALIZE),
     ]) {
       expect(response.status).toBe(401);
-      expect(response.headers.get("www-authenticate")).toBe(`Bearer resource_metadata="${notes.resourceMetadataUrl}"`);
+      expect(response.headers.get("www-authenticate")).toBe(
+        `Bearer resource_metadata="${notes.resourceMetadataUrl}"`,
+      );
     }
   });
 
   it("another scheme counts as no token; a malformed bearer token is 400 invalid_request", async () => {
     const basic = await post(notes.url, INITIALIZE, undefined, { authorization: "Basic dTpw" });
     expect(basic.status).toBe(401);
-    expect(basic.headers.get("www-authenticate")).toBe(`Bearer resource_metadata="${notes.resourceMetadataUrl}"`);
+    expect(basic.headers.get("www-authenticate")).toBe(
+      `Bearer resource_metadata="${notes.resourceMetadataUrl}"`,
+    );
     const malformed = await post(notes.url, INITIALIZE, undefined, { authorization: "Bearer a b" });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get("www-authenticate")).toBe(
@@ -273,7 +290,9 @@ describe("MCP over streamable HTTP and SSE with a bearer token", () => {
       expect(notes.openSessions).toBeGreaterThan(0);
       const result = await client.callTool({ name: "read_notes" });
       expect(result.content).toEqual([{ type: "text", text: "notes for hank" }]);
-      const denied = await client.callTool({ name: "write_note", arguments: { text: "x" } }).catch((e: unknown) => e);
+      const denied = await client
+        .callTool({ name: "write_note", arguments: { text: "x" } })
+        .catch((e: unknown) => e);
       expect(denied).toBeInstanceOf(Error);
     } finally {
       await client.close();
@@ -285,13 +304,19 @@ describe("MCP over streamable HTTP and SSE with a bearer token", () => {
 
   it("answers an SSE POST that lacks scope with 403 before the message reaches the server", async () => {
     const token = await tokenFor(notes, "notes.read");
-    const sse = await fetch(notes.sseUrl, { headers: { accept: "text/event-stream", authorization: `Bearer ${token}` } });
+    const sse = await fetch(notes.sseUrl, {
+      headers: { accept: "text/event-stream", authorization: `Bearer ${token}` },
+    });
     expect(sse.status).toBe(200);
     const reader = sse.body?.getReader();
     const first = new TextDecoder().decode((await reader?.read())?.value);
     const endpoint = /data: (\S+)/.exec(first)?.[1] ?? "";
     expect(endpoint).toContain("/mcp/messages?sessionId=");
-    const response = await post(new URL(endpoint, notes.origin).href, toolCall("write_note", { text: "x" }), token);
+    const response = await post(
+      new URL(endpoint, notes.origin).href,
+      toolCall("write_note", { text: "x" }),
+      token,
+    );
     expect(response.status).toBe(403);
     expect(parseWWWAuthenticate(response.headers.get("www-authenticate") ?? "")[0]?.params.scope).toBe(
       "notes.read notes.write",
@@ -305,7 +330,9 @@ describe("MCP over streamable HTTP and SSE with a bearer token", () => {
     await as.revokeToken(token);
     const revoked = await post(notes.url, INITIALIZE, token);
     expect(revoked.status).toBe(401);
-    expect(parseWWWAuthenticate(revoked.headers.get("www-authenticate") ?? "")[0]?.params.error).toBe("invalid_token");
+    expect(parseWWWAuthenticate(revoked.headers.get("www-authenticate") ?? "")[0]?.params.error).toBe(
+      "invalid_token",
+    );
 
     const token2 = await tokenFor(notes, "notes.read");
     expect((await post(notes.url, INITIALIZE, token2)).status).toBe(200);
@@ -429,7 +456,9 @@ describe("authServer given as an issuer URL", () => {
 describe("options", () => {
   it("rejects a tool with no scopes, duplicate tools and a bad path with typed errors", async () => {
     const attempts = await Promise.all([
-      startProtectedMCPServer({ name: "x", authServer: as, tools: [{ name: "t", scopes: [] }] }).catch((e: unknown) => e),
+      startProtectedMCPServer({ name: "x", authServer: as, tools: [{ name: "t", scopes: [] }] }).catch(
+        (e: unknown) => e,
+      ),
       startProtectedMCPServer({
         name: "x",
         authServer: as,
@@ -438,9 +467,12 @@ describe("options", () => {
           { name: "t", scopes: ["b"] },
         ],
       }).catch((e: unknown) => e),
-      startProtectedMCPServer({ name: "x", authServer: as, path: "mcp/", tools: [{ name: "t", scopes: ["a"] }] }).catch(
-        (e: unknown) => e,
-      ),
+      startProtectedMCPServer({
+        name: "x",
+        authServer: as,
+        path: "mcp/",
+        tools: [{ name: "t", scopes: ["a"] }],
+      }).catch((e: unknown) => e),
       startProtectedMCPServer({ name: "x", authServer: as, tools: [] }).catch((e: unknown) => e),
     ]);
     for (const error of attempts) {

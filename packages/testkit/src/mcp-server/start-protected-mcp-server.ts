@@ -145,7 +145,8 @@ function validateOptions(options: ProtectedMCPServerOptions): void {
   };
   if (!options.name) fail("name is required");
   if (!options.authServer) fail("authServer is required");
-  if (!Array.isArray(options.tools) || options.tools.length === 0) fail(`server ${options.name}: tools must not be empty`);
+  if (!Array.isArray(options.tools) || options.tools.length === 0)
+    fail(`server ${options.name}: tools must not be empty`);
   const names = new Set<string>();
   for (const tool of options.tools) {
     if (!tool.name) fail(`server ${options.name}: a tool has no name`);
@@ -174,7 +175,11 @@ function validateOptions(options: ProtectedMCPServerOptions): void {
 function toToolResult(value: unknown, toolName: string): CallToolResult {
   if (value === undefined) return { content: [{ type: "text", text: `${toolName}: done` }] };
   if (typeof value === "string") return { content: [{ type: "text", text: value }] };
-  if (typeof value === "object" && value !== null && Array.isArray((value as { content?: unknown }).content)) {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    Array.isArray((value as { content?: unknown }).content)
+  ) {
     return value as CallToolResult;
   }
   return {
@@ -221,15 +226,16 @@ const CORS_HEADERS = {
  * });
  * calendar.url; // "http://127.0.0.1:PORT/mcp"
  */
-export async function startProtectedMCPServer(options: ProtectedMCPServerOptions): Promise<ProtectedMCPServer> {
+export async function startProtectedMCPServer(
+  options: ProtectedMCPServerOptions,
+): Promise<ProtectedMCPServer> {
   validateOptions(options);
   const path = options.path ?? "/mcp";
   const style: HeaderStyle = options.headerStyle ?? "standard";
   const handleAs = typeof options.authServer === "string" ? undefined : options.authServer;
-  const issuer = (typeof options.authServer === "string" ? options.authServer : options.authServer.issuer).replace(
-    /\/$/,
-    "",
-  );
+  const issuer = (
+    typeof options.authServer === "string" ? options.authServer : options.authServer.issuer
+  ).replace(/\/$/, "");
   const tools = new Map(options.tools.map((t) => [t.name, t]));
   const scopesSupported = [...new Set(options.tools.flatMap((t) => t.scopes))];
 
@@ -243,7 +249,9 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
       };
       jwks = (await (await fetch(discovery.jwks_uri ?? `${issuer}/jwks`)).json()) as JSONWebKeySet;
     } catch (error) {
-      throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `cannot read the JWKS of ${issuer}`, { cause: error });
+      throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `cannot read the JWKS of ${issuer}`, {
+        cause: error,
+      });
     }
   }
   const keySet = createLocalJWKSet(jwks);
@@ -272,7 +280,7 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
     const header = req.headers.authorization;
     const match = header ? /^(\S+)(?: +(.*))?$/.exec(header) : null;
     // RFC 6750 §3.1: a request without credentials for this scheme gets a challenge with no error code.
-    if (!match || match[1]?.toLowerCase() !== "bearer") return { kind: "challenge", status: 401, facts: {} };
+    if (match?.[1]?.toLowerCase() !== "bearer") return { kind: "challenge", status: 401, facts: {} };
     const token = (match[2] ?? "").trim();
     if (!B64TOKEN.test(token)) return { kind: "challenge", status: 400, facts: { error: "invalid_request" } };
 
@@ -315,7 +323,11 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
     };
   };
 
-  const challenge = (res: ServerResponse, status: number, facts: Omit<ChallengeFacts, "resourceMetadata">): void => {
+  const challenge = (
+    res: ServerResponse,
+    status: number,
+    facts: Omit<ChallengeFacts, "resourceMetadata">,
+  ): void => {
     res.writeHead(status, {
       ...CORS_HEADERS,
       "content-type": "application/json",
@@ -325,7 +337,10 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
   };
 
   /** Scope and acr checks on `tools/call` (they need the JSON-RPC body, so they run before the transport). */
-  const checkToolCalls = (body: unknown, verified: VerifiedToken): Omit<ChallengeFacts, "resourceMetadata"> | undefined => {
+  const checkToolCalls = (
+    body: unknown,
+    verified: VerifiedToken,
+  ): Omit<ChallengeFacts, "resourceMetadata"> | undefined => {
     const messages = Array.isArray(body) ? body : [body];
     for (const message of messages) {
       if (typeof message !== "object" || message === null) continue;
@@ -335,7 +350,8 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
       if (!tool) continue;
       const held = new Set(verified.scopes);
       // RFC 6750 §3.1 / MCP scope challenge: name every scope the tool needs.
-      if (!tool.scopes.every((s) => held.has(s))) return { error: "insufficient_scope", scope: tool.scopes.join(" ") };
+      if (!tool.scopes.every((s) => held.has(s)))
+        return { error: "insufficient_scope", scope: tool.scopes.join(" ") };
       // RFC 9470 §3: the token's authentication level is not enough for this tool.
       if (tool.requiresAcr !== undefined && verified.acr !== tool.requiresAcr) {
         return { error: "insufficient_user_authentication", acrValues: tool.requiresAcr };
@@ -347,7 +363,10 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
   const createMcpServer = (): McpServer => {
     const server = new McpServer(
       { name: options.name, version: "0.1.0" },
-      { capabilities: { tools: {} }, ...(options.instructions ? { instructions: options.instructions } : {}) },
+      {
+        capabilities: { tools: {} },
+        ...(options.instructions ? { instructions: options.instructions } : {}),
+      },
     );
     for (const tool of options.tools) {
       server.registerTool(
@@ -391,7 +410,10 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
     },
   });
 
-  const readJson = async (req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; body: unknown } | { ok: false }> => {
+  const readJson = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ ok: true; body: unknown } | { ok: false }> => {
     let text: string;
     try {
       text = await readBody(req, 4 * 1024 * 1024);
@@ -408,7 +430,11 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
     }
   };
 
-  const handleStreamable = async (req: IncomingMessage & { auth?: unknown }, res: ServerResponse, verified: VerifiedToken) => {
+  const handleStreamable = async (
+    req: IncomingMessage & { auth?: unknown },
+    res: ServerResponse,
+    verified: VerifiedToken,
+  ) => {
     let body: unknown;
     if (req.method === "POST") {
       const parsed = await readJson(req, res);
@@ -428,7 +454,11 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
         jsonRpcError(res, 404, -32001, "Session not found");
         return;
       }
-      await session.transport.handleRequest(req as Parameters<StreamableHTTPServerTransport["handleRequest"]>[0], res, body);
+      await session.transport.handleRequest(
+        req as Parameters<StreamableHTTPServerTransport["handleRequest"]>[0],
+        res,
+        body,
+      );
       return;
     }
     if (req.method !== "POST" || !isInitialize(body)) {
@@ -450,10 +480,19 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
       if (transport.sessionId) streamable.delete(transport.sessionId);
     };
     await server.connect(transport);
-    await transport.handleRequest(req as Parameters<StreamableHTTPServerTransport["handleRequest"]>[0], res, body);
+    await transport.handleRequest(
+      req as Parameters<StreamableHTTPServerTransport["handleRequest"]>[0],
+      res,
+      body,
+    );
   };
 
-  const handleSse = async (req: IncomingMessage & { auth?: unknown }, res: ServerResponse, verified: VerifiedToken, isStream: boolean) => {
+  const handleSse = async (
+    req: IncomingMessage & { auth?: unknown },
+    res: ServerResponse,
+    verified: VerifiedToken,
+    isStream: boolean,
+  ) => {
     if (isStream) {
       if (req.method !== "GET") {
         res.writeHead(405, { allow: "GET" }).end();
@@ -490,7 +529,11 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
       return;
     }
     req.auth = authInfoFor(verified);
-    await session.transport.handlePostMessage(req as Parameters<SSEServerTransport["handlePostMessage"]>[0], res, parsed.body);
+    await session.transport.handlePostMessage(
+      req as Parameters<SSEServerTransport["handlePostMessage"]>[0],
+      res,
+      parsed.body,
+    );
   };
 
   const metadata = () => ({
@@ -520,12 +563,19 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
       return;
     }
     // RFC 9728 §3.1: path-inserted metadata URL, and the root one for clients that try it.
-    if (url.pathname === `/.well-known/oauth-protected-resource${path}` || url.pathname === "/.well-known/oauth-protected-resource") {
+    if (
+      url.pathname === `/.well-known/oauth-protected-resource${path}` ||
+      url.pathname === "/.well-known/oauth-protected-resource"
+    ) {
       if (req.method !== "GET" && req.method !== "HEAD") {
         res.writeHead(405, { allow: "GET, HEAD" }).end();
         return;
       }
-      res.writeHead(200, { ...CORS_HEADERS, "content-type": "application/json", "cache-control": "no-store" });
+      res.writeHead(200, {
+        ...CORS_HEADERS,
+        "content-type": "application/json",
+        "cache-control": "no-store",
+      });
       res.end(req.method === "HEAD" ? undefined : JSON.stringify(metadata()));
       return;
     }
@@ -589,10 +639,12 @@ export async function startProtectedMCPServer(options: ProtectedMCPServerOptions
       const sessions = [...streamable.values(), ...sse.values()];
       streamable.clear();
       sse.clear();
-      await Promise.allSettled(sessions.map(async ({ transport, server }) => {
-        await transport.close();
-        await server.close();
-      }));
+      await Promise.allSettled(
+        sessions.map(async ({ transport, server }) => {
+          await transport.close();
+          await server.close();
+        }),
+      );
       await loopback.close();
     })();
     return closing;

@@ -104,7 +104,10 @@ export async function obtainTokens(
   const pkce = createPkce();
   const { url, state } = buildAuthorizationUrl(as, request, pkce);
   const callback = new URL(
-    await as.approveConsent(url, { user: request.user ?? "alice", ...(request.acr ? { acr: request.acr } : {}) }),
+    await as.approveConsent(url, {
+      user: request.user ?? "alice",
+      ...(request.acr ? { acr: request.acr } : {}),
+    }),
   );
   const code = callback.searchParams.get("code");
   if (!code || callback.searchParams.get("state") !== state) {
