@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { isDiscoveryError, isPkceUnsupportedError, isResourceMismatchError } from "../errors/oauth-errors.js";
+import { createDiscovery } from "./create-discovery.js";
+
+type Routes = Record<string, unknown>;
+
+function serve(routes: Routes) {
+  const requests: string[] = [];
+  const fetch = async (input: string | URL | Request): Promise<Response> => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    requests.push(url);
+    const body = routes[url];
+    if (body === undefined) return new Response("not found", { status: 404 });
+    return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  };
+  return { fetch, requests };
+}
+
+const as = {
+  issuer: "https://as.test/",
+  authorization_endpoint: "https://as.test/authorize",
+  token_endpoint: "https://as.test/token",
+  code_challenge_methods_supported: ["S256"],
+};
+
+describe("createDiscovery", () => {
+  it("falls back from the path-inserted to the root metadata, and from RFC 8414 to OpenID discovery", async () => {
+    const { fetch, requests } = serve({
+      "https://mcp.test/.well-known/oauth-protected-resource": {
+        resource: "https://mcp.test/mcp",
+        authorization_servers: ["https://as.test/"],
+      },
+      "https://as.test/.well-known/openid-configuration": as,
+    });
+    const found = await createDiscovery({ fetch }).forResource("https://mcp.test/mcp");
+    expect(found.authorizationServer.token_endpoint).toBe("https://as.test/token");
+    expect(found.metadataUrl).toBe("https://mcp.test/.well-known/oauth-protected-resource");
+    expect(requests).toEqual([
+      "https://mcp.test/.well-known/oauth-protected-resource/mcp",
+      "https://mcp.test/.well-known/oauth-protected-resource",
+      "https://as.test/.well-known/oauth-authorization-server",
+      "https://as.test/.well-known/openid-configuration",
+    ]);
+  });
+
+  it("caches, shares concurrent look-ups, and fetches again when a challenge names other metadata", async () => {
+    const prm = { resource: "https://mcp.test/mcp", authorization_servers: ["https://as.test/"] };
+    const { fetch, requests } = serve({
+      "https://mcp.test/.well-known/oauth-protected-resource/mcp": prm,
+      "https://mcp.test/meta/v2": prm,
+      "https://as.test/.well-known/oauth-authorization-server": as,
+    });
+    const discovery = createDiscovery({ fetch });
+    await Promise.all([
+      discovery.forResource("https://mcp.test/mcp"),
+      discovery.forResource("https://mcp.test/mcp"),
+    ]);
+    await discovery.forResource("https://mcp.test/mcp");
+    await discovery.forResource(
+      "https://mcp.test/mcp",
+      "https://mcp.test/.well-known/oauth-protected-resource/mcp",
+    );
+    expect(requests).toHaveLength(2);
+    const moved = await discovery.forResource("https://mcp.test/mcp", "https://mcp.test/meta/v2");
+    expect(moved.metadataUrl).toBe("https://mcp.test/meta/v2");
+    expect(requests).toHaveLength(3); // the authorization server metadata stays cached
+  });
+
+  it("rejects a resource mismatch, a missing S256 and missing metadata with typed errors", async () => {
+    const mismatch = serve({
+      "https://mcp.test/.well-known/oauth-protected-resource/mcp": {
+        resource: "https://evil.test/mcp",
+        authorization_servers: ["https://as.test/"],
+      },
+    });
+    await expect(createDiscovery(mismatch).forResource("https://mcp.test/mcp")).rejects.toSatisfy(
+      (e) => isResourceMismatchError(e) && e.received === "https://evil.test/mcp",
+    );
+    const noPkce = serve({
+      "https://mcp.test/.well-known/oauth-protected-resource/mcp": {
+        resource: "https://mcp.test/mcp",
+        authorization_servers: ["https://as.test/"],
+      },
+      "https://as.test/.well-known/oauth-authorization-server": {
+        ...as,
+        code_challenge_methods_supported: undefined,
+      },
+    });
+    await expect(createDiscovery(noPkce).forResource("https://mcp.test/mcp")).rejects.toSatisfy(
+      isPkceUnsupportedError,
+    );
+    await expect(createDiscovery(serve({})).forResource("https://mcp.test/mcp")).rejects.toSatisfy(
+      (e) => isDiscoveryError(e) && e.tried.length === 2,
+    );
+  });
+
+  it("refuses plain http to a host that is not loopback", async () => {
+    const { fetch, requests } = serve({});
+    await expect(createDiscovery({ fetch }).forResource("http://mcp.test/mcp")).rejects.toSatisfy(
+      isDiscoveryError,
+    );
+    expect(requests).toEqual([]);
+  });
+});
