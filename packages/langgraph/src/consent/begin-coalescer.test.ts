@@ -13,7 +13,7 @@ function setUp() {
         return {
           consentId: `c${begins.length}`,
           authorizationUrl: "https://as.example/a",
-          scopes: input.challenge?.oauth?.scope ?? [],
+          scopes: input.challenge?.scope ?? [],
           reason: "missing_token",
           expiresAt: Date.now() + 60_000,
         };
@@ -47,7 +47,7 @@ describe("createBeginCoalescer", () => {
     await coalescer.begin(need);
     await coalescer.begin({
       ...need,
-      challenge: { status: 403, oauth: { scheme: "bearer", error: "insufficient_scope", scope: ["a", "b"] } },
+      challenge: { scheme: "bearer", error: "insufficient_scope", scope: ["a", "b"] },
     });
     expect(begins).toHaveLength(2);
   });

@@ -10,7 +10,7 @@ export interface BeginCoalescer {
 }
 
 function needKey(input: ConsentBeginInput): string {
-  const oauth = input.challenge?.oauth;
+  const oauth = input.challenge;
   const scopes = [...(oauth?.scope ?? [])].sort();
   return JSON.stringify([
     input.subject,
@@ -19,6 +19,7 @@ function needKey(input: ConsentBeginInput): string {
     oauth?.error ?? null,
     scopes,
     oauth?.acrValues ?? null,
+    input.reason ?? null,
   ]);
 }
 

@@ -15,8 +15,10 @@ export interface ConsentBeginInput {
   subject: string;
   serverName: string;
   resource: string;
-  /** The challenge that made consent necessary; absent when no token was held at all. */
-  challenge?: ConsentChallenge;
+  /** The OAuth reading of the challenge that made consent necessary; absent when no token was held. */
+  challenge?: OAuthChallenge;
+  /** Overrides the reason the consents read from the challenge (e.g. `"refresh_failed"`). */
+  reason?: ConsentReason;
   /** The tool call that needs the consent (its `tool_call_id`). */
   callId?: string;
 }
@@ -38,6 +40,8 @@ export interface ConsentBegun {
  */
 export interface ConsentBeginner {
   begin(input: ConsentBeginInput): Promise<ConsentBegun>;
+  /** When present (as on `createConsents()`), used as the {@link ConsentLookup} by default. */
+  get?(consentId: string): Promise<{ subject: string; resource: string } | undefined>;
 }
 
 /**

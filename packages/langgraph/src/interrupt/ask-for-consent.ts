@@ -3,6 +3,7 @@ import {
   AUTH_INTERRUPT_TYPE,
   type AuthInterrupt,
   type AuthResume,
+  type ConsentReason,
   authInterruptSchema,
   authResumeSchema,
   normalizeResource,
@@ -20,6 +21,8 @@ export interface ConsentNeed {
   /** Absent when no token is held at all (the call was not even tried). */
   challenge?: ConsentChallenge | undefined;
   errorDescription?: string | undefined;
+  /** Set when the reason is known better than the challenge tells (a failed refresh). */
+  reason?: ConsentReason | undefined;
 }
 
 /** What {@link askForConsent} needs besides the need itself. */
@@ -97,7 +100,8 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
     subject: context.subject,
     serverName: need.serverName,
     resource: need.resource,
-    ...(need.challenge ? { challenge: need.challenge } : {}),
+    ...(need.challenge?.oauth ? { challenge: need.challenge.oauth } : {}),
+    ...(need.reason ? { reason: need.reason } : {}),
     callId,
   });
   const errorDescription = begun.errorDescription ?? need.errorDescription;

@@ -17,7 +17,7 @@ export function createFakeAuth() {
       begins.push(input);
       issued += 1;
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const oauth = input.challenge?.oauth;
+      const oauth = input.challenge;
       const reason =
         input.challenge === undefined
           ? "missing_token"

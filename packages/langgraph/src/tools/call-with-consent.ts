@@ -74,28 +74,49 @@ function resourceOf(url: string): string {
 
 type Seen = AuthEvents["challenge"];
 
+type Observed<T> = ({ ok: true; value: T } | { ok: false; error: unknown }) & {
+  seen: Seen[];
+  /** A silent refresh was tried for this call and the authorization server refused it. */
+  refreshFailed: boolean;
+};
+
 /** Watches the bus for challenges of one call while it runs. */
 async function observe<T>(
   context: ConsentCallContext,
   call: ConsentCall<T>,
-): Promise<{ ok: true; value: T; seen: Seen[] } | { ok: false; error: unknown; seen: Seen[] }> {
+): Promise<Observed<T>> {
   const seen: Seen[] = [];
   const onChallenge = (event: Seen): void => {
     if (event.callId === call.callId && event.subject === context.subject) seen.push(event);
   };
+  let refreshFailed = false;
+  const onRefreshFailed = (event: AuthEvents["token.refresh_failed"]): void => {
+    if (event.callId === call.callId && event.subject === context.subject) refreshFailed = true;
+  };
   context.bus.on("challenge", onChallenge);
+  context.bus.on("token.refresh_failed", onRefreshFailed);
   try {
     const value = await context.runWithCallId(call.callId, call.attempt);
-    return { ok: true, value, seen };
+    return { ok: true, value, seen, refreshFailed };
   } catch (error) {
-    return { ok: false, error, seen };
+    return { ok: false, error, seen, refreshFailed };
   } finally {
     context.bus.off("challenge", onChallenge);
+    context.bus.off("token.refresh_failed", onRefreshFailed);
   }
 }
 
 function needFrom(
-  outcome: { ok: true; value: unknown; seen: Seen[] } | { ok: false; error: unknown; seen: Seen[] },
+  outcome: Observed<unknown>,
+  failed: boolean,
+  server: ToolServer | undefined,
+): ConsentNeed | undefined {
+  const need = challengeNeed(outcome, failed, server);
+  return need && outcome.refreshFailed ? { ...need, reason: "refresh_failed" } : need;
+}
+
+function challengeNeed(
+  outcome: Observed<unknown>,
   failed: boolean,
   server: ToolServer | undefined,
 ): ConsentNeed | undefined {

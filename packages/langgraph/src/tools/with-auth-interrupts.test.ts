@@ -122,7 +122,7 @@ describe("withAuthInterrupts", () => {
     await graph.invoke(ask({ id: "c1", name: "list_events" }), config);
     const [pending] = pendingAuthInterrupts(await graph.getState(config));
     expect(pending?.value.reason).toBe("invalid_token");
-    expect(auth.begins[0]?.challenge?.status).toBe(401);
+    expect(auth.begins[0]?.challenge?.error).toBe("invalid_token");
 
     await auth.grant(CALENDAR, ["calendar.read"]);
     const done = await graph.invoke(

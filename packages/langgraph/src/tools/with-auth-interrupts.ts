@@ -1,5 +1,6 @@
 /** @module Wrap LangChain tools so that a call needing consent pauses the graph instead of failing. */
 import type { AuthBus, TokenStore } from "@authbus/core";
+import { runWithCallId } from "@authbus/mcp";
 import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { createBeginCoalescer } from "../consent/begin-coalescer.js";
@@ -20,11 +21,9 @@ export interface AuthInterruptOptions {
   serverFor?: ToolServerResolver;
   /** Checks a resume value answers a consent of this subject and resource (a `ConsentStore` fits). */
   consentLookup?: ConsentLookup;
-  /** Sets the current call id for `authFetch` (`runWithCallId` from `@authbus/mcp`). */
+  /** Sets the current call id for `authFetch`; default `runWithCallId` of `@authbus/mcp`. */
   runWithCallId?: CallIdRunner;
 }
-
-const runDirectly: CallIdRunner = (_callId, fn) => fn();
 
 interface ToolCallInput {
   id?: string;
@@ -46,6 +45,11 @@ function isErrorMessage(value: unknown): boolean {
   return ToolMessage.isInstance(value) && value.status === "error";
 }
 
+function lookupOf(consents: ConsentBeginner): ConsentLookup | undefined {
+  const { get } = consents;
+  return get ? { get: (consentId) => get.call(consents, consentId) } : undefined;
+}
+
 /** Builds the per-wrapper state shared by every call of the wrapped tools. */
 export function createConsentCallContext(options: AuthInterruptOptions): ConsentCallContext {
   return {
@@ -53,10 +57,10 @@ export function createConsentCallContext(options: AuthInterruptOptions): Consent
     subject: options.subject,
     tokens: options.tokens,
     serverFor: options.serverFor,
-    lookup: options.consentLookup,
+    lookup: options.consentLookup ?? lookupOf(options.consents),
     coalescer: createBeginCoalescer(options.consents, options.bus),
     interruptedOn: new Map(),
-    runWithCallId: options.runWithCallId ?? runDirectly,
+    runWithCallId: options.runWithCallId ?? runWithCallId,
   };
 }
 
