@@ -312,6 +312,19 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       token_endpoint_auth_method: "client_secret_basic",
     },
     clientBasedCORS: () => true,
+    // RFC 7591 §3.2.1: the server may replace requested metadata. oidc-provider accepts only its
+    // OpenID scopes in a client's `scope`; resource scopes (which MCP clients copy from
+    // `scopes_supported`) are granted per resource instead, so they are dropped here rather than
+    // failing the registration. The validator of an extra property runs before the checks.
+    extraClientMetadata: {
+      properties: ["authbus_testkit"],
+      validator: (_ctx, key, _value, metadata) => {
+        if (key !== "authbus_testkit" || typeof metadata.scope !== "string") return;
+        const kept = metadata.scope.split(" ").filter((s) => s === "openid" || s === "offline_access");
+        if (kept.length) metadata.scope = kept.join(" ");
+        else delete metadata.scope;
+      },
+    },
     cookies: { keys: [randomBytes(32).toString("base64url")] },
     jwks: { keys: [privateJwk] },
     responseTypes: ["code"],
