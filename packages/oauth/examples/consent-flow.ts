@@ -13,9 +13,8 @@ export async function example(mcpUrl: string, callbackUrl: () => Promise<string>
     client: { redirectUri: "http://127.0.0.1:3000/callback" },
   });
   const response = await fetch(mcpUrl, { method: "POST" }); // 401 + WWW-Authenticate
-  const challenge = selectOAuthChallenge(
-    parseWWWAuthenticate(response.headers.get("www-authenticate") ?? ""),
-  );
+  const header = response.headers.get("www-authenticate");
+  const challenge = header ? selectOAuthChallenge(parseWWWAuthenticate(header)) : undefined;
   const { authorizationUrl } = await consents.begin({
     subject: "alice",
     serverName: "files",

@@ -207,7 +207,8 @@ export function createConsents(options: ConsentsOptions): Consents {
 
   const schedule = (record: ConsentRecord) => {
     if (closed || timers.has(record.consentId)) return;
-    const delay = Math.max(0, record.expiresAt - now());
+    // setTimeout holds at most 2^31-1 ms; a later expiry is still caught lazily.
+    const delay = Math.min(Math.max(0, record.expiresAt - now()), 2_147_483_647);
     const timer = setTimeout(() => {
       timers.delete(record.consentId);
       // A clock-injected test may not have reached expiresAt yet; stillPending checks.

@@ -85,3 +85,35 @@ describe("createRefresher", () => {
     expect(await tokens.get(key)).toBeDefined();
   });
 });
+
+describe("createRefresher across store users it cannot see", () => {
+  it("uses the tokens another user of the store rotated to when its own grant is refused", async () => {
+    const { oauth, bus, tokens, key, held } = await consented();
+    // Another process refreshes first and stores its result; this refresher still sends the old token.
+    const other = createRefresher({ tokens, bus, fetch: oauth.fetch });
+    const winner = await other(key);
+    // Simulate the loser: a grant with the old refresh token is refused, the store holds the winner's.
+    const loser = createRefresher({
+      tokens: {
+        get: (() => {
+          let first = true;
+          return async (k: typeof key) => {
+            if (first) {
+              first = false;
+              return held;
+            }
+            return tokens.get(k);
+          };
+        })(),
+        set: (k, t) => tokens.set(k, t),
+        delete: (k) => tokens.delete(k),
+      },
+      bus,
+      fetch: oauth.fetch,
+    });
+    const result = await loser(key);
+    expect(result.accessToken).toBe(winner.accessToken);
+    expect(oauth.counters.refreshRejected).toBe(1);
+    expect(await tokens.get(key)).toEqual(winner);
+  });
+});

@@ -135,6 +135,19 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
       const oauthError = error instanceof oauth.ResponseBodyError ? error.error : undefined;
       // RFC 6749 §5.2: invalid_grant means the refresh token is dead (expired, revoked, reused).
       const dead = oauthError === "invalid_grant";
+      if (dead) {
+        // Another user of the store (another process) rotated it meanwhile: use theirs.
+        const current = await tokens.get(key);
+        if (current?.refreshToken && current.refreshToken !== held.refreshToken) {
+          bus.emit("token.refreshed", {
+            ...where,
+            tokenFingerprint: await fingerprintToken(current.accessToken),
+            ...(previousFingerprint === undefined ? {} : { previousFingerprint }),
+            ...(current.expiresAt === undefined ? {} : { expiresAt: current.expiresAt }),
+          });
+          return current;
+        }
+      }
       return fail(
         new RefreshError(
           dead
