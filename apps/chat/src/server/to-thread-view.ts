@@ -1,0 +1,71 @@
+/** @module Turns a checkpointed agent state into what the page shows. */
+import { type AuthInterrupt, authInterruptSchema } from "@authbus/core";
+import { pendingAuthInterrupts } from "@authbus/langgraph";
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import type { ThreadView, ViewMessage } from "../shared/thread-view.js";
+
+type Snapshot = Parameters<typeof pendingAuthInterrupts>[0];
+
+function textOf(message: BaseMessage): string {
+  const { content } = message;
+  if (typeof content === "string") return content;
+  return content
+    .map((block) =>
+      typeof block === "string" ? block : "text" in block && typeof block.text === "string" ? block.text : "",
+    )
+    .filter((text) => text !== "")
+    .join("\n");
+}
+
+/** Messages of the agent's state, as the page shows them. */
+export function toViewMessages(messages: readonly BaseMessage[]): ViewMessage[] {
+  const view: ViewMessage[] = [];
+  messages.forEach((message, index) => {
+    const id = message.id ?? `m${index}`;
+    if (HumanMessage.isInstance(message)) {
+      view.push({ id, role: "user", text: textOf(message) });
+    } else if (AIMessage.isInstance(message)) {
+      const toolCalls = (message.tool_calls ?? []).map((call, callIndex) => ({
+        id: call.id ?? `${id}-${callIndex}`,
+        name: call.name,
+      }));
+      view.push({ id, role: "assistant", text: textOf(message), ...(toolCalls.length ? { toolCalls } : {}) });
+    } else if (ToolMessage.isInstance(message)) {
+      view.push({
+        id,
+        role: "tool",
+        text: textOf(message),
+        toolName: message.name ?? "tool",
+        ...(message.status === "error" ? { isError: true } : {}),
+      });
+    }
+  });
+  return view;
+}
+
+/** The consents a thread waits on, one per consent id however many calls share it. */
+export function pendingConsents(snapshot: Snapshot): AuthInterrupt[] {
+  const byConsent = new Map<string, AuthInterrupt>();
+  for (const pending of pendingAuthInterrupts(snapshot)) {
+    const parsed = authInterruptSchema.safeParse(pending.value);
+    if (parsed.success && !byConsent.has(parsed.data.consentId))
+      byConsent.set(parsed.data.consentId, parsed.data);
+  }
+  return [...byConsent.values()];
+}
+
+export function toThreadView(
+  threadId: string,
+  snapshot: Snapshot & { values?: unknown },
+  running: boolean,
+  error: string | undefined,
+): ThreadView {
+  const values = (snapshot.values ?? {}) as { messages?: BaseMessage[] };
+  return {
+    threadId,
+    running,
+    messages: toViewMessages(values.messages ?? []),
+    pending: pendingConsents(snapshot),
+    ...(error ? { error } : {}),
+  };
+}
