@@ -201,6 +201,21 @@ describe("refresh tokens", () => {
     const reused = await refreshTokens(as, { refreshToken: rt1 });
     expect(reused.status).toBe(400);
     expect(reused.body.error).toBe("invalid_grant");
+    // RFC 9700 §4.14.2: reuse of a rotated refresh token ends the whole grant, the newest token too.
+    expect((await refreshTokens(as, { refreshToken: rt2 })).body.error).toBe("invalid_grant");
+    const jti = String(decodeJwt(second.body.access_token ?? "").jti);
+    expect(as.tokenStatus(jti)).toEqual({ active: false, reason: "grant_revoked" });
+  });
+
+  it("two concurrent refreshes with one refresh token: at most one succeeds", async () => {
+    const tokens = await obtainTokens(as, { resource: CALENDAR, scope: "calendar.read" });
+    const results = await Promise.all([
+      refreshTokens(as, { refreshToken: tokens.refresh_token ?? "" }),
+      refreshTokens(as, { refreshToken: tokens.refresh_token ?? "" }),
+    ]);
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    expect(results.some((r) => r.body.error === "invalid_grant")).toBe(true);
   });
 
   it("are issued without offline_access too (refreshTokens: always), and counted", async () => {
