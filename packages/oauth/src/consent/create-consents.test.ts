@@ -327,3 +327,32 @@ describe("createConsents over SQLite stores", () => {
     }
   });
 });
+
+describe("two createConsents over one store", () => {
+  it("make one consent for one need and accept a callback once", async () => {
+    const oauth = createFakeOAuth({ scopesSupported: ["files.read"] });
+    const tokens = new MemoryTokenStore();
+    const store = new MemoryConsentStore();
+    const registrations = new MemoryClientRegistrationStore();
+    const make = () =>
+      createConsents({
+        tokens,
+        store,
+        registrations,
+        bus: createAuthBus(),
+        client: { redirectUri },
+        fetch: oauth.fetch,
+      });
+    const a = make();
+    const b = make();
+    const input = { subject: "alice", serverName: "files", resource: oauth.resource };
+    const [one, two] = await Promise.all([a.begin(input), b.begin(input)]);
+    expect(two.consentId).toBe(one.consentId);
+    const callback = oauth.answer(one.authorizationUrl);
+    const results = await Promise.allSettled([a.complete(callback), b.complete(callback)]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(oauth.counters.codeGrants).toBe(1);
+    a.close();
+    b.close();
+  });
+});

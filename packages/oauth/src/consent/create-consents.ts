@@ -139,6 +139,20 @@ export interface Consents {
   close(): void;
 }
 
+// Process-wide, per consent store: two `createConsents` over one store still make one consent
+// per need and accept a callback once (a second exchange of a code can revoke the first's tokens).
+const beginFlights = new WeakMap<ConsentStore, Map<string, Promise<ConsentRecord>>>();
+const completions = new WeakMap<ConsentStore, Set<string>>();
+
+function perStore<T>(map: WeakMap<ConsentStore, T>, store: ConsentStore, create: () => T): T {
+  let value = map.get(store);
+  if (value === undefined) {
+    value = create();
+    map.set(store, value);
+  }
+  return value;
+}
+
 function readChallenge(challenge: Challenge | OAuthChallenge | undefined): OAuthChallenge | undefined {
   if (!challenge) return undefined;
   return "params" in challenge ? readOAuthChallenge(challenge) : challenge;
@@ -168,10 +182,10 @@ export function createConsents(options: ConsentsOptions): Consents {
   const registrations = options.registrations ?? new MemoryClientRegistrationStore();
   const ttl = (options.ttlSeconds ?? 600) * 1000;
   const now = options.now ?? Date.now;
-  const flights = new Map<string, Promise<ConsentRequest>>();
+  const flights = perStore(beginFlights, store, () => new Map<string, Promise<ConsentRecord>>());
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const callIds = new Map<string, string>();
-  const completing = new Set<string>();
+  const completing = perStore(completions, store, () => new Set<string>());
   let closed = false;
 
   const where = (record: ConsentRecord) => {
@@ -256,7 +270,7 @@ export function createConsents(options: ConsentsOptions): Consents {
     const maxAge = challenge?.maxAge;
     const flightKey = JSON.stringify([key.subject, key.resource, scopeSetKey(scopes), acrValues, maxAge]);
 
-    return singleFlight(flights, flightKey, async () => {
+    const consent = await singleFlight(flights, flightKey, async (): Promise<ConsentRecord> => {
       // One card per (subject, resource, scopes): join a consent that is still pending.
       for (const pending of await store.findPending(key.subject, key.resource)) {
         if (
@@ -266,8 +280,7 @@ export function createConsents(options: ConsentsOptions): Consents {
           pending.maxAge === maxAge &&
           (await stillPending(pending))
         ) {
-          schedule(pending);
-          return toRequest(pending);
+          return pending;
         }
       }
 
@@ -309,17 +322,19 @@ export function createConsents(options: ConsentsOptions): Consents {
       await store.create(record);
       if (input.callId !== undefined) callIds.set(record.consentId, input.callId);
       schedule(record);
-      const request = toRequest(record);
       bus.emit("consent.required", {
         ...where(record),
         consentId: record.consentId,
         reason,
-        scopes: request.scopes,
-        authorizationUrl: request.authorizationUrl,
+        scopes: [...record.scopes],
+        authorizationUrl: shown(record),
         expiresAt: record.expiresAt,
       });
-      return request;
+      return record;
     });
+    // Each instance arms its own timer, so the one that emits `consent.expired` is one that shares the bus.
+    schedule(consent);
+    return toRequest(consent);
   };
 
   const deny = async (consentId: string): Promise<boolean> => {

@@ -61,6 +61,8 @@ export async function discoverAuthorizationServer(
  * Refuses an authorization server that does not advertise PKCE S256.
  *
  * @see RFC 8414 §2 (`code_challenge_methods_supported`), MCP 2025-11-25 Authorization §"Authorization Code Protection"
+ * @example
+ * assertPkceS256(await discoverAuthorizationServer("https://auth.example.com"));
  * @throws {PkceUnsupportedError}
  */
 export function assertPkceS256(metadata: AuthorizationServerMetadata): void {

@@ -32,6 +32,9 @@ function options(cause: unknown): ErrorOptions {
  * Protected resource or authorization server metadata could not be found or read.
  *
  * @see RFC 9728 §3, RFC 8414 §3
+ *
+ * @example
+ * if (isDiscoveryError(error)) console.warn(`no metadata; tried ${error.tried.join(", ")}`);
  */
 export class DiscoveryError extends Error {
   override readonly name = "DiscoveryError";
@@ -43,7 +46,12 @@ export class DiscoveryError extends Error {
     this.tried = tried;
   }
 }
-/** Recognises {@link DiscoveryError} by `name`/`code`. */
+/**
+ * Recognises {@link DiscoveryError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isDiscoveryError(error)) console.warn(`no metadata; tried ${error.tried.join(", ")}`);
+ */
 export function isDiscoveryError(error: unknown): error is DiscoveryError {
   return hasNameAndCode(error, "DiscoveryError", DISCOVERY_FAILED);
 }
@@ -53,6 +61,9 @@ export function isDiscoveryError(error: unknown): error is DiscoveryError {
  * contents must not be used.
  *
  * @see RFC 9728 §3.3
+ *
+ * @example
+ * if (isResourceMismatchError(error)) console.warn(`${error.metadataUrl} names ${error.received}`);
  */
 export class ResourceMismatchError extends Error {
   override readonly name = "ResourceMismatchError";
@@ -70,7 +81,12 @@ export class ResourceMismatchError extends Error {
     this.metadataUrl = metadataUrl;
   }
 }
-/** Recognises {@link ResourceMismatchError} by `name`/`code`. */
+/**
+ * Recognises {@link ResourceMismatchError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isResourceMismatchError(error)) console.warn(`${error.metadataUrl} names ${error.received}`);
+ */
 export function isResourceMismatchError(error: unknown): error is ResourceMismatchError {
   return hasNameAndCode(error, "ResourceMismatchError", RESOURCE_MISMATCH);
 }
@@ -80,6 +96,9 @@ export function isResourceMismatchError(error: unknown): error is ResourceMismat
  * MCP clients must refuse it.
  *
  * @see RFC 7636 §4.2, RFC 8414 §2, MCP 2025-11-25 Authorization §"Authorization Code Protection"
+ *
+ * @example
+ * if (isPkceUnsupportedError(error)) console.warn(`${error.issuer} has no PKCE S256`);
  */
 export class PkceUnsupportedError extends Error {
   override readonly name = "PkceUnsupportedError";
@@ -93,7 +112,12 @@ export class PkceUnsupportedError extends Error {
     this.issuer = issuer;
   }
 }
-/** Recognises {@link PkceUnsupportedError} by `name`/`code`. */
+/**
+ * Recognises {@link PkceUnsupportedError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isPkceUnsupportedError(error)) console.warn(`${error.issuer} has no PKCE S256`);
+ */
 export function isPkceUnsupportedError(error: unknown): error is PkceUnsupportedError {
   return hasNameAndCode(error, "PkceUnsupportedError", PKCE_UNSUPPORTED);
 }
@@ -103,6 +127,9 @@ export function isPkceUnsupportedError(error: unknown): error is PkceUnsupported
  * `registration_endpoint`, or dynamic registration was refused.
  *
  * @see RFC 7591 §3
+ *
+ * @example
+ * if (isClientRegistrationError(error)) console.warn(`configure a clientId for ${error.issuer}`);
  */
 export class ClientRegistrationError extends Error {
   override readonly name = "ClientRegistrationError";
@@ -113,7 +140,12 @@ export class ClientRegistrationError extends Error {
     this.issuer = issuer;
   }
 }
-/** Recognises {@link ClientRegistrationError} by `name`/`code`. */
+/**
+ * Recognises {@link ClientRegistrationError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isClientRegistrationError(error)) console.warn(`configure a clientId for ${error.issuer}`);
+ */
 export function isClientRegistrationError(error: unknown): error is ClientRegistrationError {
   return hasNameAndCode(error, "ClientRegistrationError", CLIENT_REGISTRATION_FAILED);
 }
@@ -127,6 +159,9 @@ export type ConsentStateProblem = "missing" | "unknown" | "expired" | "settled" 
  * never contains the `state` value.
  *
  * @see RFC 6749 §10.12, RFC 9700 §4.7
+ *
+ * @example
+ * if (isConsentStateError(error) && error.problem === "settled") return new Response("already done", { status: 409 });
  */
 export class ConsentStateError extends Error {
   override readonly name = "ConsentStateError";
@@ -147,7 +182,12 @@ export class ConsentStateError extends Error {
     this.consentId = consentId;
   }
 }
-/** Recognises {@link ConsentStateError} by `name`/`code`. */
+/**
+ * Recognises {@link ConsentStateError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isConsentStateError(error) && error.problem === "settled") return new Response("already done", { status: 409 });
+ */
 export function isConsentStateError(error: unknown): error is ConsentStateError {
   return hasNameAndCode(error, "ConsentStateError", CONSENT_STATE);
 }
@@ -157,6 +197,9 @@ export function isConsentStateError(error: unknown): error is ConsentStateError 
  * (RFC 9207), a malformed response, or a refused code exchange.
  *
  * @see RFC 9207 §2.4, RFC 6749 §4.1.2, §5.2
+ *
+ * @example
+ * if (isConsentCallbackError(error)) console.warn(`consent ${error.consentId} failed: ${error.error}`);
  */
 export class ConsentCallbackError extends Error {
   override readonly name = "ConsentCallbackError";
@@ -170,7 +213,12 @@ export class ConsentCallbackError extends Error {
     this.error = error;
   }
 }
-/** Recognises {@link ConsentCallbackError} by `name`/`code`. */
+/**
+ * Recognises {@link ConsentCallbackError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isConsentCallbackError(error)) console.warn(`consent ${error.consentId} failed: ${error.error}`);
+ */
 export function isConsentCallbackError(error: unknown): error is ConsentCallbackError {
   return hasNameAndCode(error, "ConsentCallbackError", CONSENT_CALLBACK);
 }
@@ -181,6 +229,9 @@ export function isConsentCallbackError(error: unknown): error is ConsentCallback
  * the person has to consent again (`reason: "refresh_failed"`).
  *
  * @see RFC 6749 §6, §5.2
+ *
+ * @example
+ * if (isRefreshError(error) && error.consentRequired) await consents.begin({ ...where, reason: "refresh_failed" });
  */
 export class RefreshError extends Error {
   override readonly name = "RefreshError";
@@ -194,7 +245,12 @@ export class RefreshError extends Error {
     this.error = init.error;
   }
 }
-/** Recognises {@link RefreshError} by `name`/`code`. */
+/**
+ * Recognises {@link RefreshError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isRefreshError(error) && error.consentRequired) await consents.begin({ ...where, reason: "refresh_failed" });
+ */
 export function isRefreshError(error: unknown): error is RefreshError {
   return hasNameAndCode(error, "RefreshError", REFRESH_FAILED);
 }
@@ -206,6 +262,9 @@ export type StoreSecretProblem = "missing" | "too_short" | "mismatch";
  * A SQLite store without a usable encryption secret: none given (and not a development
  * store), one shorter than 32 characters, or not the secret the file was written with.
  * The message says how to fix it and never contains the secret.
+ *
+ * @example
+ * if (isStoreSecretError(error) && error.problem === "missing") console.error(error.message);
  */
 export class StoreSecretError extends Error {
   override readonly name = "StoreSecretError";
@@ -216,7 +275,12 @@ export class StoreSecretError extends Error {
     this.problem = problem;
   }
 }
-/** Recognises {@link StoreSecretError} by `name`/`code`. */
+/**
+ * Recognises {@link StoreSecretError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isStoreSecretError(error) && error.problem === "missing") console.error(error.message);
+ */
 export function isStoreSecretError(error: unknown): error is StoreSecretError {
   return hasNameAndCode(error, "StoreSecretError", STORE_SECRET);
 }
