@@ -3,9 +3,9 @@ import {
   AUTH_INTERRUPT_TYPE,
   type AuthInterrupt,
   type AuthResume,
-  type ConsentReason,
   authInterruptSchema,
   authResumeSchema,
+  type ConsentReason,
   normalizeResource,
 } from "@authbus/core";
 import { interrupt } from "@langchain/langgraph";

@@ -2,10 +2,29 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { type ChatScript, toolCall } from "./scripted-chat-model.test-helpers.js";
 
-const intents: Array<{ words: RegExp; tool: string; server: string; count?: number }> = [
-  { words: /three calendar/i, tool: "list_events", server: "calendar", count: 3 },
+interface Intent {
+  words: RegExp;
+  tool: string;
+  server: string;
+  count?: number;
+  args?: (request: string, index: number) => Record<string, unknown>;
+}
+
+const intents: Intent[] = [
+  {
+    words: /three calendar/i,
+    tool: "list_events",
+    server: "calendar",
+    count: 3,
+    args: (_request, index) => ({ query: `week ${index + 1}` }),
+  },
   { words: /calendar/i, tool: "list_events", server: "calendar" },
-  { words: /delete/i, tool: "delete_file", server: "files" },
+  {
+    words: /delete/i,
+    tool: "delete_file",
+    server: "files",
+    args: (request) => ({ name: /delete\s+(\S+)/i.exec(request)?.[1] ?? "" }),
+  },
   { words: /files/i, tool: "list_files", server: "files" },
 ];
 
@@ -31,7 +50,7 @@ export const assistantScript: ChatScript = ({ messages, tools }) => {
   if (done.length > 0) return new AIMessage(`Here you go: ${done.map((m) => text(m.content)).join(" | ")}`);
   if (tools.includes(intent.tool)) {
     const calls = Array.from({ length: intent.count ?? 1 }, (_, index) =>
-      toolCall(intent.tool, intent.count ? { query: `week ${index + 1}` } : {}),
+      toolCall(intent.tool, intent.args?.(request, index) ?? {}),
     );
     return new AIMessage({ content: "", tool_calls: calls });
   }

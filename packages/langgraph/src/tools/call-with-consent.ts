@@ -5,6 +5,7 @@ import {
   type AuthEvents,
   type ConsentOutcome,
   isAuthChallengeError,
+  normalizeResource,
   type TokenStore,
 } from "@authbus/core";
 import { isGraphInterrupt } from "@langchain/langgraph";
@@ -72,26 +73,34 @@ function resourceOf(url: string): string {
   }
 }
 
+function sameResource(a: string, b: string): boolean {
+  try {
+    return normalizeResource(a) === normalizeResource(b);
+  } catch {
+    return a === b;
+  }
+}
+
 type Seen = AuthEvents["challenge"];
 
 type Observed<T> = ({ ok: true; value: T } | { ok: false; error: unknown }) & {
   seen: Seen[];
-  /** A silent refresh was tried for this call and the authorization server refused it. */
-  refreshFailed: boolean;
+  /** Resources whose silent refresh the authorization server refused during the call. */
+  refreshFailed: string[];
 };
 
 /** Watches the bus for challenges of one call while it runs. */
-async function observe<T>(
-  context: ConsentCallContext,
-  call: ConsentCall<T>,
-): Promise<Observed<T>> {
+async function observe<T>(context: ConsentCallContext, call: ConsentCall<T>): Promise<Observed<T>> {
   const seen: Seen[] = [];
   const onChallenge = (event: Seen): void => {
     if (event.callId === call.callId && event.subject === context.subject) seen.push(event);
   };
-  let refreshFailed = false;
+  const refreshFailed: string[] = [];
+  // A refresh is single-flight per (subject, resource) and may run outside the call's context,
+  // so a failure without a call id counts for every call to that resource that saw it.
   const onRefreshFailed = (event: AuthEvents["token.refresh_failed"]): void => {
-    if (event.callId === call.callId && event.subject === context.subject) refreshFailed = true;
+    if (event.subject !== context.subject) return;
+    if (event.callId === undefined || event.callId === call.callId) refreshFailed.push(event.resource);
   };
   context.bus.on("challenge", onChallenge);
   context.bus.on("token.refresh_failed", onRefreshFailed);
@@ -112,7 +121,8 @@ function needFrom(
   server: ToolServer | undefined,
 ): ConsentNeed | undefined {
   const need = challengeNeed(outcome, failed, server);
-  return need && outcome.refreshFailed ? { ...need, reason: "refresh_failed" } : need;
+  if (!need || !outcome.refreshFailed.some((resource) => sameResource(resource, need.resource))) return need;
+  return { ...need, reason: "refresh_failed" };
 }
 
 function challengeNeed(

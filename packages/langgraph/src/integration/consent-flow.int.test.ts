@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { authInterruptSchema, type TokenSet } from "@authbus/core";
+import { approveConsent, type DemoServers, startDemoServers } from "@authbus/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseText, openWorld, secretsOf, type World } from "../testing/consent-world.test-helpers.js";
+import { lastText } from "../testing/scripted-chat-model.test-helpers.js";
+
+let demo: DemoServers;
+let dir: string;
+let world: World;
+let checkpointPath: string;
+const seenTokens: Array<TokenSet | undefined> = [];
+
+async function rememberTokens(subject: string): Promise<void> {
+  for (const resource of [demo.calendar.url, demo.files.url]) {
+    seenTokens.push(await world.stores.tokens.get({ subject, resource }));
+  }
+}
+
+/** Approves (or denies) a consent headlessly and completes it, as the app's callback would. */
+async function answer(
+  authorizationUrl: string,
+  user: string,
+  options: { approve?: boolean; grantScopes?: string[] } = {},
+) {
+  const callback = await approveConsent(authorizationUrl, { user, ...options });
+  const result = await world.consents.complete(callback);
+  await rememberTokens(user);
+  return result;
+}
+
+beforeAll(async () => {
+  demo = await startDemoServers();
+  dir = mkdtempSync(join(tmpdir(), "authbus-langgraph-"));
+  checkpointPath = join(dir, "checkpoints.db");
+  world = openWorld({
+    urls: { calendar: demo.calendar.url, files: demo.files.url },
+    storePath: join(dir, "authbus.db"),
+    checkpointPath,
+  });
+});
+
+afterAll(async () => {
+  await world?.close();
+  await demo?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("consent interrupts against the testkit servers, with SqliteSaver", () => {
+  it("a new user: connect_calendar pauses, consent resumes, list_events is offered and answers in one run", async () => {
+    const rig = world.agentFor("alice");
+    const paused = await rig.ask("alice-1", "what's on my calendar");
+    expect(rig.model.turns[0]?.tools).toEqual(expect.arrayContaining(["connect_calendar", "connect_files"]));
+    expect(lastText(paused.messages as never)).not.toContain("Team standup");
+    const pending = await rig.pending("alice-1");
+    expect(pending).toHaveLength(1);
+    const [consent] = pending;
+    expect(authInterruptSchema.safeParse(consent?.value).success).toBe(true);
+    expect(consent?.value).toMatchObject({ serverName: "calendar", resource: demo.calendar.url });
+
+    const result = await answer(consent?.value.authorizationUrl ?? "", "alice");
+    expect(result).toMatchObject({ consentId: consent?.consentId, outcome: "granted" });
+    const done = await rig.resume("alice-1", result.consentId, result.outcome);
+
+    const afterConsent = rig.model.turns.at(-2);
+    expect(afterConsent?.tools).toContain("list_events");
+    expect(afterConsent?.tools).not.toContain("connect_calendar");
+    expect(lastText(done.messages as never)).toContain("Team standup");
+    expect(demo.calendar.callCount("list_events")).toBe(1);
+    expect(await rig.pending("alice-1")).toEqual([]);
+  });
+
+  it("a token revoked mid-session: the next call pauses, and is made again after consent", async () => {
+    const rig = world.agentFor("bob");
+    await rig.ask("bob-1", "what's on my calendar");
+    const [first] = await rig.pending("bob-1");
+    const granted = await answer(first?.value.authorizationUrl ?? "", "bob");
+    await rig.resume("bob-1", granted.consentId, "granted");
+    const before = demo.calendar.callCount("list_events");
+
+    const held = (await world.stores.tokens.get({ subject: "bob", resource: demo.calendar.url })) as TokenSet;
+    await demo.authServer.revokeToken(held.refreshToken ?? held.accessToken);
+
+    await rig.ask("bob-2", "what's on my calendar");
+    const pending = await rig.pending("bob-2");
+    expect(pending).toHaveLength(1);
+    expect(pending[0]?.value.reason).toBe("refresh_failed");
+    expect(demo.calendar.callCount("list_events")).toBe(before);
+
+    const again = await answer(pending[0]?.value.authorizationUrl ?? "", "bob");
+    const done = await rig.resume("bob-2", again.consentId, again.outcome);
+    expect(lastText(done.messages as never)).toContain("Team standup");
+    expect(demo.calendar.callCount("list_events")).toBe(before + 1);
+  });
+
+  it("three parallel calls to one server: one consent, three interrupts, one resumeConsent, each executed once", async () => {
+    const rig = world.agentFor("carol");
+    await rig.ask("carol-1", "what's on my calendar");
+    const [first] = await rig.pending("carol-1");
+    const granted = await answer(first?.value.authorizationUrl ?? "", "carol");
+    await rig.resume("carol-1", granted.consentId, "granted");
+    const held = (await world.stores.tokens.get({
+      subject: "carol",
+      resource: demo.calendar.url,
+    })) as TokenSet;
+    await demo.authServer.revokeToken(held.refreshToken ?? held.accessToken);
+    const before = demo.calendar.callCount("list_events");
+    const required = world.events.filter((e) => e.type === "consent.required").length;
+
+    await rig.ask("carol-2", "show me three calendar weeks");
+    const pending = await rig.pending("carol-2");
+    expect(pending).toHaveLength(3);
+    expect(new Set(pending.map((p) => p.interruptId)).size).toBe(3);
+    expect(new Set(pending.map((p) => p.consentId)).size).toBe(1);
+    expect(world.events.filter((e) => e.type === "consent.required").length).toBe(required + 1);
+
+    const again = await answer(pending[0]?.value.authorizationUrl ?? "", "carol");
+    const done = await rig.resume("carol-2", again.consentId, again.outcome);
+    expect(demo.calendar.callCount("list_events")).toBe(before + 3);
+    expect(lastText(done.messages as never).split("|")).toHaveLength(3);
+    expect(await rig.pending("carol-2")).toEqual([]);
+  });
+
+  it("step-up: delete_file after a files.read consent asks for the union, then deletes", async () => {
+    const rig = world.agentFor("dave");
+    await rig.ask("dave-1", "list my files");
+    const [read] = await rig.pending("dave-1");
+    const granted = await answer(read?.value.authorizationUrl ?? "", "dave", {
+      grantScopes: ["files.read", "offline_access"],
+    });
+    const listed = await rig.resume("dave-1", granted.consentId, "granted");
+    expect(lastText(listed.messages as never)).toContain("notes.txt");
+
+    await rig.ask("dave-1", "delete notes.txt");
+    const [stepUp] = await rig.pending("dave-1");
+    expect(stepUp?.value.reason).toBe("insufficient_scope");
+    expect(stepUp?.value.scopes).toEqual(expect.arrayContaining(["files.read", "files.write"]));
+    expect(stepUp?.consentId).not.toBe(read?.consentId);
+    const upgraded = await answer(stepUp?.value.authorizationUrl ?? "", "dave");
+    const done = await rig.resume("dave-1", upgraded.consentId, upgraded.outcome);
+    expect(lastText(done.messages as never)).not.toContain("Sorry");
+    expect(demo.files.callCount("delete_file")).toBe(1);
+  });
+
+  it("a denied consent ends the run with an explanation and no retry", async () => {
+    const rig = world.agentFor("erin");
+    await rig.ask("erin-1", "what's on my calendar");
+    const [pending] = await rig.pending("erin-1");
+    const result = await answer(pending?.value.authorizationUrl ?? "", "erin", { approve: false });
+    expect(result.outcome).toBe("denied");
+    const required = world.events.filter((e) => e.type === "consent.required").length;
+    const done = await rig.resume("erin-1", result.consentId, result.outcome);
+    expect(lastText(done.messages as never)).toContain("Access to calendar was declined");
+    expect(world.events.filter((e) => e.type === "consent.required").length).toBe(required);
+    expect(await rig.pending("erin-1")).toEqual([]);
+  });
+
+  it("no checkpoint and no event holds an access or refresh token", async () => {
+    const secrets = secretsOf(seenTokens);
+    expect(secrets.length).toBeGreaterThan(4);
+    const checkpoints = databaseText(checkpointPath);
+    expect(checkpoints.length).toBeGreaterThan(1000);
+    const events = JSON.stringify(world.events);
+    for (const secret of secrets) {
+      expect(checkpoints.includes(secret)).toBe(false);
+      expect(events.includes(secret)).toBe(false);
+    }
+  });
+});
