@@ -1,38 +1,28 @@
-/** @module @authbus/testkit — a real authorization server and protected MCP servers on loopback. */
-export { type ApproveConsentOptions, approveConsent } from "./auth-server/approve-consent.js";
-export {
-  ACR_BASIC,
-  ACR_MFA,
-  type AuthServer,
-  type AuthServerEndpoints,
-  type AuthServerOptions,
-  type AuthServerStats,
-  DEFAULT_CLIENT_ID,
-  type PublicClientOptions,
-  type ResourceRegistration,
-  startAuthServer,
+/** @module @authbus/testkit: a real authorization server and protected MCP servers on loopback, for tests. */
+
+export type { ApproveConsentOptions } from "./auth-server/approve-consent.js";
+export { approveConsent } from "./auth-server/approve-consent.js";
+export type {
+  AuthServer,
+  AuthServerEndpoints,
+  AuthServerOptions,
+  AuthServerStats,
+  PublicClientOptions,
+  ResourceRegistration,
 } from "./auth-server/start-auth-server.js";
+export { ACR_BASIC, ACR_MFA, DEFAULT_CLIENT_ID, startAuthServer } from "./auth-server/start-auth-server.js";
 export type { IssuedAccessToken, TokenInactiveReason, TokenStatus } from "./auth-server/token-ledger.js";
-export {
-  DEMO_EVENTS,
-  DEMO_FILES,
-  type DemoServers,
-  type DemoServersOptions,
-  startDemoServers,
-} from "./demo/start-demo-servers.js";
-export {
-  isTestkitError,
-  TESTKIT_ERROR_CODES,
-  TestkitError,
-  type TestkitErrorCode,
-} from "./errors/testkit-error.js";
+export type { DemoServers, DemoServersOptions } from "./demo/start-demo-servers.js";
+export { DEMO_EVENTS, DEMO_FILES, startDemoServers } from "./demo/start-demo-servers.js";
+export type { TestkitErrorCode } from "./errors/testkit-error.js";
+export { isTestkitError, TESTKIT_ERROR_CODES, TestkitError } from "./errors/testkit-error.js";
 export type { ChallengeFacts, HeaderStyle } from "./mcp-server/build-challenge.js";
 export { buildChallenge } from "./mcp-server/build-challenge.js";
-export {
-  type ProtectedMCPServer,
-  type ProtectedMCPServerOptions,
-  type ProtectedToolSpec,
-  type ReceivedToken,
-  startProtectedMCPServer,
-  type ToolCallContext,
+export type {
+  ProtectedMCPServer,
+  ProtectedMCPServerOptions,
+  ProtectedToolSpec,
+  ReceivedToken,
+  ToolCallContext,
 } from "./mcp-server/start-protected-mcp-server.js";
+export { startProtectedMCPServer } from "./mcp-server/start-protected-mcp-server.js";
