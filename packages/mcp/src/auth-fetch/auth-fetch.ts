@@ -11,7 +11,12 @@ import {
   type TokenStore,
 } from "@authbus/core";
 import { currentCallId } from "../call-context/call-id.js";
-import { type FetchLike, toReplayableRequest } from "./replayable-request.js";
+import {
+  type FetchLike,
+  type ReplayableRequest,
+  replayableAsIs,
+  toReplayableRequest,
+} from "./replayable-request.js";
 import { obtainNewerTokens } from "./single-flight.js";
 
 /** Options of {@link authFetch}. */
@@ -250,17 +255,26 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
     return retried;
   };
 
+  // The origin followed by "/" ends the authority, so a prefix match is exact; anything else is parsed.
+  const originSlash = `${origin}/`;
+  const isResourceOrigin = (url: string): boolean =>
+    url.startsWith(originSlash) || url === origin || new URL(url).origin === origin;
+
   /** One hop: the token goes only to the resource's origin. */
   const fetchOnce = async (url: string, init: RequestInit): Promise<Response> => {
-    if (new URL(url).origin !== origin) return send(url, withoutAuthorization(init));
+    if (!isResourceOrigin(url)) return send(url, withoutAuthorization(init));
     const tokens = await store.get(key);
     const response = await send(url, withAuthorization(init, tokens));
     if (!isChallenge(response)) return response;
     return onChallenge(url, init, tokens, response, false);
   };
 
-  return async function fetchWithAuth(input, init) {
-    const request = await toReplayableRequest(input, init);
+  return function fetchWithAuth(input, init) {
+    const request = replayableAsIs(input, init);
+    return request ? fetchRequest(request) : toReplayableRequest(input, init).then(fetchRequest);
+  };
+
+  async function fetchRequest(request: ReplayableRequest): Promise<Response> {
     const redirect = request.init.redirect ?? "follow";
     if (redirect !== "follow") return fetchOnce(request.url, request.init);
     // Redirects are followed here, hop by hop, so Authorization never follows one to another origin.
@@ -298,7 +312,7 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
         hopInit = { ...rest, method: "GET", headers };
       }
     }
-  };
+  }
 }
 
 /** A 401, or a 403 that carries a challenge (a bare 403 is the application's own answer). */

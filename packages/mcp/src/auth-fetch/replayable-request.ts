@@ -25,6 +25,19 @@ function isStreamBody(body: unknown): boolean {
 }
 
 /**
+ * The arguments as they are when they are already replayable (no `Request`, no stream body), so
+ * the common case costs no extra promise; `undefined` when {@link toReplayableRequest} must run.
+ */
+export function replayableAsIs(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): ReplayableRequest | undefined {
+  if (input instanceof Request) return undefined;
+  if (init !== undefined && isStreamBody(init.body)) return undefined;
+  return { url: typeof input === "string" ? input : input.href, init: init ?? {} };
+}
+
+/**
  * Normalises `fetch(input, init)` arguments into a URL and an init whose body is replayable:
  * strings, buffers, blobs, form data and search params are kept as they are (they can be sent
  * again); a stream is read into an `ArrayBuffer` first.
