@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseWWWAuthenticate } from "@authbus/core";
+import { fingerprintToken, parseWWWAuthenticate } from "@authbus/core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -144,6 +144,19 @@ describe("401 and 403 answers", () => {
     expect(parseWWWAuthenticate(header)).toEqual([
       { scheme: "bearer", params: { resource_metadata: notes.resourceMetadataUrl } },
     ]);
+  });
+
+  it("initialScope names scopes in the no-token 401", async () => {
+    await using scoped = await startProtectedMCPServer({
+      name: "scoped",
+      authServer: as,
+      initialScope: ["scoped.read"],
+      tools: [{ name: "t", scopes: ["scoped.read", "scoped.write"] }],
+    });
+    const response = await post(scoped.url, INITIALIZE);
+    expect(response.headers.get("www-authenticate")).toBe(
+      `Bearer scope=scoped.read, resource_metadata="${scoped.resourceMetadataUrl}"`,
+    );
   });
 
   it("no token on the SSE GET and on the messages POST: the same 401", async () => {
@@ -358,6 +371,7 @@ describe("MCP over streamable HTTP and SSE with a bearer token", () => {
     expect(new Set(fresh.receivedTokens.map((t) => t.fingerprint)).size).toBe(1);
     const issued = as.issuedAccessTokens.find((t) => t.jti === decodeJwt(token).jti);
     expect(issued?.fingerprint).toBe(fresh.receivedTokens[0]?.fingerprint);
+    expect(fresh.receivedTokens[0]?.fingerprint).toBe(await fingerprintToken(token));
   });
 });
 

@@ -72,6 +72,12 @@ export interface ProtectedMCPServerOptions {
   registerWithAuthServer?: boolean;
   /** Access token lifetime (seconds) the authorization server uses for this resource. */
   accessTokenTTL?: number;
+  /**
+   * Scopes to name in the 401 sent to a request without a token (MCP 2025-11-25 scope selection:
+   * clients prefer this `scope` over `scopes_supported`). Default: none, the challenge carries only
+   * `resource_metadata`.
+   */
+  initialScope?: readonly string[];
   /** Answer POSTs with JSON instead of an SSE stream (streamable HTTP); default false. */
   jsonResponse?: boolean;
 }
@@ -589,7 +595,9 @@ export async function startProtectedMCPServer(
     // Every MCP request, `initialize` and the SSE GET included, needs a valid token first.
     const outcome = await authenticate(req);
     if (outcome.kind === "challenge") {
-      challenge(res, outcome.status, outcome.facts);
+      const initial =
+        !outcome.facts.error && options.initialScope?.length ? options.initialScope.join(" ") : undefined;
+      challenge(res, outcome.status, initial ? { ...outcome.facts, scope: initial } : outcome.facts);
       return;
     }
     if (isStreamable) await handleStreamable(req, res, outcome.verified);
