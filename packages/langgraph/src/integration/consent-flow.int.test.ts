@@ -157,6 +157,31 @@ describe("consent interrupts against the testkit servers, with SqliteSaver", () 
     expect(await rig.pending("erin-1")).toEqual([]);
   });
 
+  it("an expired consent ends the run with an explanation and no retry", async () => {
+    const short = openWorld({
+      urls: { calendar: demo.calendar.url, files: demo.files.url },
+      storePath: join(dir, "expiry.db"),
+      checkpointPath: join(dir, "expiry-checkpoints.db"),
+      ttlSeconds: 1,
+    });
+    try {
+      const rig = short.agentFor("grace");
+      const expired = new Promise<{ consentId: string }>((resolve) =>
+        short.bus.on("consent.expired", resolve),
+      );
+      await rig.ask("grace-1", "what's on my calendar");
+      const [pending] = await rig.pending("grace-1");
+      const { consentId } = await expired;
+      expect(consentId).toBe(pending?.consentId);
+      const done = await rig.resume("grace-1", consentId, "expired");
+      expect(lastText(done.messages as never)).toContain("expired before it was answered");
+      expect(short.events.filter((e) => e.type === "consent.required")).toHaveLength(1);
+      expect(await rig.pending("grace-1")).toEqual([]);
+    } finally {
+      await short.close();
+    }
+  });
+
   it("no checkpoint and no event holds an access or refresh token", async () => {
     const secrets = secretsOf(seenTokens);
     expect(secrets.length).toBeGreaterThan(4);

@@ -100,7 +100,9 @@ export function authInterruptMiddleware(options: AuthInterruptMiddlewareOptions)
       const name = request.toolCall.name;
       let tool = await currentTool(name, false);
       if (!tool && (owned.has(name) || !request.tool)) tool = await currentTool(name, true);
-      if (!tool) return handler(request);
+      // A stand-in may be gone already (a replay in a new process after consent): the client
+      // still knows its server, and the attempt below answers with the server's new tools.
+      if (!tool && toToolServer(client.serverFor(name)) === undefined) return handler(request);
       const callId = request.toolCall.id ?? crypto.randomUUID();
       const isStandIn = name.startsWith(CONNECT_PREFIX);
       const attempt = async (): Promise<ToolMessage | Awaited<ReturnType<typeof handler>>> => {
