@@ -11,6 +11,7 @@ export { buildAuthorizationUrl } from "./consent/authorization-url.js";
 export { reasonForChallenge } from "./consent/consent-reason.js";
 export type {
   BeginConsentInput,
+  ChallengeCarrier,
   ConsentRequest,
   ConsentResult,
   Consents,

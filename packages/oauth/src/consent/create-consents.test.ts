@@ -356,3 +356,25 @@ describe("two createConsents over one store", () => {
     b.close();
   });
 });
+
+describe("begin's challenge input", () => {
+  it("accepts an AuthChallengeError (or anything with `oauth`)", async () => {
+    const { AuthChallengeError } = await import("@authbus/core");
+    const { consents, tokens, key } = setup();
+    await tokens.set(key, { accessToken: "old", tokenType: "Bearer", scopes: ["files.read"] });
+    const error = new AuthChallengeError({
+      status: 403,
+      url: key.resource,
+      headers: new Headers({ "www-authenticate": 'Bearer error="insufficient_scope", scope="files.write"' }),
+    });
+    const request = await consents.begin({
+      subject: "alice",
+      serverName: "files",
+      resource: key.resource,
+      challenge: error,
+    });
+    expect(request.reason).toBe("insufficient_scope");
+    expect(request.scopes).toEqual(["files.read", "files.write", "offline_access"]);
+    consents.close();
+  });
+});

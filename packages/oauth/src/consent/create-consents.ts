@@ -53,6 +53,11 @@ export interface ConsentsOptions extends HttpOptions {
   launchUrl?: (consentId: string) => string;
 }
 
+/** Something that carries the OAuth reading of a challenge: an `AuthChallengeError`, a `challenge` event. */
+export interface ChallengeCarrier {
+  oauth?: OAuthChallenge | undefined;
+}
+
 /** What {@link Consents.begin} needs. */
 export interface BeginConsentInput {
   /** The person (or agent identity) the tokens will belong to. */
@@ -61,8 +66,11 @@ export interface BeginConsentInput {
   serverName: string;
   /** The protected resource (the MCP server URL), RFC 8707. */
   resource: string;
-  /** The challenge that asked for this, parsed (`Challenge`) or read (`OAuthChallenge`). */
-  challenge?: Challenge | OAuthChallenge | undefined;
+  /**
+   * The challenge that asked for this: parsed (`Challenge`), read (`OAuthChallenge`), or
+   * anything carrying its reading as `oauth` (an `AuthChallengeError`, a `challenge` event).
+   */
+  challenge?: Challenge | OAuthChallenge | ChallengeCarrier | undefined;
   /** The tool call this happened in, for events. */
   callId?: string | undefined;
   /** Overrides the reason read from the challenge, e.g. `"refresh_failed"`. */
@@ -137,6 +145,8 @@ export interface Consents {
   authorizationUrl(consentId: string): Promise<string | undefined>;
   /** Stops the expiry timers. Pending consents still expire lazily when next touched. */
   close(): void;
+  /** Same as `close()`, for `using consents = createConsents(…)`. */
+  [Symbol.dispose](): void;
 }
 
 // Process-wide, per consent store: two `createConsents` over one store still make one consent
@@ -153,9 +163,13 @@ function perStore<T>(map: WeakMap<ConsentStore, T>, store: ConsentStore, create:
   return value;
 }
 
-function readChallenge(challenge: Challenge | OAuthChallenge | undefined): OAuthChallenge | undefined {
+function readChallenge(
+  challenge: Challenge | OAuthChallenge | ChallengeCarrier | undefined,
+): OAuthChallenge | undefined {
   if (!challenge) return undefined;
-  return "params" in challenge ? readOAuthChallenge(challenge) : challenge;
+  if ("params" in challenge) return readOAuthChallenge(challenge);
+  if ("scheme" in challenge) return challenge;
+  return challenge.oauth;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
@@ -480,5 +494,5 @@ export function createConsents(options: ConsentsOptions): Consents {
     timers.clear();
   };
 
-  return { begin, complete, deny, get, authorizationUrl, close };
+  return { begin, complete, deny, get, authorizationUrl, close, [Symbol.dispose]: close };
 }

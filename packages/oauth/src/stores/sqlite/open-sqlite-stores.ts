@@ -31,6 +31,8 @@ export interface SqliteStores {
   readonly development: boolean;
   /** Closes the file (checkpointing the WAL). */
   close(): void;
+  /** Same as `close()`, for `using stores = openSqliteStores(…)`. */
+  [Symbol.dispose](): void;
 }
 
 // Public on purpose: a development store protects nothing.
@@ -144,14 +146,16 @@ export function openSqliteStores(options: SqliteStoresOptions): SqliteStores {
     db.pragma("foreign_keys = ON");
     db.exec(schema);
     const box = openBox(db, secret, options.path);
+    const close = () => {
+      if (db.open) db.close();
+    };
     return {
       tokens: new SqliteTokenStore(db, box),
       consents: new SqliteConsentStore(db, box),
       registrations: new SqliteClientRegistrationStore(db, box),
       development,
-      close: () => {
-        if (db.open) db.close();
-      },
+      close,
+      [Symbol.dispose]: close,
     };
   } catch (error) {
     db.close();
