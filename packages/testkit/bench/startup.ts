@@ -1,29 +1,39 @@
 /**
- * Measures how long the whole kit (`startDemoServers`: authorization server + two MCP servers)
- * takes to start and stop. The first run includes loading oidc-provider and the MCP SDK.
- * Run: `pnpm --filter @authbus/testkit bench` (or `npx tsx bench/startup.ts`).
+ * Measures how long the whole kit (`startDemoServers`: authorization server + `calendar` and
+ * `files` MCP servers) takes to start and to close. Uses the built package (`dist/`), as other
+ * packages do. Run: `pnpm --filter @authbus/testkit bench` (builds first), or `npx tsx bench/startup.ts`.
  */
-import { startDemoServers } from "../src/index.js";
-
 const runs = Number(process.env.RUNS ?? 20);
-const starts: number[] = [];
-const stops: number[] = [];
 
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const { startDemoServers } = await import("../dist/index.js");
+const imported = performance.now() - t0;
+
+const starts: number[] = [];
+const closes: number[] = [];
 for (let i = 0; i < runs; i += 1) {
-  const t0 = performance.now();
+  const a = performance.now();
   const demo = await startDemoServers();
-  const t1 = performance.now();
+  const b = performance.now();
   await demo.close();
-  const t2 = performance.now();
-  starts.push(t1 - t0);
-  stops.push(t2 - t1);
+  starts.push(b - a);
+  closes.push(performance.now() - b);
 }
 
 const [first = 0, ...warm] = starts;
-const sorted = [...warm].sort((a, b) => a - b);
-const pick = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-console.log(`startDemoServers, ${runs} runs on Node ${process.version}`);
-console.log(`  first start (cold, loads oidc-provider + MCP SDK): ${fmt(first)}`);
-console.log(`  warm start: median ${fmt(pick(0.5))}, p95 ${fmt(pick(0.95))}, max ${fmt(sorted.at(-1) ?? 0)}`);
-console.log(`  close: median ${fmt([...stops].sort((a, b) => a - b)[Math.floor(stops.length / 2)] ?? 0)}`);
+const cpu = process.cpuUsage(cpu0);
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+console.log(`startDemoServers on Node ${process.version}, ${runs} runs`);
+console.log(`  import @authbus/testkit (MCP SDK, jose, zod):        ${ms(imported)}`);
+console.log(`  first start (also loads oidc-provider):             ${ms(first)}`);
+console.log(`  cold total (import + first start):                  ${ms(imported + first)}`);
+console.log(
+  `  CPU time of the whole run (user+system; wall times above grow when the machine is busy): ${ms((cpu.user + cpu.system) / 1000)}`,
+);
+console.log(`  warm start: median ${ms(quantile(warm, 0.5))}, p95 ${ms(quantile(warm, 0.95))}`);
+console.log(`  close: median ${ms(quantile(closes, 0.5))}`);
