@@ -49,6 +49,8 @@ describe("metadata", () => {
       expect(metadata.token_endpoint_auth_methods_supported).toContain("none");
       expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
       expect(metadata.acr_values_supported).toEqual([ACR_BASIC, ACR_MFA]);
+      expect(metadata.id_token_signing_alg_values_supported).toEqual(["ES256"]);
+      expect(metadata.scopes_supported).toEqual(["openid", "offline_access"]);
     }
   });
 

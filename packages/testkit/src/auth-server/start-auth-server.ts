@@ -328,6 +328,8 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     cookies: { keys: [randomBytes(32).toString("base64url")] },
     jwks: { keys: [privateJwk] },
     responseTypes: ["code"],
+    // The only signing key is ES256; advertise only what can be produced.
+    enabledJWA: { idTokenSigningAlgValues: ["ES256"] },
     scopes: ["openid", "offline_access"],
     // OAuth 2.1 / RFC 7636: PKCE for every client; oidc-provider accepts only S256.
     pkce: { required: () => true },
@@ -659,7 +661,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     const interaction = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|confirm|abort))?$/.exec(url.pathname);
     if (interaction) {
       handleInteraction(req, res, interaction[1] ?? "", interaction[2]).catch((error: unknown) => {
-        const name = (error as { name?: unknown }).name;
+        const name = String((error as { name?: unknown }).name ?? "Error");
         if (res.headersSent) {
           res.end();
           return;
@@ -670,7 +672,9 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
           400,
           renderErrorPage(
             "invalid_request",
-            name === "SessionNotFound" ? "interaction expired or cookies missing" : "interaction failed",
+            name === "SessionNotFound"
+              ? "interaction expired or cookies missing"
+              : `interaction failed (${name})`,
           ),
         );
       });

@@ -215,8 +215,11 @@ describe("401 and 403 answers", () => {
       tools: [{ name: "t", scopes: ["short.use"] }],
     });
     const token = await tokenFor(shortLived, "short.use");
-    expect((await post(shortLived.url, INITIALIZE, token)).status).toBe(200);
+    // Nothing but the clock is wrong with this token: right audience, still active at the server.
+    expect(decodeJwt(token)).toMatchObject({ aud: shortLived.url, iss: as.issuer });
+    expect(as.tokenStatus(String(decodeJwt(token).jti))).toEqual({ active: true });
     const exp = Number(decodeJwt(token).exp);
+    expect(exp - Number(decodeJwt(token).iat)).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 1100));
     const response = await post(shortLived.url, INITIALIZE, token);
     expect(response.status).toBe(401);
