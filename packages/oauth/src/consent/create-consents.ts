@@ -282,7 +282,14 @@ export function createConsents(options: ConsentsOptions): Consents {
     });
     const acrValues = challenge?.acrValues;
     const maxAge = challenge?.maxAge;
-    const flightKey = JSON.stringify([key.subject, key.resource, scopeSetKey(scopes), acrValues, maxAge]);
+    const flightKey = JSON.stringify([
+      key.subject,
+      key.resource,
+      scopeSetKey(scopes),
+      acrValues,
+      maxAge,
+      config.redirectUri,
+    ]);
 
     const consent = await singleFlight(flights, flightKey, async (): Promise<ConsentRecord> => {
       // One card per (subject, resource, scopes): join a consent that is still pending.
