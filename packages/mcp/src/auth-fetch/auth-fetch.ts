@@ -244,13 +244,15 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
     }
     if (newer.kind === "none") return fail(challenge);
 
-    const retried = await send(url, withAuthorization(init, newer.tokens));
+    // Emitted as the request goes out again: over HTTP+SSE the answer can arrive on the stream
+    // before the POST's own response, so "after" would come after the caller already has it.
     bus.emit("request.retried", {
       ...where(),
       url: challenge.url,
       method,
       tokenFingerprint: await fingerprintToken(newer.tokens.accessToken),
     });
+    const retried = await send(url, withAuthorization(init, newer.tokens));
     if (isChallenge(retried)) return onChallenge(url, init, newer.tokens, retried, true);
     return retried;
   };

@@ -8,6 +8,7 @@ import {
   parseAuthEvent,
   type TokenStore,
 } from "@authbus/core";
+import { createRefresher } from "@authbus/oauth";
 import {
   type AuthServer,
   buildChallenge,
@@ -78,8 +79,7 @@ afterAll(async () => {
   await as?.close();
 });
 
-function recordEvents() {
-  const bus = createAuthBus();
+function recordEvents(bus = createAuthBus()) {
   const events: { type: AuthEventName; payload: unknown }[] = [];
   bus.on("*", (type, payload) => {
     events.push({ type, payload });
@@ -137,7 +137,7 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     } = {},
   ) {
     const tokens: TokenStore = options.tokens ?? new MemoryTokenStore();
-    const { bus, events, of } = recordEvents();
+    const { bus, events, of } = recordEvents(options.bus);
     const client = createMCPClient({
       servers: Object.fromEntries(
         Object.entries(servers).map(([name, server]) => [
@@ -335,6 +335,24 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     expect(of("request.retried").length).toBeGreaterThanOrEqual(1);
     expect(of("request.retried").every((event) => event.callId?.startsWith("call-"))).toBe(true);
     for (const { type, payload } of events) expect(() => parseAuthEvent(type, payload)).not.toThrow();
+  });
+
+  it("coalesces with @authbus/oauth's createRefresher too, and does not echo its events", async () => {
+    const tokens = new MemoryTokenStore();
+    const bus = createAuthBus();
+    const refresh = createRefresher({ tokens, bus, serverName: () => "files" });
+    const { client, of, key } = setUp({ files }, { tokens, refresh, bus });
+    await consentAndStore(as, tokens, key(files), ["files.read"]);
+    const listFiles = toolNamed(await client.getTools(), "list_files");
+    as.expireAllTokens();
+    as.resetStats();
+
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => invoke(listFiles, `call-${i}`)));
+
+    expect(results).toEqual(Array(100).fill("notes.txt"));
+    expect(as.stats.refreshRequests).toBe(1);
+    expect(of("token.refreshing")).toHaveLength(1);
+    expect(of("token.refreshed")).toHaveLength(1);
   });
 
   it("never sends a token to the wrong server", async () => {
