@@ -114,6 +114,17 @@ export function formatToolResult(text: string): string {
   return JSON.stringify(value);
 }
 
+/** What a person is told when a tool could not run; the tool's note to the model is not repeated. */
+export function explainFailure(server: string, detail: string): string {
+  if (/declined|denied/i.test(detail)) {
+    return `You declined access to ${server}, so I didn't do that. Ask again if you change your mind.`;
+  }
+  if (/expired/i.test(detail)) {
+    return `The access request for ${server} expired before it was answered, so I didn't do that. Ask again to get a new one.`;
+  }
+  return `I couldn't do that: ${detail.replace(/\s*Tell the user; do not retry\.?$/, "")}`;
+}
+
 let nextCallId = 0;
 
 /**
@@ -168,12 +179,12 @@ export class OfflineChatModel extends BaseChatModel {
     const answered = tool ? resultOf(tool) : undefined;
     if (answered) {
       return answered.status === "error"
-        ? new AIMessage(`I couldn't do that: ${textOf(answered)}`)
+        ? new AIMessage(explainFailure(intent.server, textOf(answered)))
         : new AIMessage(`${intent.lead}\n${formatToolResult(textOf(answered))}`);
     }
     const connectResult = connect ? resultOf(connect) : undefined;
     if (connectResult?.status === "error")
-      return new AIMessage(`I couldn't connect to ${intent.server}: ${textOf(connectResult)}`);
+      return new AIMessage(explainFailure(intent.server, textOf(connectResult)));
     if (tool) return this.#call(tool, intent.args);
     if (connect && !connectResult) return this.#call(connect, {});
     return new AIMessage(`The ${intent.server} server isn't available right now, so I can't do that.`);

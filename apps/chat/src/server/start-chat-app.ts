@@ -9,6 +9,7 @@ import { serve } from "@hono/node-server";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { createAgent } from "langchain";
+import type { BusEntry } from "../shared/thread-view.js";
 import { BusFeed } from "./bus-feed.js";
 import { createChatRoutes } from "./chat-routes.js";
 import { OfflineChatModel } from "./offline-chat-model.js";
@@ -47,6 +48,8 @@ export interface ChatApp {
   close(): Promise<void>;
   /** Resolves when no run is in progress (tests). */
   idle(): Promise<void>;
+  /** The recent bus events, as the side panel gets them. */
+  busEvents(): readonly BusEntry[];
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -148,5 +151,12 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     })();
     return closed;
   };
-  return { url: `${origin}/`, redirectUri, close, idle: () => runner.idle(), [Symbol.asyncDispose]: close };
+  return {
+    url: `${origin}/`,
+    redirectUri,
+    close,
+    idle: () => runner.idle(),
+    busEvents: () => feed.recent(),
+    [Symbol.asyncDispose]: close,
+  };
 }
