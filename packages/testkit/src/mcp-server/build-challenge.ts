@@ -5,12 +5,13 @@ import { formatWWWAuthenticate } from "@authbus/core";
  * How the server writes its challenges, so clients are tested against more than one style:
  * - `standard`: one `Bearer` challenge written by `formatWWWAuthenticate` (bare tokens, quoted URLs).
  * - `dpop-and-bearer`: a `DPoP` challenge (RFC 9449 §7.1, `algs`) before the `Bearer` one.
+ * - `quoted`: one `Bearer` challenge with every value quoted, as in the RFC 6750 examples.
  * - `uppercase`: scheme and parameter names in upper case, every value quoted (names are
  *   case-insensitive, RFC 9110 §11.1–11.2).
  * - `extra-params`: `realm`, an `error_description` that contains `scope=`, and unknown extension
  *   parameters with a comma and escaped quotes inside a quoted-string.
  */
-export type HeaderStyle = "standard" | "dpop-and-bearer" | "uppercase" | "extra-params";
+export type HeaderStyle = "standard" | "quoted" | "dpop-and-bearer" | "uppercase" | "extra-params";
 
 /** The facts one challenge carries. */
 export interface ChallengeFacts {
@@ -69,6 +70,10 @@ export function buildChallenge(style: HeaderStyle, facts: ChallengeFacts): strin
         },
         { scheme: "Bearer", params },
       ]);
+    case "quoted":
+      return `Bearer ${Object.entries(params)
+        .map(([name, value]) => `${name}=${quote(value)}`)
+        .join(", ")}`;
     case "uppercase":
       // Written by hand: the names are upper-cased and every value quoted, tokens included.
       return `BEARER ${Object.entries(params)

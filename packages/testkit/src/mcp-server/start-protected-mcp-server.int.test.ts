@@ -379,7 +379,7 @@ describe("MCP over streamable HTTP and SSE with a bearer token", () => {
 });
 
 describe("header styles", () => {
-  const styles = ["dpop-and-bearer", "uppercase", "extra-params"] as const;
+  const styles = ["quoted", "dpop-and-bearer", "uppercase", "extra-params"] as const;
   const servers = new Map<string, ProtectedMCPServer>();
 
   beforeAll(async () => {
@@ -401,6 +401,20 @@ describe("header styles", () => {
 
   afterAll(async () => {
     await Promise.all([...servers.values()].map((s) => s.close()));
+  });
+
+  it("quoted: every value quoted, as in the RFC 6750 examples", async () => {
+    const server = servers.get("quoted") as ProtectedMCPServer;
+    const token = await tokenFor(server, "quoted.read");
+    const init = await post(server.url, INITIALIZE, token);
+    const sessionId = init.headers.get("mcp-session-id") ?? "";
+    await init.body?.cancel();
+    const forbidden = await post(server.url, toolCall("write"), token, { "mcp-session-id": sessionId });
+    const header = forbidden.headers.get("www-authenticate") ?? "";
+    expect(header).toBe(
+      `Bearer error="insufficient_scope", scope="quoted.read quoted.write", resource_metadata="${server.resourceMetadataUrl}"`,
+    );
+    expect(parseWWWAuthenticate(header)[0]?.params.scope).toBe("quoted.read quoted.write");
   });
 
   it("dpop-and-bearer: a DPoP challenge, then the Bearer one", async () => {
