@@ -2,22 +2,16 @@
 import type { Challenge } from "./challenge.js";
 import { WWWAuthenticateParseError } from "./parse-error.js";
 
-// Character classes of RFC 9110 §5.6.2 (tchar), §11.2 (token68) and §5.6.4 (qdtext), indexed by
-// char code below 0x80. A table lookup per character is what keeps the scanner fast.
+// Character classes of RFC 9110 §5.6.2 (tchar) and §11.2 (token68), indexed by char code below
+// 0x80. A table lookup per character is what keeps token scanning fast.
 const TCHAR = 1;
 const TOKEN68 = 2;
-const QDTEXT = 4;
 const CHAR_CLASS = buildCharClass();
 
 function buildCharClass(): Uint8Array {
   const table = new Uint8Array(128);
-  for (let c = 0x21; c <= 0x7e; c++) table[c] = QDTEXT;
-  table[0x09] = QDTEXT;
-  table[0x20] = QDTEXT;
-  table[0x22] = 0; // DQUOTE ends a quoted-string
-  table[0x5c] = 0; // "\" starts a quoted-pair
   const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  for (const ch of `${alnum}!#$%&'*+-.^_\`|~`) table[ch.charCodeAt(0)] = QDTEXT | TCHAR;
+  for (const ch of `${alnum}!#$%&'*+-.^_\`|~`) table[ch.charCodeAt(0)] = TCHAR;
   for (const ch of `${alnum}-._~+/`) table[ch.charCodeAt(0)] = (table[ch.charCodeAt(0)] as number) | TOKEN68;
   return table;
 }
@@ -89,6 +83,88 @@ function scanToken(input: string, i: number): number {
   return i;
 }
 
+// Parameter names already used in the current challenge. Scanning a short array is cheaper than
+// a property lookup, which must first internalise the freshly sliced name; past SEEN_LIST_LIMIT
+// names a Set takes over so thousands of parameters stay linear.
+type SeenNames = { list: string[]; set: Set<string> | undefined };
+const SEEN_LIST_LIMIT = 8;
+
+function addSeenName(seen: SeenNames, name: string): boolean {
+  if (seen.set !== undefined) {
+    if (seen.set.has(name)) return false;
+    seen.set.add(name);
+    return true;
+  }
+  const list = seen.list;
+  for (let k = 0; k < list.length; k++) if (list[k] === name) return false;
+  if (list.length < SEEN_LIST_LIMIT) list.push(name);
+  else {
+    seen.set = new Set(list);
+    seen.set.add(name);
+  }
+  return true;
+}
+
+// Schemes and parameter names that real challenges use (RFC 6750, 7616, 7617, 9449, 9470, 9728,
+// 4559, MCP). Returning these literals instead of fresh slices lets V8 store each property under an
+// already-internalised key, which was most of the cost of a parameter. Keyed by length and first
+// letter, so a lookup compares against one candidate, rarely two.
+const KNOWN_MAX_LENGTH = 31;
+const KNOWN_NAMES = buildKnownNames(
+  (
+    "bearer dpop basic digest negotiate ntlm newauth hoba mutual vapid privatetoken " +
+    "realm error error_description error_uri scope resource_metadata resource algs acr_values " +
+    "max_age charset nonce opaque stale algorithm qop domain userhash authorization_uri as_uri type title challenge token-key"
+  ).split(" "),
+);
+
+function knownSlot(length: number, firstChar: number): number {
+  return (length << 5) | (firstChar & 31);
+}
+
+function buildKnownNames(names: readonly string[]): (readonly string[] | undefined)[] {
+  const slots: (string[] | undefined)[] = new Array((KNOWN_MAX_LENGTH + 1) << 5).fill(undefined);
+  for (const name of names) {
+    const slot = knownSlot(name.length, name.charCodeAt(0));
+    const list = slots[slot];
+    if (list === undefined) slots[slot] = [name];
+    else list.push(name);
+  }
+  return slots;
+}
+
+// The lower-cased name in input[start, end), which holds a token: a known literal when there is
+// one, else a new string.
+function readName(input: string, start: number, end: number): string {
+  const length = end - start;
+  if (length <= KNOWN_MAX_LENGTH) {
+    const candidates = KNOWN_NAMES[knownSlot(length, input.charCodeAt(start))];
+    if (candidates !== undefined) {
+      outer: for (let k = 0; k < candidates.length; k++) {
+        const candidate = candidates[k] as string;
+        for (let j = 0; j < length; j++) {
+          const c = input.charCodeAt(start + j);
+          const d = candidate.charCodeAt(j);
+          // For a tchar c, `c | 0x20` equals a lower-case letter only for that letter in either
+          // case, and never equals "_" or "-" (0x0D, the other match for "-", is not a tchar).
+          if (c !== d && (c | 0x20) !== d) continue outer;
+        }
+        return candidate;
+      }
+    }
+  }
+  return sliceLower(input, start, end);
+}
+
+// Names are nearly always lower-case already; checking is cheaper than a toLowerCase call per name.
+function sliceLower(input: string, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    const c = input.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return input.slice(start, end).toLowerCase();
+  }
+  return input.slice(start, end);
+}
+
 function describe(input: string, i: number): string {
   if (i >= input.length) return "end of header";
   const c = input.charCodeAt(i);
@@ -152,6 +228,8 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
   }
 
   let current: Challenge | undefined;
+  // One per parse, emptied for each challenge.
+  const seen: SeenNames = { list: [], set: undefined };
   let hasToken68 = false;
   for (;;) {
     // Here i is at the first character of a list element.
@@ -176,11 +254,13 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
           `expected a new challenge after the token68 of "${current.scheme}", not a parameter`,
         );
       }
-      i = readParamValue(input, current, start, i, afterName + 1);
+      i = readParamValue(input, current, seen, start, i, afterName + 1);
       i = expectSeparator(input, i, "a parameter", current.scheme);
     } else {
-      current = { scheme: input.slice(start, i).toLowerCase(), params: {} };
+      current = { scheme: readName(input, start, i), params: {} };
       challenges.push(current);
+      seen.list.length = 0;
+      seen.set = undefined;
       hasToken68 = false;
       const schemeEnd = i;
       let firstTab = -1;
@@ -198,7 +278,7 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
         if (firstTab >= 0) {
           throw fail(input, firstTab, `expected SP (not HTAB) after auth-scheme "${current.scheme}"`);
         }
-        i = readFirstItem(input, current, i);
+        i = readFirstItem(input, current, seen, i);
         hasToken68 = current.token68 !== undefined;
         i = expectSeparator(input, i, hasToken68 ? "the token68" : "a parameter", current.scheme);
       } else {
@@ -221,7 +301,7 @@ function expectSeparator(input: string, i: number, what: string, scheme: string)
 }
 
 // The element right after `scheme 1*SP` is either a token68 or the first auth-param.
-function readFirstItem(input: string, challenge: Challenge, start: number): number {
+function readFirstItem(input: string, challenge: Challenge, seen: SeenNames, start: number): number {
   const n = input.length;
   let i = start;
   let firstNonTchar = -1;
@@ -261,7 +341,7 @@ function readFirstItem(input: string, challenge: Challenge, start: number): numb
           `expected a parameter name (token) after auth-scheme "${challenge.scheme}"`,
         );
       }
-      return readParamValue(input, challenge, start, runEnd, eq + 1);
+      return readParamValue(input, challenge, seen, start, runEnd, eq + 1);
     }
     // `abc=` / `abc==` then "," or end: RFC 9110 token68 allows trailing "=" padding, so this
     // is a token68 (e.g. `Bearer realm=`), not a parameter missing its value.
@@ -296,12 +376,13 @@ function readFirstItem(input: string, challenge: Challenge, start: number): numb
 function readParamValue(
   input: string,
   challenge: Challenge,
+  seen: SeenNames,
   nameStart: number,
   nameEnd: number,
   valueFrom: number,
 ): number {
   const n = input.length;
-  const name = input.slice(nameStart, nameEnd).toLowerCase();
+  const name = readName(input, nameStart, nameEnd);
   let i = skipWhitespace(input, valueFrom);
   let value: string;
   const first = i < n ? input.charCodeAt(i) : -1;
@@ -319,8 +400,9 @@ function readParamValue(
         );
       }
       const c = input.charCodeAt(i);
-      // Fast path: qdtext, and obs-text (U+0080 and above), which RFC 9110 §5.6.4 allows.
-      if (c >= 0x80 || ((CHAR_CLASS[c] as number) & QDTEXT) !== 0) {
+      // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 §5.6.4). Comparisons
+      // rather than a table load: above '"' everything but "\" and DEL is qdtext, obs-text included.
+      if (c > DQUOTE ? c !== BACKSLASH && c !== 0x7f : c === SP || c === 0x21 || c === HTAB) {
         i++;
         continue;
       }
@@ -362,7 +444,7 @@ function readParamValue(
 
   const params = challenge.params;
   // RFC 9110 §11.2: each parameter name occurs at most once per challenge (names are case-insensitive).
-  if (Object.hasOwn(params, name)) {
+  if (!addSeenName(seen, name)) {
     throw fail(
       input,
       nameStart,
