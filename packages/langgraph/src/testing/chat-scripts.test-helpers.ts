@@ -32,6 +32,13 @@ function text(content: unknown): string {
   return typeof content === "string" ? content : JSON.stringify(content);
 }
 
+/** What a model would say about a tool result: the titles or names in it, else the text. */
+function summarize(content: unknown): string {
+  const raw = text(content);
+  const found = [...raw.matchAll(/\\*"(?:title|name)\\*":\s*\\*"([^"\\]+)/g)].map((match) => match[1]);
+  return found.length > 0 ? [...new Set(found)].join(", ") : raw;
+}
+
 /**
  * Maps a request to a tool ("what's on my calendar" → `list_events`, "list my files" →
  * `list_files`, "delete …" → `delete_file`), calling `connect_<server>` first while only the
@@ -47,7 +54,8 @@ export const assistantScript: ChatScript = ({ messages, tools }) => {
   const failed = results.find((message) => message.status === "error");
   if (failed) return new AIMessage(`Sorry, I could not do that: ${text(failed.content)}`);
   const done = results.filter((message) => message.name === intent.tool);
-  if (done.length > 0) return new AIMessage(`Here you go: ${done.map((m) => text(m.content)).join(" | ")}`);
+  if (done.length > 0)
+    return new AIMessage(`Here you go: ${done.map((m) => summarize(m.content)).join(" | ")}`);
   if (tools.includes(intent.tool)) {
     const calls = Array.from({ length: intent.count ?? 1 }, (_, index) =>
       toolCall(intent.tool, intent.args?.(request, index) ?? {}),
