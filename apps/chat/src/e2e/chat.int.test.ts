@@ -61,7 +61,7 @@ async function authorizeInPopup(page: Page, serverName: string, name: string): P
 }
 
 async function lastAnswer(page: Page): Promise<string> {
-  return (await page.locator(".message.assistant").last().innerText()).trim();
+  return ((await page.locator(".message.assistant").last().textContent()) ?? "").trim();
 }
 
 beforeAll(async () => {
@@ -105,7 +105,7 @@ describe("chat app in a browser", () => {
     await page.goto(app.url);
     await ask(page, "What's on my calendar?");
     await expect.poll(() => card(page, "calendar").isVisible(), { timeout: 20_000 }).toBe(true);
-    const text = await card(page, "calendar").innerText();
+    const text = await card(page, "calendar").textContent();
     expect(text).toContain("First time");
     expect(text).toContain("See your calendar events");
     await shot(page, "01-consent-card");
@@ -145,7 +145,7 @@ describe("chat app in a browser", () => {
     await expect.poll(() => card(page, "files").isVisible(), { timeout: 20_000 }).toBe(true);
     await page.reload();
     await expect.poll(() => card(page, "files").isVisible(), { timeout: 20_000 }).toBe(true);
-    expect(await page.locator(".message.user").innerText()).toContain("List my files");
+    expect(await page.locator(".message.user").textContent()).toContain("List my files");
     await shot(page, "05-card-after-reload");
 
     await authorizeInPopup(page, "files", "06-files");
@@ -155,7 +155,7 @@ describe("chat app in a browser", () => {
     // Step-up: deleting needs files.write, which the first consent did not grant.
     await ask(page, "Delete notes.txt");
     await expect.poll(() => card(page, "files").isVisible(), { timeout: 20_000 }).toBe(true);
-    const stepUp = await card(page, "files").innerText();
+    const stepUp = await card(page, "files").textContent();
     expect(stepUp).toContain("needs more access");
     expect(stepUp).toContain("files.write");
     await shot(page, "08-step-up-card");
@@ -166,7 +166,7 @@ describe("chat app in a browser", () => {
     await shot(page, "10-deleted");
 
     // The side panel shows the bus events, with fingerprints only.
-    const panel = await page.getByRole("complementary", { name: "Auth events" }).innerText();
+    const panel = await page.getByRole("complementary", { name: "Auth events" }).textContent();
     expect(panel).toContain("consent.granted");
     expect(panel).toMatch(/fp_[A-Za-z0-9_-]{12}/);
   });

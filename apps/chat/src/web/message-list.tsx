@@ -4,9 +4,9 @@ import type { ViewMessage } from "../shared/thread-view.js";
 
 export function MessageList({ messages, running }: { messages: ViewMessage[]; running: boolean }) {
   const end = useRef<HTMLDivElement>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when messages arrive or the agent starts typing.
   // Block body: newer browsers return a promise from scrollIntoView, and React treats an
   // effect's return value as its cleanup.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when messages arrive or the agent starts typing.
   useEffect(() => {
     end.current?.scrollIntoView({ block: "end" });
   }, [messages.length, running]);

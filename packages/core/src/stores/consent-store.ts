@@ -112,7 +112,7 @@ export class MemoryConsentStore implements ConsentStore {
 
   async settle(consentId: string, status: Exclude<ConsentStatus, "pending">): Promise<boolean> {
     const record = this.#records.get(consentId);
-    if (!record || record.status !== "pending") return false;
+    if (record?.status !== "pending") return false;
     record.status = status;
     return true;
   }
