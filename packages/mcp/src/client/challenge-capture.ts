@@ -4,14 +4,22 @@ import { type AuthChallengeError, isAuthChallengeError } from "@authbus/core";
 
 interface CaptureScope {
   challenge?: AuthChallengeError;
+  /** Set when the operation settled: timers it left behind still see this scope, but it no longer listens. */
+  settled?: boolean;
 }
 
 const scopes = new AsyncLocalStorage<CaptureScope>();
 
-/** Remembers `error` in the enclosing {@link withChallengeCapture}, if any (an `authFetch` hook). */
-export function recordChallenge(error: AuthChallengeError): void {
+/**
+ * Remembers `error` in the enclosing {@link withChallengeCapture} (an `authFetch` hook). Returns
+ * false when no operation is waiting for it: the request was background work of a transport,
+ * such as an SSE stream reconnecting.
+ */
+export function recordChallenge(error: AuthChallengeError): boolean {
   const scope = scopes.getStore();
-  if (scope) scope.challenge = error;
+  if (!scope || scope.settled) return false;
+  scope.challenge = error;
+  return true;
 }
 
 /** The first {@link AuthChallengeError} on `error`'s `cause` chain, if any. */
@@ -36,5 +44,7 @@ export async function withChallengeCapture<T>(fn: () => Promise<T>): Promise<T> 
     return await scopes.run(scope, fn);
   } catch (error) {
     throw findChallenge(error) ?? scope.challenge ?? error;
+  } finally {
+    scope.settled = true;
   }
 }

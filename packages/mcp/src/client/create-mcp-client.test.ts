@@ -167,6 +167,68 @@ describe("createMCPClient", () => {
     expect(isMCPClientError(error) && error.serverName).toBe("files");
   });
 
+  it("drops a connection whose background stream is challenged, and connects anew on the next call", async () => {
+    let authorized = true;
+    let initializes = 0;
+    const header = 'Bearer error="invalid_token"';
+    // A streamable HTTP server in memory whose standalone GET stream ends at once, so the SDK
+    // reconnects it in the background (after ~1 s); by then the token no longer works.
+    const fakeServer = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const request = new Request(input, init);
+      if (!authorized) return new Response(null, { status: 401, headers: { "www-authenticate": header } });
+      if (request.method === "GET") {
+        return new Response(new ReadableStream({ start: (controller) => controller.close() }), {
+          headers: { "content-type": "text/event-stream" },
+        });
+      }
+      if (request.method !== "POST") return new Response(null, { status: 405 });
+      const message = (await request.json()) as {
+        id?: number;
+        method: string;
+        params?: { protocolVersion?: string };
+      };
+      if (message.id === undefined) return new Response(null, { status: 202 });
+      const reply = (result: unknown) =>
+        Response.json(
+          { jsonrpc: "2.0", id: message.id, result },
+          { headers: { "mcp-session-id": "session-1" } },
+        );
+      if (message.method === "initialize") {
+        initializes += 1;
+        return reply({
+          protocolVersion: message.params?.protocolVersion,
+          capabilities: { tools: {} },
+          serverInfo: { name: "fake", version: "1.0.0" },
+        });
+      }
+      if (message.method === "tools/list") {
+        return reply({ tools: [{ name: "echo", inputSchema: { type: "object", properties: {} } }] });
+      }
+      return reply({ content: [{ type: "text", text: "echoed" }] });
+    };
+    const bus = createAuthBus();
+    const challenges: AuthEvents["challenge"][] = [];
+    bus.on("challenge", (event) => {
+      challenges.push(event);
+    });
+    const client = createMCPClient({
+      ...base(),
+      bus,
+      fetch: fakeServer,
+      servers: { files: { url: URL_, transport: "http" } },
+    });
+    clients.push(client);
+    const [echo] = await client.getTools();
+    expect(echo?.name).toBe("echo");
+    authorized = false;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(challenges.some((event) => event.method === "GET" && event.callId === undefined)).toBe(true);
+
+    authorized = true;
+    expect(JSON.stringify(await echo?.invoke({}))).toContain("echoed");
+    expect(initializes).toBe(2);
+  });
+
   it("cannot be used after close", async () => {
     const client = createMCPClient({ ...base(), fetch: challengingFetch, servers: { files: { url: URL_ } } });
     await client.close();

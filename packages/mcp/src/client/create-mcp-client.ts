@@ -195,7 +195,11 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
         ...(options.refresh ? { refresh: options.refresh } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       },
-      { onChallengeError: recordChallenge },
+      {
+        onChallengeError: (error) => {
+          if (!recordChallenge(error)) dropConnection(name);
+        },
+      },
     );
     states.set(name, {
       name,
@@ -212,6 +216,19 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
       connectTool: undefined,
     });
     toolServers.set(connectToolName(name), { serverName: name, resource, connectTool: true });
+  }
+
+  /**
+   * A challenge no operation waits for came from a transport's background request (an SSE stream
+   * reconnecting with a token that no longer works). The connection is closed so it does not
+   * knock again every few seconds; the next call or `getTools()` connects anew.
+   */
+  function dropConnection(name: string): void {
+    const state = states.get(name);
+    const client = state?.client;
+    if (!state || !client) return;
+    state.client = undefined;
+    void client.close().catch(() => undefined);
   }
 
   const assertOpen = (): void => {
