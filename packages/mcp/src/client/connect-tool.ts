@@ -15,6 +15,7 @@ const TOOL_NAME_LIMIT = 64;
  * The stand-in tool's name for a server: `connect_` and the server name with every character
  * outside `[A-Za-z0-9_-]` replaced by `_` (the tool-name alphabet model APIs accept), at most 64.
  *
+ * @see https://platform.openai.com/docs/api-reference/chat/create (function names: `^[a-zA-Z0-9_-]{1,64}$`)
  * @example
  * connectToolName("github.com"); // "connect_github_com"
  */
