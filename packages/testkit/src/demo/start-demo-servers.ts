@@ -70,6 +70,7 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
         headerStyle,
         port: options.ports?.calendar ?? 0,
         instructions: "Reads the user's calendar.",
+        initialScope: ["calendar.read"],
         tools: [
           {
             name: "list_events",
@@ -86,6 +87,8 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
         headerStyle,
         port: options.ports?.files ?? 0,
         instructions: "Lists and deletes the user's files.",
+        // First access asks for reading only; deleting is asked for later, as a step-up (403 insufficient_scope).
+        initialScope: ["files.read"],
         tools: [
           {
             name: "list_files",
