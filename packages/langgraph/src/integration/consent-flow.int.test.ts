@@ -3,9 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { authInterruptSchema, type TokenSet } from "@authbus/core";
 import { approveConsent, type DemoServers, startDemoServers } from "@authbus/testkit";
+import { AIMessage, ToolMessage } from "@langchain/core/messages";
+import { END, MessagesAnnotation, Send, START, StateGraph } from "@langchain/langgraph";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pendingAuthInterrupts } from "../resume/pending-auth-interrupts.js";
+import { resumeConsent } from "../resume/resume-consent.js";
 import { databaseText, openWorld, secretsOf, type World } from "../testing/consent-world.test-helpers.js";
 import { lastText } from "../testing/scripted-chat-model.test-helpers.js";
+import { withAuthInterrupts } from "../tools/with-auth-interrupts.js";
 
 let demo: DemoServers;
 let dir: string;
@@ -155,6 +161,62 @@ describe("consent interrupts against the testkit servers, with SqliteSaver", () 
     expect(lastText(done.messages as never)).toContain("Access to calendar was declined");
     expect(world.events.filter((e) => e.type === "consent.required").length).toBe(required);
     expect(await rig.pending("erin-1")).toEqual([]);
+  });
+
+  it("withAuthInterrupts in a hand-built graph (Send → ToolNode) over the real client: revoked token, two calls, one consent", async () => {
+    const { client } = world.agentFor("henry");
+    const begun = await world.consents.begin({
+      subject: "henry",
+      serverName: "calendar",
+      resource: demo.calendar.url,
+    });
+    await answer(begun.authorizationUrl, "henry");
+    const tools = withAuthInterrupts(await client.getTools(), {
+      bus: world.bus,
+      consents: world.consents,
+      subject: "henry",
+      tokens: world.stores.tokens,
+      serverFor: (name) => client.serverFor(name),
+    });
+    expect(tools.map((t) => t.name)).toContain("list_events");
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode("tools", new ToolNode(tools))
+      .addConditionalEdges(
+        START,
+        (state) =>
+          ((state.messages.at(-1) as AIMessage).tool_calls ?? []).map(
+            (call) => new Send("tools", { ...state, lg_tool_call: call }),
+          ),
+        ["tools"],
+      )
+      .addEdge("tools", END)
+      .compile({ checkpointer: world.checkpointer });
+    const held = (await world.stores.tokens.get({
+      subject: "henry",
+      resource: demo.calendar.url,
+    })) as TokenSet;
+    await demo.authServer.revokeToken(held.refreshToken ?? held.accessToken);
+    const before = demo.calendar.callCount("list_events");
+    const config = { configurable: { thread_id: "henry-1" } };
+    const calls = ["h1", "h2"].map((id) => ({
+      id,
+      name: "list_events",
+      args: {},
+      type: "tool_call" as const,
+    }));
+    await graph.invoke({ messages: [new AIMessage({ content: "", tool_calls: calls })] }, config);
+    const pending = pendingAuthInterrupts(await graph.getState(config));
+    expect(pending).toHaveLength(2);
+    expect(new Set(pending.map((p) => p.consentId)).size).toBe(1);
+
+    const again = await answer(pending[0]?.value.authorizationUrl ?? "", "henry");
+    const done = await graph.invoke(
+      await resumeConsent(graph, config, again.consentId, again.outcome),
+      config,
+    );
+    const results = done.messages.filter((m) => ToolMessage.isInstance(m));
+    expect(results.map((m) => String(m.content).includes("Team standup"))).toEqual([true, true]);
+    expect(demo.calendar.callCount("list_events")).toBe(before + 2);
   });
 
   it("an expired consent ends the run with an explanation and no retry", async () => {

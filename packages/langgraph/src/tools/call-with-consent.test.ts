@@ -1,0 +1,137 @@
+import { createAuthBus, MemoryTokenStore } from "@authbus/core";
+import { currentCallId } from "@authbus/mcp";
+import { AIMessage, type ToolMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { END, MemorySaver, MessagesAnnotation, Send, START, StateGraph } from "@langchain/langgraph";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { pendingAuthInterrupts } from "../resume/pending-auth-interrupts.js";
+import { resumeConsent } from "../resume/resume-consent.js";
+import { createFakeAuth, SUBJECT } from "../testing/fake-auth.test-helpers.js";
+import { withAuthInterrupts } from "./with-auth-interrupts.js";
+
+const RESOURCE = "https://legacy.example/mcp";
+
+function graphOf(
+  tools: Parameters<typeof withAuthInterrupts>[0],
+  options: Parameters<typeof withAuthInterrupts>[1],
+) {
+  return new StateGraph(MessagesAnnotation)
+    .addNode("tools", new ToolNode(withAuthInterrupts(tools, options)))
+    .addConditionalEdges(
+      START,
+      (state) =>
+        ((state.messages.at(-1) as AIMessage).tool_calls ?? []).map(
+          (call) => new Send("tools", { ...state, lg_tool_call: call }),
+        ),
+      ["tools"],
+    )
+    .addEdge("tools", END)
+    .compile({ checkpointer: new MemorySaver() });
+}
+
+const ask = {
+  messages: [
+    new AIMessage({ content: "", tool_calls: [{ id: "x1", name: "legacy", args: {}, type: "tool_call" }] }),
+  ],
+};
+
+describe("challenges seen only on the bus", () => {
+  it("pauses a call whose client swallowed the AuthChallengeError, matched by call id", async () => {
+    const auth = createFakeAuth();
+    let calls = 0;
+    const legacy = tool(
+      async () => {
+        calls += 1;
+        if (calls === 1) {
+          // What authFetch does on a 401, followed by a client that drops the cause.
+          auth.bus.emit("challenge", {
+            serverName: "legacy",
+            resource: RESOURCE,
+            subject: SUBJECT,
+            callId: currentCallId() as string,
+            status: 403,
+            url: RESOURCE,
+            method: "POST",
+            wwwAuthenticate: 'Bearer error="insufficient_scope", scope="a b"',
+            challenges: [],
+            oauth: { scheme: "bearer", error: "insufficient_scope", scope: ["a", "b"] },
+          });
+          throw new Error("ToolException: request failed");
+        }
+        return "legacy ok";
+      },
+      { name: "legacy", description: "a legacy tool", schema: z.object({}) },
+    );
+    const graph = graphOf([legacy], { ...auth, subject: SUBJECT });
+    const config = { configurable: { thread_id: "bus-1" } };
+    await graph.invoke(ask, config);
+    const [pending] = pendingAuthInterrupts(await graph.getState(config));
+    expect(pending?.value).toMatchObject({ serverName: "legacy", resource: RESOURCE, scopes: ["a", "b"] });
+    expect(auth.begins[0]).toMatchObject({ callId: "x1", challenge: { error: "insufficient_scope" } });
+    const done = await graph.invoke(
+      await resumeConsent(graph, config, pending?.consentId ?? "", "granted"),
+      config,
+    );
+    expect((done.messages.at(-1) as ToolMessage).content).toBe("legacy ok");
+  });
+
+  it("re-throws an ordinary failure and ignores challenges of other calls", async () => {
+    const auth = createFakeAuth();
+    const broken = tool(
+      async () => {
+        auth.bus.emit("challenge", {
+          serverName: "legacy",
+          resource: RESOURCE,
+          subject: SUBJECT,
+          callId: "someone-else",
+          status: 401,
+          url: RESOURCE,
+          method: "POST",
+          wwwAuthenticate: "Bearer",
+          challenges: [],
+        });
+        throw new Error("disk full");
+      },
+      { name: "legacy", description: "a legacy tool", schema: z.object({}) },
+    );
+    const graph = graphOf([broken], { ...auth, subject: SUBJECT });
+    const done = await graph.invoke(ask, { configurable: { thread_id: "bus-2" } });
+    const message = done.messages.at(-1) as ToolMessage;
+    expect(message.status).toBe("error");
+    expect(message.content).toContain("disk full");
+    expect(auth.begins).toHaveLength(0);
+  });
+
+  it("names a refused silent refresh as the reason", async () => {
+    const auth = createFakeAuth();
+    const tokens = new MemoryTokenStore();
+    await tokens.set(
+      { subject: SUBJECT, resource: RESOURCE },
+      { accessToken: "t", tokenType: "Bearer", scopes: [] },
+    );
+    const bus = createAuthBus();
+    const { AuthChallengeError } = await import("@authbus/core");
+    const expiring = tool(
+      async () => {
+        bus.emit("token.refresh_failed", {
+          serverName: "legacy",
+          resource: RESOURCE,
+          subject: SUBJECT,
+          error: { code: "REFRESH_FAILED", message: "invalid_grant" },
+        });
+        throw new AuthChallengeError({
+          status: 401,
+          url: RESOURCE,
+          headers: new Headers({ "www-authenticate": 'Bearer error="invalid_token"' }),
+        });
+      },
+      { name: "legacy", description: "a legacy tool", schema: z.object({}) },
+    );
+    const graph = graphOf([expiring], { bus, consents: auth.consents, subject: SUBJECT, tokens });
+    const config = { configurable: { thread_id: "bus-3" } };
+    await graph.invoke(ask, config);
+    expect(auth.begins[0]?.reason).toBe("refresh_failed");
+  });
+});
