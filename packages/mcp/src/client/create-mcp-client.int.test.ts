@@ -195,11 +195,11 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     expect(first.map((tool) => tool.name).sort()).toEqual(["connect_calendar", "delete_file", "list_files"]);
     const connect = toolNamed(first, "connect_calendar");
     expect(connect.description).toContain("the user's calendar events");
-    expect(client.serverFor("connect_calendar")).toEqual({
-      serverName: "calendar",
-      resource: calendar.resource,
-      connectTool: true,
-    });
+    const standIn = client.serverFor("connect_calendar");
+    expect(standIn).toMatchObject({ serverName: "calendar", resource: calendar.resource, connectTool: true });
+    // The refused connection's challenge is kept, so a consent begun before any call can read it.
+    expect(standIn?.challenge?.status).toBe(401);
+    expect(standIn?.challenge?.oauth?.resourceMetadata).toBe(calendar.resourceMetadataUrl);
     expect(client.serverFor("list_files")).toEqual({
       serverName: "files",
       resource: files.resource,

@@ -76,6 +76,11 @@ export interface MCPToolServer {
   resource: string;
   /** Whether the tool is the stand-in `connect_<server>` tool rather than one of the server's own. */
   connectTool: boolean;
+  /**
+   * The challenge of the server's last refused connection, if any: what a consent asked before
+   * any call should be based on (MCP 2025-11-25 scope selection reads its `scope`).
+   */
+  challenge?: AuthChallengeError;
 }
 
 /** The multi-server client {@link createMCPClient} returns. */
@@ -389,7 +394,9 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
 
     serverFor(toolName) {
       const found = toolServers.get(toolName);
-      return found ? { ...found } : undefined;
+      if (!found) return undefined;
+      const challenge = states.get(found.serverName)?.challenge?.error;
+      return challenge ? { ...found, challenge } : { ...found };
     },
 
     async close() {
