@@ -12,6 +12,7 @@ import { interrupt } from "@langchain/langgraph";
 import type { BeginCoalescer } from "../consent/begin-coalescer.js";
 import type { ConsentChallenge, ConsentLookup } from "../consent/consent-types.js";
 import { AUTH_RESUME_MISMATCH, AuthResumeError, INVALID_AUTH_RESUME } from "../errors/auth-resume-error.js";
+import type { InterruptMemo } from "./interrupt-memo.js";
 import { currentScratchpad, peekResume, type TaskScratchpad } from "./peek-resume.js";
 
 /** A call that cannot go on without a person's consent. */
@@ -30,8 +31,8 @@ export interface AskContext {
   subject: string;
   coalescer: BeginCoalescer;
   lookup?: ConsentLookup | undefined;
-  /** Consent each call (by call id) interrupted on, in this process. */
-  interruptedOn: Map<string, string>;
+  /** Consent each call (by thread and call id) interrupted on, in this process. */
+  interruptedOn: InterruptMemo;
 }
 
 // Several calls running in one task (a ToolNode without Send runs a message's tool calls
@@ -62,10 +63,9 @@ function sameResource(a: string, b: string): boolean {
 async function checkBelongs(
   context: AskContext,
   need: ConsentNeed,
-  callId: string,
+  expected: string | undefined,
   resume: AuthResume,
 ): Promise<void> {
-  const expected = context.interruptedOn.get(callId);
   if (expected !== undefined) {
     if (expected !== resume.consentId) {
       throw new AuthResumeError(
@@ -91,9 +91,10 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
   const peeked = peekResume();
   if (peeked.kind === "answered") {
     // Replay after resume: the consent was begun in an earlier run; never begin another.
-    const resume = parseResume(peeked.value);
-    await checkBelongs(context, need, callId, resume);
-    interrupt<null, unknown>(null); // consumes the answer, keeping LangGraph's interrupt order
+    await checkBelongs(context, need, context.interruptedOn.expected(callId), parseResume(peeked.value));
+    // Consumes the answer (keeping LangGraph's interrupt order) and returns it.
+    const resume = parseResume(interrupt<null, unknown>(null));
+    context.interruptedOn.forget(callId);
     return resume;
   }
   const begun = await context.coalescer.begin({
@@ -116,11 +117,18 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
     ...(errorDescription === undefined ? {} : { errorDescription }),
     expiresAt: begun.expiresAt,
   });
-  context.interruptedOn.set(callId, begun.consentId);
+  if (peeked.kind === "unanswered") context.interruptedOn.remember(callId, begun.consentId);
   // Throws GraphInterrupt: the graph pauses here. It only returns when the scratchpad could
-  // not be read ahead of time and an answer was already there.
+  // not be read ahead of time and an answer was already there; that answer may name the
+  // consent begun in the first run (this begin then joined or made another), so it is checked
+  // against the consent lookup rather than against `begun`.
   const resume = parseResume(interrupt<AuthInterrupt, unknown>(payload));
-  await checkBelongs(context, need, callId, resume);
+  await checkBelongs(
+    context,
+    need,
+    resume.consentId === begun.consentId ? begun.consentId : undefined,
+    resume,
+  );
   return resume;
 }
 
@@ -153,10 +161,7 @@ export function askForConsent(context: AskContext, need: ConsentNeed, callId: st
   const found = shared.get(key);
   if (found) {
     // Parallel calls of one task share the answer; each remembers which consent it waits on.
-    return found.then(async (resume) => {
-      await checkBelongs(context, need, callId, resume);
-      return resume;
-    });
+    return found;
   }
   const asked = ask(context, need, callId);
   shared.set(key, asked);

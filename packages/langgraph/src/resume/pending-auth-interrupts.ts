@@ -15,6 +15,8 @@ export interface SnapshotLike {
   readonly tasks: ReadonlyArray<{
     readonly interrupts: ReadonlyArray<{ readonly id?: string | undefined; readonly value?: unknown }>;
     readonly state?: unknown;
+    /** Set once the task finished; its interrupts are then answered ones. */
+    readonly result?: unknown;
   }>;
 }
 
@@ -23,9 +25,11 @@ function isSnapshotLike(value: unknown): value is SnapshotLike {
 }
 
 /**
- * Lists the consent interrupts of a state snapshot (`await graph.getState(config)`; with
- * `{ subgraphs: true }` interrupts of subgraphs are listed too), one entry per interrupt id.
- * Other interrupts, and values that do not validate as `authInterruptSchema`, are skipped.
+ * Lists the consent interrupts a state snapshot still waits on (`await graph.getState(config)`;
+ * with `{ subgraphs: true }` interrupts of subgraphs are listed too), one entry per interrupt
+ * id. Interrupts of tasks that have finished since (answered while another task of the step
+ * still waits), other interrupts, and values that do not validate as `authInterruptSchema`
+ * are skipped.
  *
  * @example
  * const pending = pendingAuthInterrupts(await graph.getState(config));
@@ -35,7 +39,10 @@ export function pendingAuthInterrupts(snapshot: SnapshotLike): PendingAuthInterr
   const found = new Map<string, PendingAuthInterrupt>();
   const visit = (current: SnapshotLike, depth: number): void => {
     for (const task of current.tasks) {
-      for (const pending of task.interrupts) {
+      // A task of a step that is still paused keeps its old interrupts after it finished
+      // (resumed while another task of the step waits): those are answered, not pending.
+      const finished = task.result !== undefined;
+      for (const pending of finished ? [] : task.interrupts) {
         if (pending.id === undefined || found.has(pending.id)) continue;
         const parsed = authInterruptSchema.safeParse(pending.value);
         if (!parsed.success) continue;

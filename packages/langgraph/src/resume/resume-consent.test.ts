@@ -28,6 +28,7 @@ const snapshot: SnapshotLike = {
     { interrupts: [{ id: "cc", value: { question: "approve the wire transfer?" } }] },
     { interrupts: [{ id: "dd", value: payload("c2", "files") }] },
     { interrupts: [{ value: payload("c3") }] },
+    { interrupts: [{ id: "ff", value: payload("c1") }], result: { messages: [] } },
     { interrupts: [], state: { tasks: [{ interrupts: [{ id: "ee", value: payload("c1") }] }] } },
   ],
 };

@@ -16,6 +16,7 @@ export function createFakeAuth() {
     async begin(input): Promise<ConsentBegun> {
       begins.push(input);
       issued += 1;
+      const n = issued;
       await new Promise((resolve) => setTimeout(resolve, 5));
       const oauth = input.challenge;
       const reason =
@@ -27,8 +28,8 @@ export function createFakeAuth() {
               ? "invalid_token"
               : "missing_token";
       return {
-        consentId: `consent_${issued}`,
-        authorizationUrl: `https://as.example/authorize?consent=${issued}`,
+        consentId: `consent_${n}`,
+        authorizationUrl: `https://as.example/authorize?consent=${n}`,
         scopes: oauth?.scope ?? ["default"],
         reason,
         expiresAt: Date.now() + 600_000,

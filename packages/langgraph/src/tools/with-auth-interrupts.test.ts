@@ -169,6 +169,51 @@ describe("withAuthInterrupts", () => {
     expect((await graph.getState(config)).next).toEqual([]);
   });
 
+  it("resuming one consent leaves the interrupts of another consent paused, without a second begin", async () => {
+    const auth = createFakeAuth();
+    const executed: unknown[] = [];
+    const tools = [
+      createProtectedTool({
+        name: "list_events",
+        serverName: "calendar",
+        resource: CALENDAR,
+        scope: "calendar.read",
+        tokens: auth.tokens,
+        executed,
+      }),
+      createProtectedTool({
+        name: "list_files",
+        serverName: "files",
+        resource: FILES,
+        scope: "files.read",
+        tokens: auth.tokens,
+        executed,
+      }),
+    ];
+    const graph = buildGraph(withAuthInterrupts(tools, { ...auth, subject: SUBJECT }));
+    const config = newConfig();
+    await graph.invoke(ask({ id: "e", name: "list_events" }, { id: "f", name: "list_files" }), config);
+    const pending = pendingAuthInterrupts(await graph.getState(config));
+    expect(pending.map((p) => p.value.serverName).sort()).toEqual(["calendar", "files"]);
+    const calendar = pending.find((p) => p.value.serverName === "calendar");
+    const files = pending.find((p) => p.value.serverName === "files");
+
+    await auth.grant(CALENDAR, ["calendar.read"]);
+    await graph.invoke(await resumeConsent(graph, config, calendar?.consentId ?? "", "granted"), config);
+    const still = pendingAuthInterrupts(await graph.getState(config));
+    expect(still.map((p) => [p.interruptId, p.consentId])).toEqual([[files?.interruptId, files?.consentId]]);
+    expect(auth.begins).toHaveLength(2);
+    expect(executed).toHaveLength(1);
+
+    await auth.grant(FILES, ["files.read"]);
+    const done = await graph.invoke(
+      await resumeConsent(graph, config, files?.consentId ?? "", "granted"),
+      config,
+    );
+    expect(toolMessages(done.messages).map((m) => m.content)).toEqual(["list_events ran", "list_files ran"]);
+    expect(executed).toHaveLength(2);
+  });
+
   it("shares one interrupt between parallel calls of a single ToolNode task", async () => {
     const auth = createFakeAuth();
     const executed: unknown[] = [];

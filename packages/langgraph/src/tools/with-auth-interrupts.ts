@@ -5,6 +5,7 @@ import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { createBeginCoalescer } from "../consent/begin-coalescer.js";
 import type { ConsentBeginner, ConsentLookup, ToolServerResolver } from "../consent/consent-types.js";
+import { InterruptMemo } from "../interrupt/interrupt-memo.js";
 import { type CallIdRunner, type ConsentCallContext, callWithConsent } from "./call-with-consent.js";
 
 /** Options of {@link withAuthInterrupts}. */
@@ -59,7 +60,7 @@ export function createConsentCallContext(options: AuthInterruptOptions): Consent
     serverFor: options.serverFor,
     lookup: options.consentLookup ?? lookupOf(options.consents),
     coalescer: createBeginCoalescer(options.consents, options.bus),
-    interruptedOn: new Map(),
+    interruptedOn: new InterruptMemo(),
     runWithCallId: options.runWithCallId ?? runWithCallId,
   };
 }
@@ -108,7 +109,7 @@ export function wrapTool<T extends StructuredToolInterface>(tool: T, context: Co
     const result = await callWithConsent(context, {
       toolName: tool.name,
       callId,
-      attempt: () => (tool.invoke as (input: unknown, config?: unknown) => Promise<unknown>)(input, config),
+      attempt: () => Reflect.apply(tool.invoke, tool, [input, config]) as Promise<unknown>,
       isFailure: isErrorMessage,
     });
     if (result.kind === "result") return result.value;
