@@ -1,5 +1,7 @@
 /** @module @authbus/langgraph: pause a LangGraph graph for consent with interrupt() and resume it with new tokens. */
 
+export { authToolNode } from "./client/auth-tool-node.js";
+export type { AuthClientOptions, AuthToolClient, ToolCallLike } from "./client/client-tool-caller.js";
 export type { BeginCoalescer } from "./consent/begin-coalescer.js";
 export { createBeginCoalescer } from "./consent/begin-coalescer.js";
 export type {
@@ -22,10 +24,7 @@ export {
   isAuthResumeError,
   isConsentNotPendingError,
 } from "./errors/auth-resume-error.js";
-export type {
-  AuthInterruptMiddlewareOptions,
-  AuthToolClient,
-} from "./middleware/auth-interrupt-middleware.js";
+export type { AuthInterruptMiddlewareOptions } from "./middleware/auth-interrupt-middleware.js";
 export { authInterruptMiddleware } from "./middleware/auth-interrupt-middleware.js";
 export type { PendingAuthInterrupt, SnapshotLike } from "./resume/pending-auth-interrupts.js";
 export { pendingAuthInterrupts } from "./resume/pending-auth-interrupts.js";

@@ -2,7 +2,7 @@
 import { AuthChallengeError, type MemoryTokenStore } from "@authbus/core";
 import { type StructuredToolInterface, tool } from "@langchain/core/tools";
 import { z } from "zod";
-import type { AuthToolClient } from "../middleware/auth-interrupt-middleware.js";
+import type { AuthToolClient } from "../client/client-tool-caller.js";
 import { SUBJECT } from "./fake-auth.test-helpers.js";
 
 export interface FakeServer {
