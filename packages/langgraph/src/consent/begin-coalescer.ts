@@ -28,6 +28,11 @@ function needKey(input: ConsentBeginInput): string {
  * error and scopes) share one consent while it is pending, even if the consents
  * implementation does not coalesce. An entry is dropped when the bus reports the consent
  * granted, denied or expired, when it passes `expiresAt`, or when `begin` rejects.
+ *
+ * @example
+ * const coalescer = createBeginCoalescer(consents, bus);
+ * const [a, b] = await Promise.all([coalescer.begin(need), coalescer.begin(need)]);
+ * a.consentId === b.consentId; // one card for both calls
  */
 export function createBeginCoalescer(consents: ConsentBeginner, bus: AuthBus): BeginCoalescer {
   const pending = new Map<string, { consentId?: string; expiresAt?: number; begun: Promise<ConsentBegun> }>();

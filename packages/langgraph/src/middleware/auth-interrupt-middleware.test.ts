@@ -62,7 +62,7 @@ describe("authInterruptMiddleware", () => {
     await agent.invoke({ messages: [new HumanMessage("what's on my calendar")] }, config);
     const [pending] = pendingAuthInterrupts(await agent.graph.getState(config));
     const done = await agent.invoke(
-      await resumeConsent(agent.graph, config, pending?.consentId ?? "", "denied"),
+      await resumeConsent(agent, config, pending?.consentId ?? "", "denied"),
       config,
     );
     expect(lastText(done.messages)).toContain("Access to calendar was declined");

@@ -79,7 +79,11 @@ export function createConsentCallContext(options: AuthInterruptOptions): Consent
  * interrupt of its own, all answered by one `resumeConsent()`.
  *
  * Control flow: the tools throw LangGraph's `GraphInterrupt` to pause; `ToolNode` re-throws it.
+ * A resume value that does not answer the call's consent throws `AuthResumeError` (which a
+ * `ToolNode` with default `handleToolErrors` turns into an error ToolMessage).
  *
+ * @see RFC 6750 §3.1 (insufficient_scope), RFC 9470 §3 (step-up), RFC 8707 (resource)
+ * @see https://langchain-ai.github.io/langgraphjs/concepts/human_in_the_loop/ (interrupt and resume)
  * @example
  * const tools = withAuthInterrupts(await client.getTools(), {
  *   bus, consents, subject: "alice", tokens, serverFor: (name) => client.serverFor(name),
