@@ -62,6 +62,14 @@ function findChallengeError(error: unknown): AuthChallengeError | undefined {
   return undefined;
 }
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "the server";
+  }
+}
+
 function resourceOf(url: string): string {
   try {
     const parsed = new URL(url);
@@ -135,7 +143,7 @@ function challengeNeed(
     const challengeError = findChallengeError(outcome.error);
     if (challengeError && needsPerson(challengeError)) {
       return {
-        serverName: server?.serverName ?? challengeError.serverName ?? new URL(challengeError.url).host,
+        serverName: server?.serverName ?? challengeError.serverName ?? hostOf(challengeError.url),
         resource: server?.resource ?? resourceOf(challengeError.url),
         challenge: challengeError,
         errorDescription: challengeError.oauth?.errorDescription,
