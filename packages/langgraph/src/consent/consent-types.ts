@@ -57,6 +57,12 @@ export interface ToolServer {
   serverName: string;
   /** The protected resource (RFC 8707 resource indicator) its tokens are keyed by. */
   resource: string;
+  /**
+   * The challenge of the server's last refused connection, if the client kept it: a consent
+   * begun before any call reads its `scope` (MCP 2025-11-25 scope selection) instead of
+   * asking for every scope the server supports.
+   */
+  challenge?: ConsentChallenge | undefined;
 }
 
 /** Maps a tool name to its server, or `undefined` for tools that are not behind authbus. */

@@ -1,5 +1,5 @@
 /** @module Read whatever an MCP client's `serverFor(toolName)` returns as a {@link ToolServer}. */
-import type { ToolServer } from "./consent-types.js";
+import type { ConsentChallenge, ToolServer } from "./consent-types.js";
 
 function text(record: Record<string, unknown>, ...keys: string[]): string | undefined {
   for (const key of keys) {
@@ -19,5 +19,16 @@ export function toToolServer(value: unknown): ToolServer | undefined {
   const record = value as Record<string, unknown>;
   const serverName = text(record, "serverName", "name");
   const resource = text(record, "resource", "url");
-  return serverName !== undefined && resource !== undefined ? { serverName, resource } : undefined;
+  if (serverName === undefined || resource === undefined) return undefined;
+  const challenge = toChallenge(record.challenge);
+  return challenge ? { serverName, resource, challenge } : { serverName, resource };
+}
+
+function toChallenge(value: unknown): ConsentChallenge | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { status, oauth } = value as { status?: unknown; oauth?: unknown };
+  if (typeof status !== "number") return undefined;
+  return typeof oauth === "object" && oauth !== null
+    ? { status, oauth: oauth as ConsentChallenge["oauth"] }
+    : { status };
 }

@@ -186,7 +186,12 @@ export async function callWithConsent<T>(
   let need: ConsentNeed | undefined;
   if (server && context.tokens) {
     const held = await context.tokens.get({ subject: context.subject, resource: server.resource });
-    if (!held) need = { serverName: server.serverName, resource: server.resource };
+    // The refused connection's challenge (when the client kept it) says which scopes to ask for.
+    if (!held) {
+      need = server.challenge
+        ? { serverName: server.serverName, resource: server.resource, challenge: server.challenge }
+        : { serverName: server.serverName, resource: server.resource };
+    }
   }
   if (!need) {
     const first = await observe(context, call);
