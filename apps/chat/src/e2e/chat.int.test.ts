@@ -154,7 +154,13 @@ describe("chat app in a browser", () => {
 
     // Step-up: deleting needs files.write, which the first consent did not grant.
     await ask(page, "Delete notes.txt");
-    await expect.poll(() => card(page, "files").isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(() => card(page, "files").isVisible(), { timeout: 20_000 })
+      .toBe(true)
+      .catch(async (error: unknown) => {
+        await shot(page, "08-step-up-card-missing");
+        throw error;
+      });
     const stepUp = await card(page, "files").textContent();
     expect(stepUp).toContain("needs more access");
     expect(stepUp).toContain("files.write");
