@@ -110,6 +110,16 @@ describe("chat app in a browser", () => {
     expect(text).toContain("See your calendar events");
     await shot(page, "01-consent-card");
 
+    // The interrupt (and so the checkpoint) holds the app's launch link, not the state-bearing URL.
+    const threadId = new URL(page.url()).searchParams.get("thread");
+    const view = (await (await fetch(`${app.url}api/threads/${threadId}`)).json()) as {
+      pending: { authorizationUrl: string; reason: string; scopes: string[] }[];
+    };
+    expect(view.pending).toHaveLength(1);
+    expect(view.pending[0]?.authorizationUrl).toMatch(new RegExp(`^${app.url}consents/[^/]+/authorize$`));
+    expect(view.pending[0]?.reason).toBe("missing_token");
+    expect(view.pending[0]?.scopes).toContain("calendar.read");
+
     await card(page, "calendar").getByRole("button", { name: "Deny" }).click();
     await expect
       .poll(() => lastAnswer(page), { timeout: 20_000 })
@@ -207,6 +217,7 @@ describe("chat app in a browser", () => {
     for (const name of files) {
       const bytes = readFileSync(join(dataDir, name)).toString("latin1");
       for (const secret of secrets) expect(bytes.includes(secret), `${name} holds a token`).toBe(false);
+      expect(bytes.includes("code_challenge="), `${name} holds an authorization URL`).toBe(false);
     }
     for (const secret of secrets) {
       expect(pageText.includes(secret)).toBe(false);

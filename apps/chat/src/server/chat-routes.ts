@@ -13,6 +13,8 @@ import { isThreadBusyError, type ThreadRunner } from "./thread-runner.js";
 export interface ConsentGate {
   complete(callbackUrl: string): Promise<{ consentId: string; outcome: "granted" | "denied" }>;
   deny(consentId: string): Promise<boolean>;
+  /** The real authorization URL of a pending consent; `undefined` once settled or expired. */
+  authorizationUrl(consentId: string): Promise<string | undefined>;
 }
 
 export interface ChatRoutesOptions {
@@ -106,6 +108,22 @@ export function createChatRoutes({ runner, consents, feed, webRoot }: ChatRoutes
     // Resume even when the consent was already settled: the thread may still wait on it.
     runner.resume(consentId, "denied");
     return c.json({ denied }, 202);
+  });
+
+  // The card's Authorize opens this launch link; only here does the state-bearing URL appear.
+  app.get("/consents/:consentId/authorize", async (c) => {
+    const target = await consents.authorizationUrl(c.req.param("consentId"));
+    if (!target) {
+      return c.html(
+        callbackPage({
+          title: "This access request is no longer open",
+          detail: "It was already answered or it expired. Ask the agent again to get a new one.",
+        }),
+        410,
+      );
+    }
+    c.header("Cache-Control", "no-store");
+    return c.redirect(target, 302);
   });
 
   app.get("/oauth/callback", async (c) => {

@@ -1,7 +1,7 @@
 /** @module Starts the chat: stores, MCP client, agent, routes and the HTTP server on loopback. */
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { createAuthBus } from "@authbus/core";
+import { createAuthBus, normalizeResource } from "@authbus/core";
 import { authInterruptMiddleware } from "@authbus/langgraph";
 import { createMCPClient, runWithCallId } from "@authbus/mcp";
 import { createConsents, createRefresher, openSqliteStores } from "@authbus/oauth";
@@ -127,7 +127,11 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
 
   const routes = createChatRoutes({
     runner,
-    consents: { complete: (url) => consents.complete(url), deny: (id) => consents.deny(id) },
+    consents: {
+      complete: (url) => consents.complete(url),
+      deny: (id) => consents.deny(id),
+      authorizationUrl: (id) => consents.authorizationUrl(id),
+    },
     feed,
     webRoot: options.webRoot,
   });

@@ -78,7 +78,7 @@ export function ConsentCard({ consent, onDeny }: ConsentCardProps) {
       )}
       {consent.errorDescription && <p className="consent-detail">Server said: {consent.errorDescription}</p>}
       <p className="consent-detail">
-        You will sign in at <code>{new URL(consent.authorizationUrl).host}</code>. This request expires in{" "}
+        You will sign in with the server's authorization service. This request expires in{" "}
         {minutesLeft(consent.expiresAt, now)}.
       </p>
       <div className="consent-actions">
