@@ -94,12 +94,19 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     client,
     bus,
     ttlSeconds: options.consentTtlSeconds ?? 600,
+    // Cards, events and checkpoints carry this launch link; the state-bearing authorization URL
+    // stays in the consent store and is only handed out by a redirect.
+    launchUrl: (consentId) => `${origin}/consents/${encodeURIComponent(consentId)}/authorize`,
   });
+  const serverNames = new Map(
+    Object.entries(options.servers).map(([name, { url }]) => [normalizeResource(url), name]),
+  );
   const refresh = createRefresher({
     tokens: stores.tokens,
     bus,
     client,
     registrations: stores.registrations,
+    serverName: (key) => serverNames.get(normalizeResource(key.resource)) ?? new URL(key.resource).host,
   });
   const mcp = createMCPClient({ servers: options.servers, tokens: stores.tokens, bus, subject, refresh });
   const checkpointer = SqliteSaver.fromConnString(join(options.dataDir, "checkpoints.db"));
