@@ -73,6 +73,18 @@ function skipSeparators(input: string, i: number): number {
   return i;
 }
 
+// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 §5.6.4). Comparisons rather
+// than a table load: above '"' everything but "\" and DEL is qdtext, obs-text included.
+function skipQdtext(input: string, i: number): number {
+  const n = input.length;
+  while (i < n) {
+    const c = input.charCodeAt(i);
+    if (c > DQUOTE ? c === BACKSLASH || c === 0x7f : c !== SP && c !== 0x21 && c !== HTAB) break;
+    i++;
+  }
+  return i;
+}
+
 function scanToken(input: string, i: number): number {
   const n = input.length;
   while (i < n) {
@@ -86,7 +98,7 @@ function scanToken(input: string, i: number): number {
 // Parameter names already used in the current challenge. Scanning a short array is cheaper than
 // a property lookup, which must first internalise the freshly sliced name; past SEEN_LIST_LIMIT
 // names a Set takes over so thousands of parameters stay linear.
-type SeenNames = { list: string[]; set: Set<string> | undefined };
+type SeenNames = { list: string[]; count: number; set: Set<string> | undefined };
 const SEEN_LIST_LIMIT = 8;
 
 function addSeenName(seen: SeenNames, name: string): boolean {
@@ -95,10 +107,14 @@ function addSeenName(seen: SeenNames, name: string): boolean {
     seen.set.add(name);
     return true;
   }
-  const list = seen.list;
-  for (let k = 0; k < list.length; k++) if (list[k] === name) return false;
-  if (list.length < SEEN_LIST_LIMIT) list.push(name);
-  else {
+  // `list` is reused across challenges: only its first `count` entries are live, which spares
+  // the slow `length = 0` truncation.
+  const { list, count } = seen;
+  for (let k = 0; k < count; k++) if (list[k] === name) return false;
+  if (count < SEEN_LIST_LIMIT) {
+    list[count] = name;
+    seen.count = count + 1;
+  } else {
     seen.set = new Set(list);
     seen.set.add(name);
   }
@@ -140,16 +156,10 @@ function readName(input: string, start: number, end: number): string {
   if (length <= KNOWN_MAX_LENGTH) {
     const candidates = KNOWN_NAMES[knownSlot(length, input.charCodeAt(start))];
     if (candidates !== undefined) {
-      outer: for (let k = 0; k < candidates.length; k++) {
+      // A native compare; names sent in another case take the slower general path below.
+      for (let k = 0; k < candidates.length; k++) {
         const candidate = candidates[k] as string;
-        for (let j = 0; j < length; j++) {
-          const c = input.charCodeAt(start + j);
-          const d = candidate.charCodeAt(j);
-          // For a tchar c, `c | 0x20` equals a lower-case letter only for that letter in either
-          // case, and never equals "_" or "-" (0x0D, the other match for "-", is not a tchar).
-          if (c !== d && (c | 0x20) !== d) continue outer;
-        }
-        return candidate;
+        if (input.startsWith(candidate, start)) return candidate;
       }
     }
   }
@@ -229,7 +239,7 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
 
   let current: Challenge | undefined;
   // One per parse, emptied for each challenge.
-  const seen: SeenNames = { list: [], set: undefined };
+  const seen: SeenNames = { list: [], count: 0, set: undefined };
   let hasToken68 = false;
   for (;;) {
     // Here i is at the first character of a list element.
@@ -259,7 +269,7 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
     } else {
       current = { scheme: readName(input, start, i), params: {} };
       challenges.push(current);
-      seen.list.length = 0;
+      seen.count = 0;
       seen.set = undefined;
       hasToken68 = false;
       const schemeEnd = i;
@@ -392,30 +402,11 @@ function readParamValue(
     let from = i;
     let pieces: string[] | undefined;
     for (;;) {
-      if (i >= n) {
-        throw fail(
-          input,
-          n,
-          `expected '"' to close the quoted-string of parameter "${name}" (opened at position ${open})`,
-        );
-      }
-      const c = input.charCodeAt(i);
-      // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 §5.6.4). Comparisons
-      // rather than a table load: above '"' everything but "\" and DEL is qdtext, obs-text included.
-      if (c > DQUOTE ? c !== BACKSLASH && c !== 0x7f : c === SP || c === 0x21 || c === HTAB) {
-        i++;
-        continue;
-      }
+      i = skipQdtext(input, i);
+      const c = i < n ? input.charCodeAt(i) : -1;
       if (c === DQUOTE) break;
-      if (c === BACKSLASH) {
+      if (c === BACKSLASH && i + 1 < n) {
         // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ): keep the escaped character, drop the "\".
-        if (i + 1 >= n) {
-          throw fail(
-            input,
-            n,
-            `expected '"' to close the quoted-string of parameter "${name}" (opened at position ${open})`,
-          );
-        }
         const e = input.charCodeAt(i + 1);
         if ((e < 0x20 && e !== HTAB) || e === 0x7f) {
           throw fail(input, i + 1, `expected an escapable character after "\\" in parameter "${name}"`);
@@ -425,6 +416,13 @@ function readParamValue(
         from = i + 1;
         i += 2;
         continue;
+      }
+      if (c === -1 || c === BACKSLASH) {
+        throw fail(
+          input,
+          n,
+          `expected '"' to close the quoted-string of parameter "${name}" (opened at position ${open})`,
+        );
       }
       throw fail(input, i, `expected quoted-string text (no control characters) in parameter "${name}"`);
     }

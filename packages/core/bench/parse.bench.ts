@@ -1,0 +1,487 @@
+/** @module Benchmark: our WWW-Authenticate parser against the MCP SDK's extractor and `auth-header`. */
+import { createRequire } from "node:module";
+import { extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Bench, type Task } from "tinybench";
+import type { Challenge } from "../src/www-authenticate/challenge.js";
+import { parseWWWAuthenticate } from "../src/www-authenticate/parse.js";
+import { isWWWAuthenticateParseError } from "../src/www-authenticate/parse-error.js";
+
+// auth-header ships CommonJS without types; require it and type the one function we call.
+type AuthHeaderResult = { scheme: string; params: Record<string, string | string[]>; token: unknown };
+const authHeader = createRequire(import.meta.url)("auth-header") as {
+  parse(value: string): AuthHeaderResult;
+};
+
+/** What every contender must produce: the job the MCP client does on a 401/403. */
+type Extracted<U> = {
+  resourceMetadataUrl?: U | undefined;
+  scope?: string | undefined;
+  error?: string | undefined;
+};
+
+/** A corpus entry: a realistic header and the right answer for its Bearer challenge. */
+type Sample = {
+  label: string;
+  header: string;
+  expected: { resourceMetadataUrl?: string; scope?: string; error?: string };
+};
+
+const PRM = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+
+const corpus: Sample[] = [
+  { label: "RFC 6750 §3 realm", header: 'Bearer realm="example"', expected: {} },
+  {
+    label: "RFC 6750 §3 expired",
+    header: 'Bearer realm="example", error="invalid_token", error_description="The access token expired"',
+    expected: { error: "invalid_token" },
+  },
+  {
+    label: "RFC 6750 §3.1 insufficient_scope",
+    header:
+      'Bearer realm="example", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token", scope="files:read files:write"',
+    expected: { error: "insufficient_scope", scope: "files:read files:write" },
+  },
+  {
+    label: "RFC 9728 §5.1 resource_metadata",
+    header: 'Bearer resource_metadata="https://resource.example.com/.well-known/oauth-protected-resource"',
+    expected: { resourceMetadataUrl: "https://resource.example.com/.well-known/oauth-protected-resource" },
+  },
+  {
+    label: "RFC 9470 §3 acr_values",
+    header:
+      'Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="myACR"',
+    expected: { error: "insufficient_user_authentication" },
+  },
+  {
+    label: "RFC 9470 §3 max_age",
+    header:
+      'Bearer error="insufficient_user_authentication", error_description="More recent authentication is required", max_age="5"',
+    expected: { error: "insufficient_user_authentication" },
+  },
+  { label: "RFC 9449 §7.1 DPoP algs", header: 'DPoP algs="ES256 PS256"', expected: {} },
+  {
+    label: "RFC 9449 §7.1 DPoP invalid_token",
+    header: 'DPoP error="invalid_token", error_description="Invalid DPoP key binding", algs="ES256"',
+    expected: {},
+  },
+  {
+    label: "RFC 9449 §9 DPoP nonce",
+    header: 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"',
+    expected: {},
+  },
+  {
+    label: "DPoP then Bearer",
+    header: `DPoP algs="ES256", Bearer error="invalid_token", resource_metadata="${PRM}"`,
+    expected: { error: "invalid_token", resourceMetadataUrl: PRM },
+  },
+  {
+    label: "Bearer then DPoP",
+    header: `Bearer realm="mcp", error="invalid_token", resource_metadata="${PRM}", DPoP algs="ES256 PS256"`,
+    expected: { error: "invalid_token", resourceMetadataUrl: PRM },
+  },
+  { label: "RFC 7617 Basic", header: 'Basic realm="simple", charset="UTF-8"', expected: {} },
+  {
+    label: "Basic then Bearer",
+    header: `Basic realm="simple", Bearer resource_metadata="${PRM}"`,
+    expected: { resourceMetadataUrl: PRM },
+  },
+  { label: "Negotiate alone", header: "Negotiate", expected: {} },
+  {
+    label: "Negotiate token68",
+    header: "Negotiate YIIB9gYJKoZIhvcSAQICAQBuggHl+MIIB4aADAgEFoQMCAQ6i/Bw==",
+    expected: {},
+  },
+  {
+    label: "MCP SDK 401 expired",
+    header: `Bearer error="invalid_token", error_description="Token has expired", resource_metadata="${PRM}"`,
+    expected: { error: "invalid_token", resourceMetadataUrl: PRM },
+  },
+  {
+    label: "MCP SDK 401 no header",
+    header: `Bearer error="invalid_token", error_description="Missing Authorization header", resource_metadata="${PRM}"`,
+    expected: { error: "invalid_token", resourceMetadataUrl: PRM },
+  },
+  {
+    label: "MCP SDK 403 scope",
+    header: `Bearer error="insufficient_scope", error_description="Insufficient scope", scope="files:read files:write", resource_metadata="${PRM}"`,
+    expected: { error: "insufficient_scope", scope: "files:read files:write", resourceMetadataUrl: PRM },
+  },
+  {
+    label: "MCP spec 2025-06 401",
+    header: `Bearer resource_metadata="${PRM}", scope="mcp:tools mcp:resources"`,
+    expected: { resourceMetadataUrl: PRM, scope: "mcp:tools mcp:resources" },
+  },
+  {
+    label: "scope= inside error_description",
+    header:
+      'Bearer error="insufficient_scope", error_description="token lacks scope=\\"admin\\" for this tool", scope="files:read"',
+    expected: { error: "insufficient_scope", scope: "files:read" },
+  },
+  {
+    label: "escaped quote in description",
+    header: `Bearer error="invalid_token", error_description="the \\"files\\" grant was revoked", resource_metadata="${PRM}"`,
+    expected: { error: "invalid_token", resourceMetadataUrl: PRM },
+  },
+  {
+    label: 'empty scope=""',
+    header: 'Bearer error="insufficient_scope", scope=""',
+    expected: { error: "insufficient_scope", scope: "" },
+  },
+  {
+    label: "upper-case names",
+    header: `Bearer ERROR="invalid_token", RESOURCE_METADATA="${PRM}"`,
+    expected: { error: "invalid_token", resourceMetadataUrl: PRM },
+  },
+  {
+    label: "upper-case scheme",
+    header: 'BEARER realm="mcp", error="invalid_token"',
+    expected: { error: "invalid_token" },
+  },
+  {
+    label: "token values",
+    header: "Bearer error=invalid_token, scope=read",
+    expected: { error: "invalid_token", scope: "read" },
+  },
+  {
+    label: "spaces around =",
+    header: 'Bearer realm="mcp" , error = "invalid_token"',
+    expected: { error: "invalid_token" },
+  },
+  {
+    label: "name ending in scope",
+    header: 'Bearer realm="api", upstream_scope="admin", scope="read"',
+    expected: { scope: "read" },
+  },
+  {
+    label: "Microsoft Graph style",
+    header:
+      'Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="invalid_token", error_description="The access token has expired", Basic realm="contoso", Negotiate, NTLM',
+    expected: { error: "invalid_token" },
+  },
+  {
+    label: "GitHub style",
+    header:
+      'Bearer realm="GitHub", error="invalid_token", error_description="The access token is missing or invalid"',
+    expected: { error: "invalid_token" },
+  },
+  {
+    label: "step-up with resource_metadata",
+    header: `Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa", resource_metadata="${PRM}"`,
+    expected: { error: "insufficient_user_authentication", resourceMetadataUrl: PRM },
+  },
+];
+
+// Responses are built once, outside the timed loops; every contender starts from the same Response.
+const responses = corpus.map(
+  ({ header }) => new Response(null, { status: 401, headers: { "WWW-Authenticate": header } }),
+);
+
+function toUrl(value: string | undefined): URL | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ours, as the brief words it: one `Headers#get`, one parse, pick the Bearer challenge, read the
+ * three params. The resource metadata URL stays a string (callers validate it when they follow it).
+ */
+function extractOurs(response: Response): Extracted<string> {
+  const value = response.headers.get("www-authenticate");
+  if (value === null) return {};
+  let challenges: Challenge[];
+  try {
+    challenges = parseWWWAuthenticate(value);
+  } catch (e) {
+    if (isWWWAuthenticateParseError(e)) return {};
+    throw e;
+  }
+  for (const challenge of challenges) {
+    if (challenge.scheme === "bearer") {
+      const { params } = challenge;
+      return { resourceMetadataUrl: params.resource_metadata, scope: params.scope, error: params.error };
+    }
+  }
+  return {};
+}
+
+// auth-header returns an array for a repeated parameter; the first value is what a caller would use.
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `auth-header`: parses one challenge only and keeps names' case; same steps as ours. */
+function extractAuthHeader(response: Response): Extracted<string> {
+  const value = response.headers.get("www-authenticate");
+  if (value === null) return {};
+  let parsed: AuthHeaderResult;
+  try {
+    parsed = authHeader.parse(value);
+  } catch {
+    return {};
+  }
+  if (parsed.scheme.toLowerCase() !== "bearer") return {};
+  return {
+    resourceMetadataUrl: first(parsed.params.resource_metadata),
+    scope: first(parsed.params.scope),
+    error: first(parsed.params.error),
+  };
+}
+
+/** The MCP SDK's own function, called as its client calls it (it takes the Response and builds a URL). */
+function extractSdk(response: Response): Extracted<URL> {
+  return extractWWWAuthenticateParams(response);
+}
+
+// The SDK also turns resource_metadata into a URL object. To compare identical outputs too, these
+// wrappers add the same `new URL` step to ours and to auth-header.
+function withUrl(extract: (r: Response) => Extracted<string>): (r: Response) => Extracted<URL> {
+  return (response) => {
+    const result = extract(response);
+    return {
+      resourceMetadataUrl: toUrl(result.resourceMetadataUrl),
+      scope: result.scope,
+      error: result.error,
+    };
+  };
+}
+
+const contenders: Record<string, (r: Response) => Extracted<string | URL>> = {
+  ours: extractOurs,
+  "@modelcontextprotocol/sdk": extractSdk,
+  "auth-header": extractAuthHeader,
+  "ours + new URL": withUrl(extractOurs),
+  "auth-header + new URL": withUrl(extractAuthHeader),
+};
+const correctnessContenders = ["ours", "@modelcontextprotocol/sdk", "auth-header"];
+
+// Results go into a sink so no engine can drop the calls as dead code.
+let sink = 0;
+function consume(result: Extracted<string | URL>): void {
+  sink += (result.error?.length ?? 0) + (result.scope?.length ?? 0) + (result.resourceMetadataUrl ? 1 : 0);
+}
+
+// --- 1. correctness on the corpus --------------------------------------------------------------
+
+function describeOutcome(
+  sample: Sample,
+  extract: (r: Response) => Extracted<string | URL>,
+  response: Response,
+): string {
+  let got: Extracted<string | URL>;
+  try {
+    got = extract(response);
+  } catch (e) {
+    return `✗ threw ${(e as Error).name}`;
+  }
+  const wrong: string[] = [];
+  const expectedUrl = sample.expected.resourceMetadataUrl;
+  const gotUrl = got.resourceMetadataUrl;
+  if ((typeof gotUrl === "string" ? gotUrl : gotUrl?.href) !== expectedUrl) {
+    wrong.push("resource_metadata");
+  }
+  if (got.scope !== sample.expected.scope) wrong.push(`scope=${JSON.stringify(got.scope)}`);
+  if (got.error !== sample.expected.error) wrong.push(`error=${JSON.stringify(got.error)}`);
+  return wrong.length === 0 ? "✓" : `✗ ${wrong.join(" ")}`;
+}
+
+const correctness = corpus.map((sample, i) => {
+  const row: Record<string, string> = { header: sample.label };
+  for (const name of correctnessContenders) {
+    row[name] = describeOutcome(
+      sample,
+      contenders[name] as (r: Response) => Extracted<string | URL>,
+      responses[i] as Response,
+    );
+  }
+  return row;
+});
+const correctCount = (name: string) => correctness.filter((row) => row[name] === "✓").length;
+
+// --- 2. throughput on the corpus ---------------------------------------------------------------
+
+// The parsers alone, string in, to show where the time goes (no Headers#get, no URL).
+const headerStrings = corpus.map((s) => s.header);
+const parseOnly: Record<string, (header: string) => unknown> = {
+  "parse only: ours": parseWWWAuthenticate,
+  "parse only: auth-header": (header) => {
+    try {
+      return authHeader.parse(header);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+// Tasks run one after another, so a busy machine can favour whichever ran in a quiet moment.
+// Several short rounds, each running every task, and the median per task even that out.
+const ROUNDS = 5;
+function throughputRound(round: number): Bench {
+  const bench = new Bench({
+    name: `extract {resource_metadata, scope, error} from ${corpus.length} headers (round ${round + 1}/${ROUNDS})`,
+    time: 400,
+    warmupTime: round === 0 ? 300 : 50,
+  });
+  for (const [name, extract] of Object.entries(contenders)) {
+    bench.add(
+      name,
+      () => {
+        for (const response of responses) consume(extract(response));
+      },
+      { async: false },
+    );
+  }
+  for (const [name, parse] of Object.entries(parseOnly)) {
+    bench.add(
+      name,
+      () => {
+        for (const header of headerStrings) sink += parse(header) === undefined ? 0 : 1;
+      },
+      { async: false },
+    );
+  }
+  return bench;
+}
+
+// --- 3. linear growth on crafted large headers -------------------------------------------------
+
+const KIB = 1024;
+const sizes = [16 * KIB, 64 * KIB, 256 * KIB];
+
+function manyParams(size: number): string {
+  const parts: string[] = [];
+  let length = 7;
+  for (let i = 0; length + 40 < size; i++) {
+    const part = i % 3 === 0 ? `p${i}="v\\"${i}, x=y"` : i % 3 === 1 ? `p${i}=tok${i}` : `p${i} = "${i}"`;
+    parts.push(part);
+    length += part.length + 2;
+  }
+  // Whole parameters only, so the header is a few bytes over `size` rather than cut mid-quote.
+  return `Bearer ${parts.join(", ")}`;
+}
+
+function manyChallenges(size: number): string {
+  const parts: string[] = [];
+  let length = 0;
+  for (let i = 0; length + 40 < size; i++) {
+    const part = i % 2 === 0 ? `S${i} a="b", c=d` : `N${i} abc${i}==`;
+    parts.push(part);
+    length += part.length + 2;
+  }
+  return parts.join(", ");
+}
+
+const unclosedQuote = (size: number) => `Bearer realm="${"x".repeat(size - 14)}`;
+
+const crafted: { kind: string; make: (size: number) => string; throws: boolean }[] = [
+  { kind: "thousands of params", make: manyParams, throws: false },
+  { kind: "thousands of challenges", make: manyChallenges, throws: false },
+  { kind: "unclosed quote to the end", make: unclosedQuote, throws: true },
+];
+
+const large = new Bench({ name: "large crafted headers", time: 600, warmupTime: 100, iterations: 20 });
+for (const { kind, make, throws } of crafted) {
+  for (const size of sizes) {
+    const header = make(size);
+    // Check each input does what it is meant to before timing it.
+    let threw = false;
+    try {
+      parseWWWAuthenticate(header);
+    } catch (e) {
+      if (!isWWWAuthenticateParseError(e)) throw e;
+      threw = true;
+    }
+    if (threw !== throws) throw new Error(`${kind} at ${size / KIB} KiB: expected throws=${throws}`);
+    large.add(
+      `${kind} ${size / KIB} KiB`,
+      () => {
+        try {
+          sink += parseWWWAuthenticate(header).length;
+        } catch (e) {
+          sink += (e as { position: number }).position;
+        }
+      },
+      { async: false },
+    );
+  }
+}
+
+// --- run and report ----------------------------------------------------------------------------
+
+function period(task: Task | undefined): number {
+  const result = task?.result;
+  if (result === undefined || !("period" in result)) throw new Error(`task ${task?.name} did not complete`);
+  return result.period;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[sorted.length >> 1] as number;
+}
+
+const periods = new Map<string, number[]>();
+let lastRound: Bench | undefined;
+for (let round = 0; round < ROUNDS; round++) {
+  lastRound = throughputRound(round);
+  await lastRound.run();
+  for (const task of lastRound.tasks) {
+    const list = periods.get(task.name) ?? [];
+    list.push(period(task));
+    periods.set(task.name, list);
+  }
+}
+await large.run();
+
+console.log(`\n${lastRound?.name}`);
+console.table(lastRound?.table());
+
+const perHeaderNs = (name: string) => (median(periods.get(name) ?? []) * 1e6) / corpus.length;
+console.log(`\nMedian of ${ROUNDS} rounds, per header (Headers#get included unless "parse only"):`);
+console.table(
+  [...periods.keys()].map((name) => ({ task: name, "ns/header": Math.round(perHeaderNs(name)) })),
+);
+const ratio = (slow: string, fast: string) => (perHeaderNs(slow) / perHeaderNs(fast)).toFixed(2);
+console.log("As specified (ours returns the resource_metadata string, as auth-header does):");
+console.log(
+  `  ours vs @modelcontextprotocol/sdk: ${ratio("@modelcontextprotocol/sdk", "ours")}× faster (target ≥ 1.5×)`,
+);
+console.log(`  ours vs auth-header:               ${ratio("auth-header", "ours")}× faster (target ≥ 2×)`);
+console.log("Identical outputs (everyone builds the URL object, as the SDK does):");
+console.log(`  ours vs @modelcontextprotocol/sdk: ${ratio("@modelcontextprotocol/sdk", "ours + new URL")}×`);
+console.log(`  ours vs auth-header:               ${ratio("auth-header + new URL", "ours + new URL")}×`);
+console.log("Parsers alone (string in, no Headers#get):");
+console.log(`  ours vs auth-header:               ${ratio("parse only: auth-header", "parse only: ours")}×`);
+
+console.log(`\n${large.name}: time per parse (mean, and median which GC pauses disturb less)`);
+const stat = (task: Task | undefined, key: "mean" | "p50"): number => {
+  const result = task?.result;
+  if (result === undefined || !("latency" in result)) throw new Error(`task ${task?.name} did not complete`);
+  return result.latency[key];
+};
+const rows = crafted.map(({ kind }) => {
+  const tasks = sizes.map((size) => large.getTask(`${kind} ${size / KIB} KiB`));
+  const mean = tasks.map((t) => stat(t, "mean"));
+  const p50 = tasks.map((t) => stat(t, "p50"));
+  const ms = (i: number) => `${(mean[i] as number).toFixed(3)} / ${(p50[i] as number).toFixed(3)}`;
+  return {
+    input: kind,
+    "16 KiB ms (mean / p50)": ms(0),
+    "64 KiB ms": ms(1),
+    "256 KiB ms": ms(2),
+    "256K/16K mean (linear ≈ 16)": ((mean[2] as number) / (mean[0] as number)).toFixed(1),
+    "256K/16K p50": ((p50[2] as number) / (p50[0] as number)).toFixed(1),
+    "256 KiB < 10 ms": (mean[2] as number) < 10 ? "yes" : "NO",
+  };
+});
+console.table(rows);
+
+console.log(
+  "\nCorrectness on the corpus (side note): ✓ = right resource_metadata, scope and error for the Bearer challenge",
+);
+console.table(correctness);
+for (const name of correctnessContenders)
+  console.log(`${name}: ${correctCount(name)}/${corpus.length} correct`);
+if (sink === 0) console.log("(sink)");
