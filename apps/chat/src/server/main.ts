@@ -3,12 +3,14 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDemoServers } from "@authbus/testkit";
+import { chooseModel } from "./choose-model.js";
 import { startChatApp } from "./start-chat-app.js";
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dataDir = process.env.AUTHBUS_DATA_DIR ?? join(appRoot, ".data");
 mkdirSync(dataDir, { recursive: true });
 
+const { model, label } = await chooseModel();
 const demo = await startDemoServers();
 const app = await startChatApp({
   servers: {
@@ -18,6 +20,7 @@ const app = await startChatApp({
   dataDir,
   webRoot: join(appRoot, "dist", "web"),
   port: Number(process.env.PORT ?? 0),
+  model,
 });
 
 console.log(`
@@ -28,6 +31,7 @@ authbus chat is running.
   authorization server  ${demo.authServer.issuer}
   calendar MCP server   ${demo.calendar.url}
   files MCP server      ${demo.files.url}
+  model                 ${label}
 
 Sign in with any user name on the authorization server's page. Ctrl-C stops everything.
 `);
