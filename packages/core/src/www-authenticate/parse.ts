@@ -353,10 +353,10 @@ function readFirstItem(input: string, challenge: Challenge, seen: SeenNames, sta
       }
       return readParamValue(input, challenge, seen, start, runEnd, eq + 1);
     }
-    // `abc=` / `abc==` then "," or end: RFC 9110 token68 allows trailing "=" padding, so this
-    // is a token68 (e.g. `Bearer realm=`), not a parameter missing its value.
-    // `name=` followed by something that is neither a value nor a separator reads best as a
-    // parameter missing its value; `abc==x` stays a malformed token68.
+    // `abc=` / `abc==` then "," or end: RFC 9110 token68 allows trailing "=" padding, so this is
+    // a token68 (e.g. `Bearer realm=`), not a parameter missing its value. But `name=` followed by
+    // something that is neither a value nor a separator is reported as a parameter missing its
+    // value, which is the likelier mistake; `abc==x` stays a malformed token68.
     const looksLikeParam = v < n && c !== COMMA && input.charCodeAt(eq + 1) !== EQUALS;
     if (eq === runEnd && firstNonToken68 < 0 && !looksLikeParam) {
       let end = runEnd;
