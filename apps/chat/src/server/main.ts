@@ -1,26 +1,78 @@
-/** @module `pnpm demo`: the testkit's authorization server and MCP servers, and the chat, on loopback. */
+/**
+ * @module `npm run demo`: the chat on loopback, with the testkit's authorization server and MCP
+ * servers, or with real MCP servers named in `AUTHBUS_MCP_SERVERS`.
+ */
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDemoServers } from "@authbus/testkit";
+import { z } from "zod";
 import { chooseModel } from "./choose-model.js";
-import { startChatApp } from "./start-chat-app.js";
+import { type ChatServerConfig, startChatApp } from "./start-chat-app.js";
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dataDir = process.env.AUTHBUS_DATA_DIR ?? join(appRoot, ".data");
 mkdirSync(dataDir, { recursive: true });
 
+const serversSchema = z.record(
+  z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "server names are 1–40 letters, digits, - or _"),
+  z.union([z.url(), z.strictObject({ url: z.url(), description: z.string().optional() })]),
+);
+
+function configuredServers(): Record<string, ChatServerConfig> | undefined {
+  const raw = process.env.AUTHBUS_MCP_SERVERS;
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('AUTHBUS_MCP_SERVERS must be JSON, e.g. {"github": "https://mcp.example.com/mcp"}');
+  }
+  const result = serversSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new Error(`AUTHBUS_MCP_SERVERS is not valid: ${result.error.issues.map((issue) => issue.message).join("; ")}`);
+  }
+  return Object.fromEntries(
+    Object.entries(result.data).map(([name, entry]) => [name, typeof entry === "string" ? { url: entry } : entry]),
+  );
+}
+
+let servers: Record<string, ChatServerConfig>;
+let lines: string[];
+let stopDemo: () => Promise<void> = async () => {};
+let hint = "Each server's authorization server asks you to sign in when the agent first needs it.";
+try {
+  const real = configuredServers();
+  if (real) {
+    servers = real;
+    lines = Object.entries(real).map(([name, { url }]) => `  ${`${name} MCP server`.padEnd(22)}${url}`);
+  } else {
+    const demo = await startDemoServers();
+    stopDemo = () => demo.close();
+    hint = "Sign in with any user name on the test authorization server's page.";
+    servers = {
+      calendar: { url: demo.calendar.url, description: "Your calendar: list upcoming events." },
+      files: { url: demo.files.url, description: "Your files: list them, delete one." },
+    };
+    lines = [
+      `  authorization server  ${demo.authServer.issuer}`,
+      `  calendar MCP server   ${demo.calendar.url}`,
+      `  files MCP server      ${demo.files.url}`,
+    ];
+  }
+} catch (error) {
+  console.error(`authbus chat: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
 const { model, label } = await chooseModel();
-const demo = await startDemoServers();
 const app = await startChatApp({
-  servers: {
-    calendar: { url: demo.calendar.url, description: "Your calendar: list upcoming events." },
-    files: { url: demo.files.url, description: "Your files: list them, delete one." },
-  },
+  servers,
   dataDir,
   webRoot: join(appRoot, "dist", "web"),
   port: Number(process.env.PORT ?? 0),
   model,
+  ...(process.env.AUTHBUS_CLIENT_ID ? { clientId: process.env.AUTHBUS_CLIENT_ID } : {}),
 });
 
 console.log(`
@@ -28,12 +80,10 @@ authbus chat is running.
 
   open  ${app.url}
 
-  authorization server  ${demo.authServer.issuer}
-  calendar MCP server   ${demo.calendar.url}
-  files MCP server      ${demo.files.url}
+${lines.join("\n")}
   model                 ${label}
 
-Sign in with any user name on the authorization server's page. Ctrl-C stops everything.
+${hint} Ctrl-C stops everything.
 `);
 
 let stopping = false;
@@ -41,7 +91,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await app.close();
-  await demo.close();
+  await stopDemo();
   process.exit(0);
 };
 process.on("SIGINT", stop);
