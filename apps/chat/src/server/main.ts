@@ -30,10 +30,15 @@ function configuredServers(): Record<string, ChatServerConfig> | undefined {
   }
   const result = serversSchema.safeParse(parsed);
   if (!result.success) {
-    throw new Error(`AUTHBUS_MCP_SERVERS is not valid: ${result.error.issues.map((issue) => issue.message).join("; ")}`);
+    throw new Error(
+      `AUTHBUS_MCP_SERVERS is not valid: ${result.error.issues.map((issue) => issue.message).join("; ")}`,
+    );
   }
   return Object.fromEntries(
-    Object.entries(result.data).map(([name, entry]) => [name, typeof entry === "string" ? { url: entry } : entry]),
+    Object.entries(result.data).map(([name, entry]) => [
+      name,
+      typeof entry === "string" ? { url: entry } : entry,
+    ]),
   );
 }
 
