@@ -301,6 +301,15 @@ describe("parseWWWAuthenticate: prototype safety", () => {
     expect(JSON.parse(JSON.stringify(params))).toEqual(params);
   });
 
+  it("checks duplicates past the first eight parameters against the object itself", () => {
+    const many = Array.from({ length: 10 }, (_, k) => `p${k}=v`).join(", ");
+    const [challenge] = parseWWWAuthenticate(`Bearer ${many}, constructor=c, __proto__=x, toString=t`);
+    expect(Object.keys(challenge?.params ?? {})).toHaveLength(13);
+    expect(Object.getPrototypeOf(challenge?.params)).toBe(Object.prototype);
+    expect(parseError(`Bearer ${many}, P3=again`).message).toMatch(/parameter "p3" only once/);
+    expect(parseError(`Bearer ${many}, __proto__=x, __proto__=y`).message).toMatch(/"__proto__" only once/);
+  });
+
   it("rejects a second __proto__ like any duplicate", () => {
     expect(parseError('Bearer __proto__="x", __PROTO__="y"').position).toBe(22);
   });

@@ -95,29 +95,19 @@ function scanToken(input: string, i: number): number {
   return i;
 }
 
-// Parameter names already used in the current challenge. Scanning a short array is cheaper than
-// a property lookup, which must first internalise the freshly sliced name; past SEEN_LIST_LIMIT
-// names a Set takes over so thousands of parameters stay linear.
-type SeenNames = { list: string[]; count: number; set: Set<string> | undefined };
+// Parameter names already used in the current challenge. For the first SEEN_LIST_LIMIT names a
+// short array scan beats a property lookup, which would first internalise the freshly sliced
+// name; past that the params object answers itself (a hash lookup, so thousands stay linear).
+// The list is reused across challenges: only its first `count` entries are live.
+type SeenNames = { list: string[]; count: number };
 const SEEN_LIST_LIMIT = 8;
 
-function addSeenName(seen: SeenNames, name: string): boolean {
-  if (seen.set !== undefined) {
-    if (seen.set.has(name)) return false;
-    seen.set.add(name);
-    return true;
-  }
-  // `list` is reused across challenges: only its first `count` entries are live, which spares
-  // the slow `length = 0` truncation.
+function addSeenName(seen: SeenNames, name: string, params: Record<string, string>): boolean {
   const { list, count } = seen;
+  if (count >= SEEN_LIST_LIMIT) return !Object.hasOwn(params, name);
   for (let k = 0; k < count; k++) if (list[k] === name) return false;
-  if (count < SEEN_LIST_LIMIT) {
-    list[count] = name;
-    seen.count = count + 1;
-  } else {
-    seen.set = new Set(list);
-    seen.set.add(name);
-  }
+  list[count] = name;
+  seen.count = count + 1;
   return true;
 }
 
@@ -239,7 +229,7 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
 
   let current: Challenge | undefined;
   // One per parse, emptied for each challenge.
-  const seen: SeenNames = { list: [], count: 0, set: undefined };
+  const seen: SeenNames = { list: [], count: 0 };
   let hasToken68 = false;
   for (;;) {
     // Here i is at the first character of a list element.
@@ -270,7 +260,6 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
       current = { scheme: readName(input, start, i), params: {} };
       challenges.push(current);
       seen.count = 0;
-      seen.set = undefined;
       hasToken68 = false;
       const schemeEnd = i;
       let firstTab = -1;
@@ -442,7 +431,7 @@ function readParamValue(
 
   const params = challenge.params;
   // RFC 9110 §11.2: each parameter name occurs at most once per challenge (names are case-insensitive).
-  if (!addSeenName(seen, name)) {
+  if (!addSeenName(seen, name, params)) {
     throw fail(
       input,
       nameStart,
