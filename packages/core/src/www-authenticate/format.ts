@@ -27,8 +27,15 @@ export class WWWAuthenticateFormatError extends Error {
  * Recognises a {@link WWWAuthenticateFormatError} by `name` and `code`, so two installed copies
  * of `@authbus/core` agree (an `instanceof` check would not).
  *
+ * @see RFC 9110 §11.6.1
  * @example
- * try { formatWWWAuthenticate(list) } catch (e) { if (isWWWAuthenticateFormatError(e)) log(e.message) }
+ * try {
+ *   formatWWWAuthenticate(challenges);
+ * } catch (e) {
+ *   if (!isWWWAuthenticateFormatError(e)) throw e;
+ *   console.warn(e.message, e.challengeIndex);
+ * }
+ * @throws Never; any value is accepted.
  */
 export function isWWWAuthenticateFormatError(e: unknown): e is WWWAuthenticateFormatError {
   return (

@@ -38,6 +38,7 @@ export class WWWAuthenticateParseError extends Error {
  *   if (!isWWWAuthenticateParseError(e)) throw e;
  *   console.warn(e.message, e.position);
  * }
+ * @throws Never; any value is accepted.
  */
 export function isWWWAuthenticateParseError(e: unknown): e is WWWAuthenticateParseError {
   return (

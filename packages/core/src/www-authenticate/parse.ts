@@ -30,6 +30,9 @@ function isTchar(c: number): boolean {
 /**
  * Whether `s` is an RFC 9110 §5.6.2 token (`1*tchar`).
  * @internal shared with the formatter; not part of the package API.
+ * @see RFC 9110 §5.6.2
+ * @example isToken("resource_metadata") // true; isToken("a b") // false
+ * @throws Never.
  */
 export function isToken(s: string): boolean {
   if (s.length === 0) return false;
@@ -40,6 +43,9 @@ export function isToken(s: string): boolean {
 /**
  * Whether `s` is an RFC 9110 §11.2 token68: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
  * @internal shared with the formatter; not part of the package API.
+ * @see RFC 9110 §11.2
+ * @example isToken68("YII+/w==") // true; isToken68("a=b") // false
+ * @throws Never.
  */
 export function isToken68(s: string): boolean {
   let end = s.length;
