@@ -1,4 +1,15 @@
 /** @module Benchmark: our WWW-Authenticate parser against the MCP SDK's extractor and `auth-header`. */
+// How the comparison is kept fair:
+// - Every contender does the whole job the MCP client does on a 401/403: from a Response's
+//   headers to { resource metadata URL, scope, error } of the Bearer challenge. The Responses are
+//   built once, before timing; every contender reads the same Response objects.
+// - The SDK's extractWWWAuthenticateParams takes the Response itself, calls Headers#get four
+//   times and turns resource_metadata into a URL object. Ours and auth-header call Headers#get
+//   once and return the string (the brief's definition). Rows "+ new URL" add the same URL step
+//   to ours and auth-header, so identical outputs are compared as well.
+// - Tasks run in several interleaved rounds and each task's median is used, because a shared
+//   machine makes any single sequential run favour whichever task ran in a quiet moment.
+// Run: `npm run bench` in packages/core (tsx bench/parse.bench.ts).
 import { createRequire } from "node:module";
 import { extractWWWAuthenticateParams } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Bench, type Task } from "tinybench";
