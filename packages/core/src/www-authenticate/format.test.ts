@@ -20,7 +20,7 @@ function formatError(challenges: readonly Challenge[]): WWWAuthenticateFormatErr
 }
 
 describe("formatWWWAuthenticate", () => {
-  it("writes the RFC 6750 §3 expired-token challenge, tokens bare and the rest quoted", () => {
+  it("writes the RFC 6750 §3 expired-token challenge exactly as the RFC shows it (every value quoted)", () => {
     expect(
       formatWWWAuthenticate([
         {
@@ -28,7 +28,7 @@ describe("formatWWWAuthenticate", () => {
           params: { realm: "example", error: "invalid_token", error_description: "The access token expired" },
         },
       ]),
-    ).toBe('Bearer realm=example, error=invalid_token, error_description="The access token expired"');
+    ).toBe('Bearer realm="example", error="invalid_token", error_description="The access token expired"');
   });
 
   it("writes the RFC 9728 §5.1 resource_metadata URL as a quoted-string (':' and '/' are not tchar)", () => {
@@ -49,7 +49,7 @@ describe("formatWWWAuthenticate", () => {
         { scheme: "Bearer", params: { realm: "mcp", error: "invalid_token" } },
         { scheme: "Basic", params: {} },
       ]),
-    ).toBe('DPoP algs="ES256 PS256", Bearer realm=mcp, error=invalid_token, Basic');
+    ).toBe('DPoP algs="ES256 PS256", Bearer realm="mcp", error="invalid_token", Basic');
   });
 
   it("escapes only '\"' and '\\' inside quoted-strings", () => {

@@ -51,8 +51,10 @@ export function isWWWAuthenticateFormatError(e: unknown): e is WWWAuthenticateFo
  * `parseWWWAuthenticate`: `parseWWWAuthenticate(formatWWWAuthenticate(x))` deep-equals `x`
  * when `x` has lower-case names.
  *
- * A parameter value is written bare when it is a token and as a quoted-string otherwise
- * (with `"` and `\` escaped); a token68 is written as is; challenges are joined by `", "`.
+ * Every parameter value is written as a quoted-string (with `"` and `\` escaped): RFC 9110
+ * §11.2 allows a bare token too, but RFC 6750 §3 spells each Bearer attribute as a
+ * quoted-string and clients in the field read them that way. A token68 is written as is;
+ * challenges are joined by `", "`.
  * Characters from U+0080 up are written as they are (obs-text, RFC 9110 §5.5); note that
  * `Headers` only accepts code points up to U+00FF.
  *
@@ -63,7 +65,7 @@ export function isWWWAuthenticateFormatError(e: unknown): e is WWWAuthenticateFo
  *   { scheme: "Bearer", params: { resource_metadata: "https://mcp.example.com/.well-known/oauth-protected-resource" } },
  *   { scheme: "Basic", params: { realm: "mcp" } },
  * ]);
- * // 'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource", Basic realm=mcp'
+ * // 'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource", Basic realm="mcp"'
  * @throws {WWWAuthenticateFormatError} when the list is empty, a scheme or parameter name is not a token, two
  *   parameter names differ only in case, a value holds a control character other than HTAB,
  *   a token68 is not token68 syntax, a value is not a string, or a challenge has both a token68
@@ -138,7 +140,7 @@ function formatValue(value: string, scheme: string, name: string, index: number)
       index,
     );
   }
-  if (isToken(value)) return value;
+  // RFC 6750 §3: quoted even when the value is a token (`error="invalid_token"`).
   let out = '"';
   let from = 0;
   for (let i = 0; i < value.length; i++) {

@@ -3,15 +3,16 @@ import { formatWWWAuthenticate } from "@authbus/core";
 
 /**
  * How the server writes its challenges, so clients are tested against more than one style:
- * - `standard`: one `Bearer` challenge written by `formatWWWAuthenticate` (bare tokens, quoted URLs).
+ * - `standard`: one `Bearer` challenge written by `formatWWWAuthenticate` (every value quoted, as in RFC 6750 §3).
  * - `dpop-and-bearer`: a `DPoP` challenge (RFC 9449 §7.1, `algs`) before the `Bearer` one.
- * - `quoted`: one `Bearer` challenge with every value quoted, as in the RFC 6750 examples.
+ * - `bare-tokens`: one `Bearer` challenge with token values bare (`error=invalid_token`), which
+ *   RFC 9110 §11.2 allows and some servers send.
  * - `uppercase`: scheme and parameter names in upper case, every value quoted (names are
  *   case-insensitive, RFC 9110 §11.1–11.2).
  * - `extra-params`: `realm`, an `error_description` that contains `scope=`, and unknown extension
  *   parameters with a comma and escaped quotes inside a quoted-string.
  */
-export type HeaderStyle = "standard" | "quoted" | "dpop-and-bearer" | "uppercase" | "extra-params";
+export type HeaderStyle = "standard" | "bare-tokens" | "dpop-and-bearer" | "uppercase" | "extra-params";
 
 /** The facts one challenge carries. */
 export interface ChallengeFacts {
@@ -33,6 +34,9 @@ function bearerParams(facts: ChallengeFacts): Record<string, string> {
     resource_metadata: facts.resourceMetadata,
   };
 }
+
+// RFC 9110 §5.6.2 token (1*tchar); only ever tested against short header values.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function quote(value: string): string {
   return `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
@@ -70,9 +74,9 @@ export function buildChallenge(style: HeaderStyle, facts: ChallengeFacts): strin
         },
         { scheme: "Bearer", params },
       ]);
-    case "quoted":
+    case "bare-tokens":
       return `Bearer ${Object.entries(params)
-        .map(([name, value]) => `${name}=${quote(value)}`)
+        .map(([name, value]) => `${name}=${TOKEN.test(value) ? value : quote(value)}`)
         .join(", ")}`;
     case "uppercase":
       // Written by hand: the names are upper-cased and every value quoted, tokens included.

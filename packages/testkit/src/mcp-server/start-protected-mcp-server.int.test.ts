@@ -155,7 +155,7 @@ describe("401 and 403 answers", () => {
     });
     const response = await post(scoped.url, INITIALIZE);
     expect(response.headers.get("www-authenticate")).toBe(
-      `Bearer scope=scoped.read, resource_metadata="${scoped.resourceMetadataUrl}"`,
+      `Bearer scope="scoped.read", resource_metadata="${scoped.resourceMetadataUrl}"`,
     );
   });
 
@@ -180,7 +180,7 @@ describe("401 and 403 answers", () => {
     const malformed = await post(notes.url, INITIALIZE, undefined, { authorization: "Bearer a b" });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get("www-authenticate")).toBe(
-      `Bearer error=invalid_request, resource_metadata="${notes.resourceMetadataUrl}"`,
+      `Bearer error="invalid_request", resource_metadata="${notes.resourceMetadataUrl}"`,
     );
   });
 
@@ -188,7 +188,7 @@ describe("401 and 403 answers", () => {
     const response = await post(notes.url, INITIALIZE, "eyJhbGciOiJFUzI1NiJ9.e30.c2ln");
     expect(response.status).toBe(401);
     const header = response.headers.get("www-authenticate") ?? "";
-    expect(header).toBe(`Bearer error=invalid_token, resource_metadata="${notes.resourceMetadataUrl}"`);
+    expect(header).toBe(`Bearer error="invalid_token", resource_metadata="${notes.resourceMetadataUrl}"`);
     expect(parseWWWAuthenticate(header)[0]?.params).toEqual({
       error: "invalid_token",
       resource_metadata: notes.resourceMetadataUrl,
@@ -224,7 +224,7 @@ describe("401 and 403 answers", () => {
     const response = await post(shortLived.url, INITIALIZE, token);
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe(
-      `Bearer error=invalid_token, resource_metadata="${shortLived.resourceMetadataUrl}"`,
+      `Bearer error="invalid_token", resource_metadata="${shortLived.resourceMetadataUrl}"`,
     );
   });
 
@@ -243,7 +243,7 @@ describe("401 and 403 answers", () => {
       expect(response.status).toBe(403);
       const header = response.headers.get("www-authenticate") ?? "";
       expect(header).toBe(
-        `Bearer error=insufficient_scope, scope="notes.read notes.write", resource_metadata="${notes.resourceMetadataUrl}"`,
+        `Bearer error="insufficient_scope", scope="notes.read notes.write", resource_metadata="${notes.resourceMetadataUrl}"`,
       );
       expect(parseWWWAuthenticate(header)[0]?.params).toEqual({
         error: "insufficient_scope",
@@ -264,7 +264,7 @@ describe("401 and 403 answers", () => {
       const response = await post(notes.url, toolCall("wipe_notes"), basic, { "mcp-session-id": sessionId });
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toBe(
-        `Bearer error=insufficient_user_authentication, acr_values="${ACR_MFA}", resource_metadata="${notes.resourceMetadataUrl}"`,
+        `Bearer error="insufficient_user_authentication", acr_values="${ACR_MFA}", resource_metadata="${notes.resourceMetadataUrl}"`,
       );
     } finally {
       await client.close();
@@ -379,7 +379,7 @@ describe("MCP over streamable HTTP and SSE with a bearer token", () => {
 });
 
 describe("header styles", () => {
-  const styles = ["quoted", "dpop-and-bearer", "uppercase", "extra-params"] as const;
+  const styles = ["bare-tokens", "dpop-and-bearer", "uppercase", "extra-params"] as const;
   const servers = new Map<string, ProtectedMCPServer>();
 
   beforeAll(async () => {
@@ -403,18 +403,18 @@ describe("header styles", () => {
     await Promise.all([...servers.values()].map((s) => s.close()));
   });
 
-  it("quoted: every value quoted, as in the RFC 6750 examples", async () => {
-    const server = servers.get("quoted") as ProtectedMCPServer;
-    const token = await tokenFor(server, "quoted.read");
+  it("bare-tokens: token values bare, the rest quoted (RFC 9110 §11.2 allows both)", async () => {
+    const server = servers.get("bare-tokens") as ProtectedMCPServer;
+    const token = await tokenFor(server, "bare-tokens.read");
     const init = await post(server.url, INITIALIZE, token);
     const sessionId = init.headers.get("mcp-session-id") ?? "";
     await init.body?.cancel();
     const forbidden = await post(server.url, toolCall("write"), token, { "mcp-session-id": sessionId });
     const header = forbidden.headers.get("www-authenticate") ?? "";
     expect(header).toBe(
-      `Bearer error="insufficient_scope", scope="quoted.read quoted.write", resource_metadata="${server.resourceMetadataUrl}"`,
+      `Bearer error=insufficient_scope, scope="bare-tokens.read bare-tokens.write", resource_metadata="${server.resourceMetadataUrl}"`,
     );
-    expect(parseWWWAuthenticate(header)[0]?.params.scope).toBe("quoted.read quoted.write");
+    expect(parseWWWAuthenticate(header)[0]?.params.scope).toBe("bare-tokens.read bare-tokens.write");
   });
 
   it("dpop-and-bearer: a DPoP challenge, then the Bearer one", async () => {
