@@ -1,9 +1,13 @@
 /** @module Example: read the `WWW-Authenticate` challenges an MCP server sends with a 401 or 403. */
 import {
+  AuthChallengeError,
   type Challenge,
   formatWWWAuthenticate,
+  isInvalidChallengeParameterError,
   isWWWAuthenticateParseError,
   parseWWWAuthenticate,
+  readOAuthChallenge,
+  selectOAuthChallenge,
 } from "../src/index.js";
 
 const PRM = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
@@ -69,16 +73,25 @@ for (const { what, response } of responses) {
   try {
     const challenges = parseWWWAuthenticate(header);
     show(challenges);
-    const bearer = challenges.find((c) => c.scheme === "bearer");
-    if (bearer !== undefined) {
-      const { error, scope, resource_metadata: resourceMetadata } = bearer.params;
-      console.log(`  → what the client needs: ${JSON.stringify({ error, scope, resourceMetadata })}`);
+    const selected = selectOAuthChallenge(challenges);
+    if (selected !== undefined) {
+      console.log(`  → OAuth reading: ${JSON.stringify(readOAuthChallenge(selected))}`);
     }
   } catch (e) {
-    if (!isWWWAuthenticateParseError(e)) throw e;
-    console.log(`  → ${e.name} (${e.code}): ${e.message}`);
+    if (isWWWAuthenticateParseError(e) || isInvalidChallengeParameterError(e)) {
+      console.log(`  → ${e.name} (${e.code}): ${e.message}`);
+    } else throw e;
   }
 }
+
+// What authFetch throws on a 401/403: the header, its challenges and their OAuth reading, with no secrets.
+const error = new AuthChallengeError({
+  status: 403,
+  url: "https://mcp.example.com/mcp",
+  serverName: "files",
+  headers: (responses[1] as { response: Response }).response.headers,
+});
+console.log(`\nAuthChallengeError: ${error.message}\n  ${JSON.stringify(error)}`);
 
 // The formatter is the inverse: what a test server would send.
 const sent = formatWWWAuthenticate([
