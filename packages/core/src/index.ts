@@ -31,6 +31,7 @@ export {
   readOAuthChallenge,
   selectOAuthChallenge,
 } from "./oauth-challenge/read-oauth-challenge.js";
+export { redactUrl, summarizeError } from "./redact/redact.js";
 export type { ConsentRecord, ConsentStatus, ConsentStore } from "./stores/consent-store.js";
 export {
   consentRecordSchema,

@@ -5,6 +5,7 @@
 import { BaseChatModel, type BindToolsInput } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
+import { textOf } from "./message-text.js";
 
 interface Intent {
   server: "calendar" | "files";
@@ -30,16 +31,6 @@ export function readIntent(text: string): Intent | undefined {
     return { server: "files", tool: "list_files", args: {}, lead: "Here are your files:" };
   }
   return undefined;
-}
-
-function textOf(message: BaseMessage): string {
-  const { content } = message;
-  if (typeof content === "string") return content;
-  return content
-    .map((block) =>
-      typeof block === "string" ? block : "text" in block && typeof block.text === "string" ? block.text : "",
-    )
-    .join("\n");
 }
 
 function toolName(tool: BindToolsInput): string | undefined {

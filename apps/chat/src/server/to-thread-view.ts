@@ -3,19 +3,9 @@ import { type AuthInterrupt, authInterruptSchema } from "@authbus/core";
 import { pendingAuthInterrupts } from "@authbus/langgraph";
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import type { ThreadView, ViewMessage } from "../shared/thread-view.js";
+import { textOf } from "./message-text.js";
 
 type Snapshot = Parameters<typeof pendingAuthInterrupts>[0];
-
-function textOf(message: BaseMessage): string {
-  const { content } = message;
-  if (typeof content === "string") return content;
-  return content
-    .map((block) =>
-      typeof block === "string" ? block : "text" in block && typeof block.text === "string" ? block.text : "",
-    )
-    .filter((text) => text !== "")
-    .join("\n");
-}
 
 /** Messages of the agent's state, as the page shows them. */
 export function toViewMessages(messages: readonly BaseMessage[]): ViewMessage[] {

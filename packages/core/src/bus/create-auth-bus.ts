@@ -1,6 +1,7 @@
 /** @module A mitt emitter typed by the authbus events, with each handler isolated. */
 import mittImport, { type Emitter, type EventType, type Handler, type WildcardHandler } from "mitt";
 import type { AuthEventName, AuthEvents } from "../events/auth-event-schemas.js";
+import { summarizeError } from "../redact/redact.js";
 
 // mitt ships ESM at run time but CommonJS-style typings, so under NodeNext its default import
 // is typed as the module namespace; the function is that namespace's `default`.
@@ -10,14 +11,6 @@ const mitt = mittImport as unknown as typeof mittImport.default;
 export type AuthBus = Emitter<AuthEvents>;
 
 export type AuthEventHandler<K extends AuthEventName> = Handler<AuthEvents[K]>;
-
-function summarise(error: unknown): { code?: string; message: string } {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === "string" ? { code, message: error.message } : { message: error.message };
-  }
-  return { message: String(error) };
-}
 
 /**
  * Creates the bus. It is mitt (`on`, `off`, `emit`, `all`, the `"*"` wildcard) with one
@@ -36,7 +29,7 @@ export function createAuthBus(): AuthBus {
 
   const report = (event: EventType, error: unknown): void => {
     if (event === "handler.failed") return;
-    emit("handler.failed", { event: String(event), error: summarise(error) });
+    emit("handler.failed", { event: String(event), error: summarizeError(error) });
   };
 
   const call = (event: EventType, run: () => unknown): void => {

@@ -4,6 +4,7 @@ import {
   readOAuthChallenge,
   selectOAuthChallenge,
 } from "../oauth-challenge/read-oauth-challenge.js";
+import { redactUrl } from "../redact/redact.js";
 import type { Challenge } from "../www-authenticate/challenge.js";
 import { parseWWWAuthenticate } from "../www-authenticate/parse.js";
 
@@ -31,19 +32,6 @@ function withoutSecrets(headers: Headers): Headers {
     if (!secretHeaders.has(name)) kept.append(name, value);
   });
   return kept;
-}
-
-function redactUrl(url: string | URL): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    parsed.hash = "";
-    return parsed.href;
-  } catch {
-    return "(invalid URL)";
-  }
 }
 
 /**

@@ -5,6 +5,8 @@ import {
   fingerprintToken,
   isWWWAuthenticateParseError,
   normalizeResource,
+  redactUrl,
+  summarizeError,
   type TokenKey,
   type TokenRefresher,
   type TokenSet,
@@ -49,27 +51,6 @@ function authorizationOf(tokens: TokenSet): string {
   // RFC 6750 §2.1: "Bearer" credentials; a DPoP-bound token (RFC 9449 §7.1) names its own scheme.
   const scheme = tokens.tokenType.toLowerCase() === "bearer" ? "Bearer" : tokens.tokenType;
   return `${scheme} ${tokens.accessToken}`;
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    parsed.hash = "";
-    return parsed.href;
-  } catch {
-    return "(invalid URL)";
-  }
-}
-
-function summarise(error: unknown): { code?: string; message: string } {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === "string" ? { code, message: error.message } : { message: error.message };
-  }
-  return { message: String(error) };
 }
 
 /**
@@ -178,7 +159,7 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
       bus.off("token.refreshing", watch);
       if (!refresherReports) {
         bus.emit("token.refreshing", { ...where(), tokenFingerprint: previousFingerprint });
-        bus.emit("token.refresh_failed", { ...where(), error: summarise(error) });
+        bus.emit("token.refresh_failed", { ...where(), error: summarizeError(error) });
       }
       throw error;
     }

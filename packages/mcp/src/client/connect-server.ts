@@ -1,5 +1,5 @@
 /** @module Connects one MCP server over streamable HTTP or SSE, with authFetch as the transport's fetch. */
-import { isAuthChallengeError } from "@authbus/core";
+import { isAuthChallengeError, redactUrl } from "@authbus/core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -17,15 +17,6 @@ export interface ConnectServerOptions {
   transport: MCPTransportKind;
   fetch: FetchLike;
   clientInfo: { name: string; version: string };
-}
-
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = "";
-  parsed.password = "";
-  parsed.search = "";
-  parsed.hash = "";
-  return parsed.href;
 }
 
 function createTransport(kind: "http" | "sse", url: URL, fetch: FetchLike): Transport {
