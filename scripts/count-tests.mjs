@@ -1,7 +1,8 @@
 // Sums Vitest's per-package "Tests" lines from a turbo run into one closing line.
 import { readFileSync } from "node:fs";
+import { stripVTControlCharacters } from "node:util";
 
-const text = readFileSync(process.argv[2] ?? 0, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
+const text = stripVTControlCharacters(readFileSync(process.argv[2] ?? 0, "utf8"));
 let passed = 0;
 let failed = 0;
 let skipped = 0;
