@@ -26,6 +26,7 @@ export function toViewMessages(messages: readonly BaseMessage[]): ViewMessage[] 
         role: "tool",
         text: textOf(message),
         toolName: message.name ?? "tool",
+        toolCallId: message.tool_call_id,
         ...(message.status === "error" ? { isError: true } : {}),
       });
     }

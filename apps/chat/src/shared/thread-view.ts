@@ -8,6 +8,8 @@ export const viewMessageSchema = z.strictObject({
   text: z.string(),
   toolCalls: z.array(z.strictObject({ id: z.string(), name: z.string() })).optional(),
   toolName: z.string().optional(),
+  /** On a tool message: the call it answers. */
+  toolCallId: z.string().optional(),
   isError: z.boolean().optional(),
 });
 

@@ -4,6 +4,7 @@ import type { ViewMessage } from "../shared/thread-view.js";
 
 export function MessageList({ messages, running }: { messages: ViewMessage[]; running: boolean }) {
   const end = useRef<HTMLDivElement>(null);
+  const answered = new Set(messages.flatMap((message) => (message.toolCallId ? [message.toolCallId] : [])));
   // Block body: newer browsers return a promise from scrollIntoView, and React treats an
   // effect's return value as its cleanup.
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when messages arrive or the agent starts typing.
@@ -27,7 +28,8 @@ export function MessageList({ messages, running }: { messages: ViewMessage[]; ru
               {message.text && <p>{message.text}</p>}
               {message.toolCalls?.map((call) => (
                 <p key={call.id} className="tool-call">
-                  calling <code>{call.name}</code>…
+                  {answered.has(call.id) ? "used" : "using"} <code>{call.name}</code>
+                  {answered.has(call.id) ? "" : "…"}
                 </p>
               ))}
             </>
