@@ -103,7 +103,13 @@ export function App() {
             ref={input}
             value={draft}
             onChange={(event) => setDraft(event.target.value)}
-            placeholder={busy ? "Waiting for the agent…" : "Ask about your calendar or files"}
+            placeholder={
+              (view?.pending.length ?? 0) > 0
+                ? "Answer the access request above to continue"
+                : busy
+                  ? "Waiting for the agent…"
+                  : "Ask about your calendar or files"
+            }
             aria-label="Message"
             disabled={busy}
           />
