@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import {
   type AuthEventName,
   type AuthEvents,
@@ -19,6 +20,7 @@ import {
 import type { DynamicStructuredTool } from "@langchain/core/tools";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { isMCPClientError, MCP_CLIENT_ERROR_CODES } from "../errors/mcp-client-error.js";
 import { consentAndStore, createTestRefresher } from "../test-support/oauth-flow.test-helpers.js";
 import {
   type CreateMCPClientOptions,
@@ -158,6 +160,44 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     });
     return { client, tokens, bus, events, of, key };
   }
+
+  it("leaves a server that cannot be reached out of the list instead of failing every server's tools", async () => {
+    // A loopback port that was just free: connecting to it is refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const down = `http://127.0.0.1:${port}/mcp`;
+
+    const tokens = new MemoryTokenStore();
+    const { bus } = recordEvents();
+    await consentAndStore(as, tokens, { subject: "alice", resource: files.resource }, ["files.read"]);
+    const client = createMCPClient({
+      servers: { files: serverConfig(files), down: { url: down, transport: "http" } },
+      tokens,
+      bus,
+      subject: "alice",
+    });
+    clients.push(client);
+    const tools = await client.getTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["delete_file", "list_files"]);
+    const unavailable = client.unavailable();
+    expect(Object.keys(unavailable)).toEqual(["down"]);
+    expect(isMCPClientError(unavailable.down) && unavailable.down.code).toBe(
+      MCP_CLIENT_ERROR_CODES.connectFailed,
+    );
+
+    // With only unreachable servers there is nothing to offer: that is an error.
+    const alone = createMCPClient({
+      servers: { down: { url: down, transport: "http" } },
+      tokens,
+      bus,
+      subject: "alice",
+    });
+    clients.push(alone);
+    const error = await alone.getTools().catch((e: unknown) => e);
+    expect(isMCPClientError(error) && error.code).toBe(MCP_CLIENT_ERROR_CODES.connectFailed);
+  });
 
   it("rejects getTools with the server's challenge when it connects without a token (onUnauthorized: throw)", async () => {
     const { client, of } = setUp({ files }, { onUnauthorized: "throw" });

@@ -16,7 +16,7 @@ import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/typ
 import { createAuthFetch } from "../auth-fetch/auth-fetch.js";
 import type { FetchLike } from "../auth-fetch/replayable-request.js";
 import { runWithCallId, toolCallIdOf } from "../call-context/call-id.js";
-import { MCP_CLIENT_ERROR_CODES, MCPClientError } from "../errors/mcp-client-error.js";
+import { isMCPClientError, MCP_CLIENT_ERROR_CODES, MCPClientError } from "../errors/mcp-client-error.js";
 import { recordChallenge, withChallengeCapture } from "./challenge-capture.js";
 import { connectServer, type MCPTransportKind } from "./connect-server.js";
 import {
@@ -90,11 +90,18 @@ export interface MCPClient {
    * `connect_<server>` stand-in (or a rejection, with `onUnauthorized: "throw"`). Call it again
    * to pick up servers that can connect now (a token was stored since).
    *
+   * With `onUnauthorized: "connect-tool"` a server that cannot be reached is left out of the
+   * list (see {@link MCPClient.unavailable}) so one server that is down does not take the
+   * others' tools away; it is tried again on the next call.
+   *
    * @throws {AuthChallengeError} with `onUnauthorized: "throw"`, for the first server that challenged.
-   * @throws {MCPClientError} `MCP_CONNECT_FAILED` when a server cannot be reached;
-   *   `MCP_TOOL_NAME_COLLISION` when two servers name a tool the same; `MCP_CLIENT_CLOSED`.
+   * @throws {MCPClientError} `MCP_CONNECT_FAILED` when no server can be reached (with
+   *   `onUnauthorized: "throw"`, when any cannot); `MCP_TOOL_NAME_COLLISION` when two servers
+   *   name a tool the same; `MCP_CLIENT_CLOSED`.
    */
   getTools(): Promise<DynamicStructuredTool[]>;
+  /** Servers the last `getTools()` could not reach, with the reason, by server name. */
+  unavailable(): Readonly<Record<string, Error>>;
   /** The server a tool (as named by `getTools()`) belongs to, or `undefined` for an unknown name. */
   serverFor(toolName: string): MCPToolServer | undefined;
   /** Each configured server's URL and resource, by server name. */
@@ -117,6 +124,8 @@ interface ServerState {
   /** The challenge of the last failed connection, and a fingerprint of the token it was made with. */
   challenge: { error: AuthChallengeError; fingerprint: string } | undefined;
   connectTool: DynamicStructuredTool | undefined;
+  /** Why the last `getTools()` could not reach the server, if it could not. */
+  unreachable: Error | undefined;
 }
 
 const NO_TOKEN = "none";
@@ -218,6 +227,7 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
       loading: undefined,
       remembered: undefined,
       challenge: undefined,
+      unreachable: undefined,
       connectTool: undefined,
     });
     toolServers.set(connectToolName(name), { serverName: name, resource, connectTool: true });
@@ -366,13 +376,34 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
       assertOpen();
       const list = [...states.values()];
       const results = await Promise.allSettled(list.map((state) => toolsOf(state)));
-      const failed = results.find((result) => result.status === "rejected");
-      if (failed) throw failed.reason;
+      let reachable = 0;
+      for (const [index, result] of results.entries()) {
+        const state = list[index] as ServerState;
+        if (result.status === "fulfilled") {
+          reachable += 1;
+          state.unreachable = undefined;
+          continue;
+        }
+        // Only an unreachable server is left out, and only when stand-ins are wanted.
+        const reason: unknown = result.reason;
+        if (
+          onUnauthorized === "throw" ||
+          !isMCPClientError(reason) ||
+          reason.code !== MCP_CLIENT_ERROR_CODES.connectFailed
+        ) {
+          throw reason;
+        }
+        state.unreachable = reason;
+      }
+      if (reachable === 0 && list.length > 0) {
+        throw (results.find((result) => result.status === "rejected") as PromiseRejectedResult).reason;
+      }
       const tools: DynamicStructuredTool[] = [];
       const names = new Map<string, string>();
       for (const [index, result] of results.entries()) {
         const state = list[index] as ServerState;
-        for (const tool of (result as PromiseFulfilledResult<DynamicStructuredTool[]>).value) {
+        if (result.status === "rejected") continue;
+        for (const tool of result.value) {
           const other = names.get(tool.name);
           if (other !== undefined) {
             throw new MCPClientError(
@@ -390,6 +421,12 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
         }
       }
       return tools;
+    },
+
+    unavailable() {
+      const down: Record<string, Error> = {};
+      for (const state of states.values()) if (state.unreachable) down[state.name] = state.unreachable;
+      return down;
     },
 
     serverFor(toolName) {
