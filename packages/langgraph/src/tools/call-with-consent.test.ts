@@ -134,4 +134,34 @@ describe("challenges seen only on the bus", () => {
     await graph.invoke(ask, config);
     expect(auth.begins[0]?.reason).toBe("refresh_failed");
   });
+
+  it("does not ask a person when the refresh failed for a passing reason (authorization server down)", async () => {
+    const auth = createFakeAuth();
+    const tokens = new MemoryTokenStore();
+    await tokens.set(
+      { subject: SUBJECT, resource: RESOURCE },
+      { accessToken: "t", refreshToken: "r", tokenType: "Bearer", scopes: [] },
+    );
+    const { AuthChallengeError } = await import("@authbus/core");
+    const { RefreshError } = await import("@authbus/oauth");
+    const outage = tool(
+      async () => {
+        throw new AuthChallengeError({
+          status: 401,
+          url: RESOURCE,
+          headers: new Headers({ "www-authenticate": 'Bearer error="invalid_token"' }),
+          cause: new RefreshError("the token endpoint answered 503", { consentRequired: false }),
+        });
+      },
+      { name: "legacy", description: "a legacy tool", schema: z.object({}) },
+    );
+    const graph = graphOf([outage], { ...auth, subject: SUBJECT, tokens });
+    const done = await graph.invoke(ask, { configurable: { thread_id: "bus-4" } });
+    const message = done.messages.at(-1) as ToolMessage;
+    expect(message.status).toBe("error");
+    expect(auth.begins).toHaveLength(0);
+    expect(
+      pendingAuthInterrupts(await graph.getState({ configurable: { thread_id: "bus-4" } })),
+    ).toHaveLength(0);
+  });
 });

@@ -8,6 +8,7 @@ import {
   normalizeResource,
   type TokenStore,
 } from "@authbus/core";
+import { isRefreshError } from "@authbus/oauth";
 import { isGraphInterrupt } from "@langchain/langgraph";
 import type { ConsentChallenge, ToolServer, ToolServerResolver } from "../consent/consent-types.js";
 import { describeConsentOutcome } from "../consent/describe-outcome.js";
@@ -51,6 +52,15 @@ const consentErrors = new Set(["insufficient_scope", "insufficient_user_authenti
 function needsPerson(challenge: ConsentChallenge): boolean {
   if (challenge.status === 401) return true;
   return challenge.status === 403 && consentErrors.has(challenge.oauth?.error ?? "");
+}
+
+/**
+ * A refresh that failed for a passing reason (the authorization server unreachable or 5xx) is
+ * not the person's to fix: asking for consent then would show a card during an outage.
+ */
+function failedRefreshIsTransient(challenge: AuthChallengeError): boolean {
+  const cause: unknown = challenge.cause;
+  return isRefreshError(cause) && !cause.consentRequired;
 }
 
 function findChallengeError(error: unknown): AuthChallengeError | undefined {
@@ -141,7 +151,7 @@ function challengeNeed(
   if (!outcome.ok) {
     if (isGraphInterrupt(outcome.error)) throw outcome.error;
     const challengeError = findChallengeError(outcome.error);
-    if (challengeError && needsPerson(challengeError)) {
+    if (challengeError && needsPerson(challengeError) && !failedRefreshIsTransient(challengeError)) {
       return {
         serverName: server?.serverName ?? challengeError.serverName ?? hostOf(challengeError.url),
         resource: server?.resource ?? resourceOf(challengeError.url),
