@@ -453,12 +453,15 @@ describe("authFetch", () => {
     expect(await fromRequest.json()).toEqual({ ok: true, echo: "from a Request" });
   });
 
-  it("follows redirects itself and drops Authorization when one leaves the origin", async () => {
+  it("follows redirects itself; the token follows only inside the resource's path on its origin", async () => {
     const server = createServer((request) => {
       const url = new URL(request.url);
       if (url.host === "mcp.example.com" && url.pathname === "/mcp")
-        return Response.redirect("https://mcp.example.com/v2/mcp", 307);
-      if (url.pathname === "/v2/mcp") return Response.redirect("https://elsewhere.example.net/landing", 302);
+        return Response.redirect("https://mcp.example.com/mcp/v2", 307);
+      // Another server behind the same gateway: same origin, not this resource.
+      if (url.pathname === "/mcp/v2") return Response.redirect("https://mcp.example.com/files/mcp", 307);
+      if (url.pathname === "/files/mcp")
+        return Response.redirect("https://elsewhere.example.net/landing", 302);
       return new Response("landed");
     });
     const tokens = new MemoryTokenStore();
@@ -477,7 +480,8 @@ describe("authFetch", () => {
       server.requests.map((request) => [request.url, request.method, request.headers.get("authorization")]),
     ).toEqual([
       [RESOURCE, "POST", "Bearer at-1"],
-      ["https://mcp.example.com/v2/mcp", "POST", "Bearer at-1"],
+      ["https://mcp.example.com/mcp/v2", "POST", "Bearer at-1"],
+      ["https://mcp.example.com/files/mcp", "POST", null],
       ["https://elsewhere.example.net/landing", "GET", null],
     ]);
 

@@ -243,9 +243,23 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
   const isResourceOrigin = (url: string): boolean =>
     url.startsWith(originSlash) || url === origin || new URL(url).origin === origin;
 
-  /** One hop: the token goes only to the resource's origin. */
-  const fetchOnce = async (url: string, init: RequestInit): Promise<Response> => {
-    if (!isResourceOrigin(url)) return send(url, withoutAuthorization(init));
+  // A redirect may point anywhere on the origin, e.g. to another MCP server behind the same
+  // gateway; the token follows it only inside the resource's own path (RFC 8707: a token is
+  // for its resource).
+  const resourcePath = new URL(key.resource).pathname;
+  const resourcePrefix = resourcePath.endsWith("/") ? resourcePath : `${resourcePath}/`;
+  const isWithinResource = (url: string): boolean => {
+    const target = new URL(url);
+    return (
+      target.origin === origin &&
+      (target.pathname === resourcePath || target.pathname.startsWith(resourcePrefix))
+    );
+  };
+
+  /** One hop: the token goes only to the resource's origin, and after a redirect only inside its path. */
+  const fetchOnce = async (url: string, init: RequestInit, redirected = false): Promise<Response> => {
+    if (!(redirected ? isWithinResource(url) : isResourceOrigin(url)))
+      return send(url, withoutAuthorization(init));
     const tokens = await store.get(key);
     const response = await send(url, withAuthorization(init, tokens));
     if (!isChallenge(response)) return response;
@@ -264,7 +278,7 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
     let url = request.url;
     let hopInit: RequestInit = { ...request.init, redirect: "manual" };
     for (let hop = 0; ; hop++) {
-      const response = await fetchOnce(url, hopInit);
+      const response = await fetchOnce(url, hopInit, hop > 0);
       const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get("location") : null;
       if (location === null) return response;
       if (hop === MAX_REDIRECTS) {
