@@ -134,7 +134,9 @@ export interface Consents {
    * once, emits `consent.granted` / `consent.denied`.
    *
    * @throws {ConsentStateError} for a missing, unknown, expired or already-used `state`; nothing changes.
-   * @throws {ConsentCallbackError} for a wrong `iss` or a refused code exchange (the consent is then denied).
+   * @throws {ConsentCallbackError} for a wrong `iss` or a malformed callback (the consent stays
+   *   pending, so a forged callback cannot cancel it), or a refused code exchange (the code is
+   *   single-use, so the consent is then denied).
    */
   complete(callbackUrl: string | URL): Promise<ConsentResult>;
   /** Denies a pending consent (the person closed the card). Returns false if it was not pending. */

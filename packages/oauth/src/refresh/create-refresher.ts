@@ -116,12 +116,19 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
         }),
       );
     }
-    const { client, auth } = await clientForId(
-      as.issuer,
-      held.clientId,
-      options.client,
-      options.registrations,
-    );
+    let client: oauth.Client;
+    let auth: oauth.ClientAuth;
+    try {
+      ({ client, auth } = await clientForId(as.issuer, held.clientId, options.client, options.registrations));
+    } catch (error) {
+      // The registration store could not be read: a passing problem, not the person's to fix.
+      return fail(
+        new RefreshError(`could not load the client registration for ${as.issuer}`, {
+          consentRequired: false,
+          cause: safeCause(error),
+        }),
+      );
+    }
 
     let response: oauth.TokenEndpointResponse;
     try {
