@@ -72,6 +72,12 @@ describe("chat HTTP API", () => {
     expect(view.pending).toHaveLength(1);
   });
 
+  it("answers 404 to a denial of an unknown consent, and resumes nothing", async () => {
+    const response = await post("api/threads/thread-deny-0001/consents/not-a-consent/deny", {});
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: string }).error).toContain("no such access request");
+  });
+
   it("says a launch link for an unknown consent is no longer open", async () => {
     const response = await fetch(new URL("consents/not-a-consent/authorize", app.url), {
       redirect: "manual",

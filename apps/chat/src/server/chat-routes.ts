@@ -15,6 +15,8 @@ export interface ConsentGate {
   deny(consentId: string): Promise<boolean>;
   /** The real authorization URL of a pending consent; `undefined` once settled or expired. */
   authorizationUrl(consentId: string): Promise<string | undefined>;
+  /** Where a consent stands, or `undefined` for an unknown id. */
+  status(consentId: string): Promise<"pending" | "granted" | "denied" | "expired" | undefined>;
 }
 
 export interface ChatRoutesOptions {
@@ -105,9 +107,12 @@ export function createChatRoutes({ runner, consents, feed, webRoot }: ChatRoutes
   app.post("/api/threads/:threadId/consents/:consentId/deny", async (c) => {
     const consentId = c.req.param("consentId");
     const denied = await consents.deny(consentId);
-    // Resume even when the consent was already settled: the thread may still wait on it.
-    runner.resume(consentId, "denied");
-    return c.json({ denied }, 202);
+    // Threads resume with how the consent really ended: a second tab may have granted it
+    // first, and a consent that is unknown or still pending resumes nothing.
+    const status = await consents.status(consentId);
+    if (status === undefined) return c.json({ error: "There is no such access request." }, 404);
+    if (status !== "pending") runner.resume(consentId, status);
+    return c.json({ denied, status }, 202);
   });
 
   // The card's Authorize opens this launch link; only here does the state-bearing URL appear.

@@ -138,6 +138,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
       complete: (url) => consents.complete(url),
       deny: (id) => consents.deny(id),
       authorizationUrl: (id) => consents.authorizationUrl(id),
+      status: async (id) => (await consents.get(id))?.status,
     },
     feed,
     webRoot: options.webRoot,
