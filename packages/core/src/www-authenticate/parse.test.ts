@@ -392,8 +392,17 @@ describe("parseWWWAuthenticate: malformed input", () => {
     expect(error.message).not.toContain("secret-ish");
   });
 
-  it("throws TypeError for a value that is not a string or an array", () => {
-    expect(() => parseWWWAuthenticate(null as unknown as string)).toThrow(TypeError);
+  it("throws the typed error for a value that is not a string or an array of strings", () => {
+    for (const value of [null, undefined, 42, { scheme: "Bearer" }, ["Bearer", 7]]) {
+      let caught: unknown;
+      try {
+        parseWWWAuthenticate(value as unknown as string);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isWWWAuthenticateParseError(caught)).toBe(true);
+      expect((caught as Error).message).toContain("expected a WWW-Authenticate field value");
+    }
   });
 });
 

@@ -218,13 +218,20 @@ function fail(input: string, position: number, expected: string): WWWAuthenticat
  *   control character (other than HTAB) inside one; a parameter without a value; the same
  *   parameter twice in one challenge (case-insensitively); a token68 followed by parameters;
  *   or any character the grammar does not allow where it appears.
- * @throws {TypeError} when `value` is neither a string nor an array.
+ *   It is also thrown (with `input` "" and `position` 0) when `value` is neither a string nor
+ *   an array of strings.
  */
 export function parseWWWAuthenticate(value: string | readonly string[]): Challenge[] {
   let input: string;
   if (typeof value === "string") input = value;
-  else if (Array.isArray(value)) input = value.join(", ");
-  else throw new TypeError("parseWWWAuthenticate expects a string or an array of field lines");
+  else if (Array.isArray(value) && value.every((line) => typeof line === "string")) input = value.join(", ");
+  else {
+    throw new WWWAuthenticateParseError(
+      `expected a WWW-Authenticate field value (a string, or an array of field-line strings), got ${Array.isArray(value) ? "an array with a non-string line" : value === null ? "null" : typeof value}`,
+      "",
+      0,
+    );
+  }
 
   const n = input.length;
   const challenges: Challenge[] = [];
