@@ -48,7 +48,8 @@ export interface ConsentsOptions extends HttpOptions {
   /**
    * When set, `authorizationUrl` in results and events is `launchUrl(consentId)` (your own
    * endpoint that redirects with {@link Consents.authorizationUrl}), so the `state`-bearing
-   * URL never enters events, interrupts or checkpoints.
+   * URL never enters events, interrupts or checkpoints. Recommended: without it the `state`
+   * and PKCE challenge of every pending consent are written wherever the interrupt goes.
    */
   launchUrl?: (consentId: string) => string;
 }
