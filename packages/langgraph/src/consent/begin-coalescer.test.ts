@@ -1,6 +1,6 @@
 import { createAuthBus } from "@authbus/core";
 import { describe, expect, it } from "vitest";
-import { createBeginCoalescer } from "./begin-coalescer.js";
+import { createBeginCoalescer, sharedBeginCoalescer } from "./begin-coalescer.js";
 import type { ConsentBeginInput, ConsentBegun } from "./consent-types.js";
 
 function setUp() {
@@ -50,5 +50,24 @@ describe("createBeginCoalescer", () => {
       challenge: { scheme: "bearer", error: "insufficient_scope", scope: ["a", "b"] },
     });
     expect(begins).toHaveLength(2);
+  });
+});
+
+describe("sharedBeginCoalescer", () => {
+  it("hands every wrapper of the same consents and bus one coalescer, so listeners do not pile up", () => {
+    const bus = createAuthBus();
+    const consents = {
+      begin: async () => ({
+        consentId: "c",
+        authorizationUrl: "https://as/",
+        scopes: [],
+        reason: "missing_token" as const,
+        expiresAt: 0,
+      }),
+    };
+    const first = sharedBeginCoalescer(consents, bus);
+    for (let i = 0; i < 50; i += 1) expect(sharedBeginCoalescer(consents, bus)).toBe(first);
+    expect(bus.all.get("consent.granted")).toHaveLength(1);
+    expect(sharedBeginCoalescer(consents, createAuthBus())).not.toBe(first);
   });
 });

@@ -71,3 +71,26 @@ export function createBeginCoalescer(consents: ConsentBeginner, bus: AuthBus): B
     },
   };
 }
+
+// One coalescer per (consents, bus): wrappers are often built per request or per user, and
+// each would otherwise add bus listeners that are never removed. The subject is part of the
+// key, so sharing across users is safe.
+const shared = new WeakMap<ConsentBeginner, WeakMap<AuthBus, BeginCoalescer>>();
+
+/**
+ * The process-wide {@link BeginCoalescer} for these consents and this bus, created on first
+ * use. Its listeners live as long as the bus; do not `close()` it.
+ */
+export function sharedBeginCoalescer(consents: ConsentBeginner, bus: AuthBus): BeginCoalescer {
+  let byBus = shared.get(consents);
+  if (!byBus) {
+    byBus = new WeakMap();
+    shared.set(consents, byBus);
+  }
+  let coalescer = byBus.get(bus);
+  if (!coalescer) {
+    coalescer = createBeginCoalescer(consents, bus);
+    byBus.set(bus, coalescer);
+  }
+  return coalescer;
+}

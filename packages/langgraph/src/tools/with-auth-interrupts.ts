@@ -3,7 +3,7 @@ import type { AuthBus, TokenStore } from "@authbus/core";
 import { runWithCallId } from "@authbus/mcp";
 import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
-import { createBeginCoalescer } from "../consent/begin-coalescer.js";
+import { sharedBeginCoalescer } from "../consent/begin-coalescer.js";
 import type { ConsentBeginner, ConsentLookup, ToolServerResolver } from "../consent/consent-types.js";
 import { InterruptMemo } from "../interrupt/interrupt-memo.js";
 import { type CallIdRunner, type ConsentCallContext, callWithConsent } from "./call-with-consent.js";
@@ -59,7 +59,7 @@ export function createConsentCallContext(options: AuthInterruptOptions): Consent
     tokens: options.tokens,
     serverFor: options.serverFor,
     lookup: options.consentLookup ?? lookupOf(options.consents),
-    coalescer: createBeginCoalescer(options.consents, options.bus),
+    coalescer: sharedBeginCoalescer(options.consents, options.bus),
     interruptedOn: new InterruptMemo(),
     runWithCallId: options.runWithCallId ?? runWithCallId,
   };
