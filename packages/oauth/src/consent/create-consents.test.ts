@@ -192,6 +192,24 @@ describe("createConsents", () => {
     consents.close();
   });
 
+  it("joins a pending consent that already covers the scopes needed, but not one that asks for fewer", async () => {
+    const { begin, store, oauth, consents } = setup();
+    // A step-up card for read+write is open; a plain re-consent for read alone joins it.
+    const wide = await begin('Bearer error="insufficient_scope", scope="files.read files.write"');
+    const narrow = await begin('Bearer scope="files.read"');
+    expect(narrow.consentId).toBe(wide.consentId);
+    expect(await store.findPending("alice", oauth.resource)).toHaveLength(1);
+    consents.close();
+
+    // The other way round a new card is needed: the open one would not grant enough.
+    const second = setup();
+    const read = await second.begin('Bearer scope="files.read"');
+    const write = await second.begin('Bearer error="insufficient_scope", scope="files.read files.write"');
+    expect(write.consentId).not.toBe(read.consentId);
+    expect(write.scopes).toEqual(expect.arrayContaining(["files.read", "files.write"]));
+    second.consents.close();
+  });
+
   it("asks for the union of held and challenged scopes on insufficient_scope", async () => {
     const { begin, tokens, key, consents } = setup();
     await tokens.set(key, { accessToken: "old", tokenType: "Bearer", scopes: ["calendar.read"] });

@@ -295,10 +295,13 @@ export function createConsents(options: ConsentsOptions): Consents {
     ]);
 
     const consent = await singleFlight(flights, flightKey, async (): Promise<ConsentRecord> => {
-      // One card per (subject, resource, scopes): join a consent that is still pending.
+      // One card per (subject, resource): join a pending consent that already asks for every
+      // scope needed here (same step-up parameters), e.g. a plain re-consent while a step-up
+      // card for the union is open. A need for more scopes gets its own card.
+      const needed = new Set(scopes);
       for (const pending of await store.findPending(key.subject, key.resource)) {
         if (
-          scopeSetKey(pending.scopes) === scopeSetKey(scopes) &&
+          [...needed].every((scope) => pending.scopes.includes(scope)) &&
           pending.redirectUri === config.redirectUri &&
           sameList(pending.acrValues, acrValues) &&
           pending.maxAge === maxAge &&
