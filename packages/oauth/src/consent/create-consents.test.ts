@@ -100,6 +100,40 @@ describe("createConsents", () => {
     expect((await consents.get(request.consentId))?.status).toBe("granted");
   });
 
+  it("keeps the consent pending when the token store cannot be written, so its link still works", async () => {
+    const { oauth, bus } = setup();
+    const tokens = new MemoryTokenStore();
+    let failNext = true;
+    const flaky = {
+      get: (key: Parameters<MemoryTokenStore["get"]>[0]) => tokens.get(key),
+      delete: (key: Parameters<MemoryTokenStore["delete"]>[0]) => tokens.delete(key),
+      set: async (key: Parameters<MemoryTokenStore["set"]>[0], value: TokenSet) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("database is locked");
+        }
+        await tokens.set(key, value);
+      },
+    };
+    const consents = createConsents({
+      tokens: flaky,
+      store: new MemoryConsentStore(),
+      bus,
+      client: { redirectUri },
+      fetch: oauth.fetch,
+    });
+    const request = await consents.begin({ subject: "alice", serverName: "files", resource: oauth.resource });
+    await expect(consents.complete(oauth.answer(request.authorizationUrl))).rejects.toThrow(
+      "database is locked",
+    );
+    expect((await consents.get(request.consentId))?.status).toBe("pending");
+    // The person opens the same link again: a new code, the same state, and this time it lands.
+    const result = await consents.complete(oauth.answer(request.authorizationUrl));
+    expect(result.outcome).toBe("granted");
+    expect((await tokens.get({ subject: "alice", resource: oauth.resource }))?.accessToken).toBeTruthy();
+    consents.close();
+  });
+
   it("refuses a replayed, forged or missing state and changes nothing", async () => {
     const { begin, consents, oauth, events } = setup();
     const request = await begin();

@@ -460,12 +460,18 @@ export function createConsents(options: ConsentsOptions): Consents {
         clientId: record.clientId,
         now: now(),
       });
+      // Stored before settling: if the store write fails the consent stays pending (its link
+      // still works), rather than being granted with no token behind it.
+      const tokenKey = { subject: record.subject, resource: record.resource };
+      const previous = await tokens.get(tokenKey);
+      await tokens.set(tokenKey, tokenSet);
       if (!(await store.settle(id, "granted"))) {
-        // Denied or expired meanwhile (another worker): the tokens are not kept.
+        // Denied or expired meanwhile (another worker): the new tokens are not kept.
+        if (previous) await tokens.set(tokenKey, previous);
+        else await tokens.delete(tokenKey);
         const current = await store.get(id);
         throw new ConsentStateError(current?.status === "expired" ? "expired" : "settled", id);
       }
-      await tokens.set({ subject: record.subject, resource: record.resource }, tokenSet);
       bus.emit("consent.granted", {
         ...where(record),
         consentId: id,
