@@ -5,6 +5,7 @@ export { authFetch } from "./auth-fetch/auth-fetch.js";
 export type { FetchLike } from "./auth-fetch/replayable-request.js";
 export { currentCallId, runWithCallId, toolCallIdOf } from "./call-context/call-id.js";
 export type { MCPTransportKind } from "./client/connect-server.js";
+export type { RememberedTool, ToolCatalog } from "./client/connect-tool.js";
 export { connectToolName } from "./client/connect-tool.js";
 export type {
   CreateMCPClientOptions,

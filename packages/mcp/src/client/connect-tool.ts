@@ -9,6 +9,15 @@ export interface RememberedTool {
   description: string;
 }
 
+/**
+ * Keeps each server's last tool list beyond the process, so a `connect_<server>` stand-in
+ * shown after a restart still says what the server offers. Tool names and descriptions only.
+ */
+export interface ToolCatalog {
+  load(serverName: string): Promise<readonly RememberedTool[] | undefined>;
+  save(serverName: string, tools: readonly RememberedTool[]): Promise<void>;
+}
+
 const TOOL_NAME_LIMIT = 64;
 
 /**

@@ -161,6 +161,48 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     return { client, tokens, bus, events, of, key };
   }
 
+  it("describes a stand-in from the tool list a catalog kept from an earlier process", async () => {
+    const saved = new Map<string, readonly { name: string; description: string }[]>();
+    const toolCatalog = {
+      load: async (name: string) => saved.get(name),
+      save: async (name: string, tools: readonly { name: string; description: string }[]) => {
+        saved.set(name, tools);
+      },
+    };
+    const { bus } = recordEvents();
+    const before = new MemoryTokenStore();
+    await consentAndStore(as, before, { subject: "alice", resource: files.resource }, ["files.read"]);
+    const first = createMCPClient({
+      servers: { files: serverConfig(files) },
+      tokens: before,
+      bus,
+      subject: "alice",
+      toolCatalog,
+    });
+    clients.push(first);
+    await first.getTools();
+    await first.close();
+    expect(
+      saved
+        .get("files")
+        ?.map((tool) => tool.name)
+        .sort(),
+    ).toEqual(["delete_file", "list_files"]);
+
+    // "After a restart": a new client, no token, the same catalog.
+    const second = createMCPClient({
+      servers: { files: serverConfig(files) },
+      tokens: new MemoryTokenStore(),
+      bus,
+      subject: "alice",
+      toolCatalog,
+    });
+    clients.push(second);
+    const [standIn] = await second.getTools();
+    expect(standIn?.name).toBe("connect_files");
+    expect(standIn?.description).toContain("list_files");
+  });
+
   it("leaves a server that cannot be reached out of the list instead of failing every server's tools", async () => {
     // A loopback port that was just free: connecting to it is refused.
     const probe = createServer();

@@ -24,6 +24,7 @@ import {
   createConnectTool,
   describeConnectTool,
   type RememberedTool,
+  type ToolCatalog,
 } from "./connect-tool.js";
 
 /** One MCP server of {@link createMCPClient}. */
@@ -61,6 +62,8 @@ export interface CreateMCPClientOptions {
   loadToolsOptions?: Omit<LoadMcpToolsOptions, "throwOnLoadError">;
   /** How this client introduces itself in `initialize`. */
   clientInfo?: { name: string; version: string };
+  /** Where each server's last tool list is kept across restarts (default: memory only). */
+  toolCatalog?: ToolCatalog;
 }
 
 /** Where a server is and which resource its tokens belong to. */
@@ -120,7 +123,9 @@ interface ServerState {
   connecting: Promise<Client> | undefined;
   tools: DynamicStructuredTool[] | undefined;
   loading: Promise<DynamicStructuredTool[]> | undefined;
-  remembered: RememberedTool[] | undefined;
+  remembered: readonly RememberedTool[] | undefined;
+  /** Whether the tool catalog was asked for this server's list yet. */
+  catalogRead: boolean;
   /** The challenge of the last failed connection, and a fingerprint of the token it was made with. */
   challenge: { error: AuthChallengeError; fingerprint: string } | undefined;
   connectTool: DynamicStructuredTool | undefined;
@@ -226,6 +231,7 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
       tools: undefined,
       loading: undefined,
       remembered: undefined,
+      catalogRead: false,
       challenge: undefined,
       unreachable: undefined,
       connectTool: undefined,
@@ -322,6 +328,9 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
       .then((tools) => {
         state.tools = tools;
         state.remembered = tools.map((tool) => ({ name: tool.name, description: tool.description }));
+        state.catalogRead = true;
+        // Best effort: a catalog that cannot be written only loses a description.
+        options.toolCatalog?.save(state.name, state.remembered).catch(() => undefined);
         state.challenge = undefined;
         return tools;
       })
@@ -342,6 +351,16 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
     }
   };
 
+  const rememberFromCatalog = async (state: ServerState): Promise<void> => {
+    if (state.catalogRead || !options.toolCatalog) return;
+    state.catalogRead = true;
+    try {
+      state.remembered ??= await options.toolCatalog.load(state.name);
+    } catch {
+      // A catalog that cannot be read leaves the configured description.
+    }
+  };
+
   const connectToolOf = (state: ServerState): DynamicStructuredTool => {
     const description = describeConnectTool(state.name, state.config.description, state.remembered);
     if (state.connectTool?.description === description) return state.connectTool;
@@ -356,12 +375,18 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
     if (state.tools) return state.tools;
     // A server that challenged is tried again only once the stored token has changed.
     if (onUnauthorized === "connect-tool" && state.challenge) {
-      if ((await fingerprintNow(state)) === state.challenge.fingerprint) return [connectToolOf(state)];
+      if ((await fingerprintNow(state)) === state.challenge.fingerprint) {
+        await rememberFromCatalog(state);
+        return [connectToolOf(state)];
+      }
     }
     try {
       return await attempt(state);
     } catch (error) {
-      if (isAuthChallengeError(error) && onUnauthorized === "connect-tool") return [connectToolOf(state)];
+      if (isAuthChallengeError(error) && onUnauthorized === "connect-tool") {
+        await rememberFromCatalog(state);
+        return [connectToolOf(state)];
+      }
       throw error;
     }
   };
