@@ -108,7 +108,15 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     registrations: stores.registrations,
     serverName: (key) => serverNames.get(normalizeResource(key.resource)) ?? new URL(key.resource).host,
   });
-  const mcp = createMCPClient({ servers: options.servers, tokens: stores.tokens, bus, subject, refresh });
+  const index = new ThreadIndex(join(options.dataDir, "threads.db"));
+  const mcp = createMCPClient({
+    servers: options.servers,
+    tokens: stores.tokens,
+    bus,
+    subject,
+    refresh,
+    toolCatalog: index,
+  });
   const checkpointer = SqliteSaver.fromConnString(join(options.dataDir, "checkpoints.db"));
   const agent = createAgent({
     model: options.model ?? new OfflineChatModel(),
@@ -126,7 +134,6 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     ],
     checkpointer,
   });
-  const index = new ThreadIndex(join(options.dataDir, "threads.db"));
   const runner = new ThreadRunner(agent as unknown as ChatGraph, index);
   bus.on("consent.expired", ({ consentId }) => {
     runner.resume(consentId, "expired");
