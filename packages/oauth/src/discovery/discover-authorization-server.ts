@@ -1,7 +1,8 @@
 /** @module RFC 8414 / OpenID Connect authorization server metadata, path-aware, with the PKCE S256 check. */
 import * as oauth from "oauth4webapi";
-import { DiscoveryError, PkceUnsupportedError, safeCause } from "../errors/oauth-errors.js";
-import { getJson, type HttpOptions } from "../shared/http-options.js";
+import { PkceUnsupportedError } from "../errors/oauth-errors.js";
+import type { HttpOptions } from "../shared/http-options.js";
+import { readFirstMetadata } from "./read-first-metadata.js";
 import { authorizationServerMetadataUrls } from "./well-known-urls.js";
 
 /** Authorization server metadata as oauth4webapi reads it (RFC 8414 §2). */
@@ -24,37 +25,14 @@ export async function discoverAuthorizationServer(
   http: HttpOptions = {},
 ): Promise<AuthorizationServerMetadata> {
   const expected = new URL(issuer);
-  const tried: string[] = [];
-  let lastProblem: unknown;
-  for (const url of authorizationServerMetadataUrls(expected)) {
-    tried.push(url.href);
-    let response: Response;
-    try {
-      response = await getJson(url, http);
-    } catch (error) {
-      lastProblem = error;
-      continue;
-    }
-    if (response.status !== 200) {
-      lastProblem = new Error(`${url.href} answered ${response.status}`);
-      await response.body?.cancel();
-      continue;
-    }
-    let metadata: AuthorizationServerMetadata;
-    try {
-      metadata = await oauth.processDiscoveryResponse(expected, response);
-    } catch (error) {
-      lastProblem = error;
-      continue;
-    }
-    assertPkceS256(metadata);
-    return metadata;
-  }
-  throw new DiscoveryError(
-    `no authorization server metadata for issuer ${expected.href} (tried ${tried.join(", ")})`,
-    tried,
-    safeCause(lastProblem),
+  const metadata = await readFirstMetadata(
+    authorizationServerMetadataUrls(expected),
+    http,
+    (response) => oauth.processDiscoveryResponse(expected, response),
+    `authorization server metadata for issuer ${expected.href}`,
   );
+  assertPkceS256(metadata);
+  return metadata;
 }
 
 /**

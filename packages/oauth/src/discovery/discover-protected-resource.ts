@@ -1,7 +1,8 @@
 /** @module RFC 9728 protected resource metadata: fetched, and used only when its `resource` is the server. */
 import * as oauth from "oauth4webapi";
-import { DiscoveryError, ResourceMismatchError, safeCause } from "../errors/oauth-errors.js";
-import { getJson, type HttpOptions } from "../shared/http-options.js";
+import { isResourceMismatchError, ResourceMismatchError } from "../errors/oauth-errors.js";
+import type { HttpOptions } from "../shared/http-options.js";
+import { readFirstMetadata } from "./read-first-metadata.js";
 import { protectedResourceMetadataUrls } from "./well-known-urls.js";
 
 /** Protected resource metadata as oauth4webapi reads it (RFC 9728 §2). */
@@ -35,37 +36,26 @@ export async function discoverProtectedResource(
   const candidates = resourceMetadataUrl
     ? [new URL(resourceMetadataUrl)]
     : protectedResourceMetadataUrls(expected);
-  const tried: string[] = [];
-  let lastProblem: unknown;
-  for (const url of candidates) {
-    tried.push(url.href);
-    let response: Response;
-    try {
-      response = await getJson(url, http);
-    } catch (error) {
-      lastProblem = error;
-      continue;
-    }
-    if (response.status !== 200) {
-      lastProblem = new Error(`${url.href} answered ${response.status}`);
-      await response.body?.cancel();
-      continue;
-    }
-    try {
-      const metadata = await oauth.processResourceDiscoveryResponse(expected, response);
-      return { metadata, metadataUrl: url.href };
-    } catch (error) {
-      // RFC 9728 §3.3: resource must match, else the metadata must not be used.
-      if (error instanceof oauth.OperationProcessingError && error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
-        const body = (error.cause as { body?: { resource?: unknown } } | undefined)?.body;
-        throw new ResourceMismatchError(expected.href, String(body?.resource), url.href);
+  return readFirstMetadata(
+    candidates,
+    http,
+    async (response, url) => {
+      try {
+        const metadata = await oauth.processResourceDiscoveryResponse(expected, response);
+        return { metadata, metadataUrl: url.href };
+      } catch (error) {
+        // RFC 9728 §3.3: resource must match, else the metadata must not be used.
+        if (
+          error instanceof oauth.OperationProcessingError &&
+          error.code === oauth.JSON_ATTRIBUTE_COMPARISON
+        ) {
+          const body = (error.cause as { body?: { resource?: unknown } } | undefined)?.body;
+          throw new ResourceMismatchError(expected.href, String(body?.resource), url.href);
+        }
+        throw error;
       }
-      lastProblem = error;
-    }
-  }
-  throw new DiscoveryError(
-    `no protected resource metadata for ${expected.href} (tried ${tried.join(", ")})`,
-    tried,
-    safeCause(lastProblem),
+    },
+    `protected resource metadata for ${expected.href}`,
+    isResourceMismatchError,
   );
 }
