@@ -4,7 +4,7 @@ import { isConsentNotPendingError, resumeConsent } from "@authbus/langgraph";
 import { HumanMessage } from "@langchain/core/messages";
 import type { ThreadView } from "../shared/thread-view.js";
 import type { ThreadIndex } from "./thread-index.js";
-import { pendingConsents, toThreadView } from "./to-thread-view.js";
+import { toThreadView } from "./to-thread-view.js";
 
 type Snapshot = Parameters<typeof toThreadView>[1];
 
@@ -71,10 +71,10 @@ export class ThreadRunner {
     return toThreadView(threadId, snapshot, this.#running.has(threadId), this.#errors.get(threadId));
   }
 
-  async #publish(threadId: string): Promise<void> {
+  async #publish(threadId: string, known?: ThreadView): Promise<void> {
     const listeners = this.#listeners.get(threadId);
     if (!listeners?.size) return;
-    const view = await this.view(threadId);
+    const view = known ?? (await this.view(threadId));
     for (const listener of listeners) listener(view);
   }
 
@@ -139,9 +139,9 @@ export class ThreadRunner {
       for await (const _ of stream) await this.#publish(threadId);
     } finally {
       this.#running.delete(threadId);
-      const snapshot = await this.#graph.getState(config(threadId), { subgraphs: true });
-      for (const consent of pendingConsents(snapshot)) this.#index.wait(consent.consentId, threadId);
-      await this.#publish(threadId);
+      const view = await this.view(threadId);
+      for (const consent of view.pending) this.#index.wait(consent.consentId, threadId);
+      await this.#publish(threadId, view);
     }
   }
 
