@@ -15,7 +15,12 @@ import {
   summarizeError,
 } from "@authbus/core";
 import { authFetch } from "@authbus/mcp";
-import { createConsents, createRefresher, MemoryClientRegistrationStore } from "@authbus/oauth";
+import {
+  type ClientConfig,
+  createConsents,
+  createRefresher,
+  MemoryClientRegistrationStore,
+} from "@authbus/oauth";
 import { runStatefulSession, runStatelessSession } from "./mcp-session.js";
 
 const STATEFUL_VERSIONS = new Set(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]);
@@ -36,10 +41,23 @@ const bus = createAuthBus();
 bus.on("*", (type, event) => console.error(`[bus] ${String(type)} ${JSON.stringify(event)}`));
 const tokens = new MemoryTokenStore();
 const registrations = new MemoryClientRegistrationStore();
-const client = {
-  redirectUri: "http://127.0.0.1:3000/oauth/callback",
-  clientName: "authbus conformance client",
-};
+/** What an app configures: its redirect URI, where it publishes its client metadata, and a client its operator pre-registered. */
+function appClientConfig(): ClientConfig {
+  const config: ClientConfig = {
+    redirectUri: "http://127.0.0.1:3000/oauth/callback",
+    clientName: "authbus conformance client",
+    // The suite accepts this URL as a Client ID Metadata Document without fetching it.
+    metadataUrl: "https://conformance-test.local/client-metadata.json",
+  };
+  const raw = process.env.MCP_CONFORMANCE_CONTEXT;
+  const context = raw ? (JSON.parse(raw) as { client_id?: unknown; client_secret?: unknown }) : {};
+  if (typeof context.client_id === "string") {
+    config.clientId = context.client_id;
+    if (typeof context.client_secret === "string") config.clientSecret = context.client_secret;
+  }
+  return config;
+}
+const client = appClientConfig();
 const consents = createConsents({ tokens, store: new MemoryConsentStore(), registrations, client, bus });
 const refresh = createRefresher({ tokens, bus, client, registrations });
 const fetch = authFetch({ serverName, resource: url, subject, tokens, bus, refresh });

@@ -1,6 +1,7 @@
 /** @module Pending and settled consents: what a callback is checked against. */
 import { z } from "zod";
 import { consentReasonSchema } from "../consent/consent-reason.js";
+import { dpopKeySchema } from "../dpop/dpop-key.js";
 import { checkTokenKey } from "./store-key.js";
 
 export const consentStatusSchema = z.enum(["pending", "granted", "denied", "expired"]);
@@ -34,6 +35,16 @@ export const consentRecordSchema = z.strictObject({
   acrValues: z.array(z.string()).optional(),
   maxAge: z.number().int().nonnegative().optional(),
   errorDescription: z.string().optional(),
+  /**
+   * The RFC 8707 `resource` sent to the authorization server, exactly as the protected resource
+   * metadata states it, when it differs from `resource` (the server URL the tokens are kept under).
+   */
+  resourceIndicator: z.string().optional(),
+  /**
+   * The DPoP key (RFC 9449) the code will be exchanged with, made when the consent began so a
+   * callback in another process can use it. A secret of this store, like `codeVerifier`.
+   */
+  dpopKey: dpopKeySchema.optional(),
 });
 
 export type ConsentRecord = z.infer<typeof consentRecordSchema>;

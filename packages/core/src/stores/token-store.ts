@@ -1,5 +1,6 @@
 /** @module Where tokens live: the only place they live. */
 import { z } from "zod";
+import { dpopKeySchema } from "../dpop/dpop-key.js";
 import { checkTokenKey, type TokenKey } from "./store-key.js";
 
 /** Tokens for one (subject, resource), as the token endpoint issued them (RFC 6749 §5.1). */
@@ -15,6 +16,17 @@ export const tokenSetSchema = z.strictObject({
   /** The authorization server that issued them, so a refresh goes back to it. */
   issuer: z.string().optional(),
   clientId: z.string().optional(),
+  /**
+   * The RFC 8707 `resource` they were issued for, when it differs from the store key's resource
+   * (protected resource metadata may name the server's origin); a refresh asks for the same.
+   */
+  resourceIndicator: z.string().optional(),
+  /**
+   * The DPoP key these tokens were requested with (RFC 9449): it signs the proofs sent with a
+   * `DPoP` access token and with every refresh (a public client's refresh token is bound to it
+   * even when the access token is `Bearer`, RFC 9449 §5). A secret, as the tokens are.
+   */
+  dpopKey: dpopKeySchema.optional(),
 });
 
 export type TokenSet = z.infer<typeof tokenSetSchema>;

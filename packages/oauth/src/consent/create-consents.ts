@@ -20,7 +20,12 @@ import {
 } from "../client/client-registration-store.js";
 import { type ClientConfig, clientForId, resolveClient } from "../client/resolve-client.js";
 import { createDiscovery, type Discovery } from "../discovery/create-discovery.js";
-import { ConsentCallbackError, ConsentStateError, safeCause } from "../errors/oauth-errors.js";
+import {
+  ConsentCallbackError,
+  ConsentRetryLimitError,
+  ConsentStateError,
+  safeCause,
+} from "../errors/oauth-errors.js";
 import { type HttpOptions, requestOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import { toTokenSet } from "../shared/token-set.js";
@@ -52,6 +57,13 @@ export interface ConsentsOptions extends HttpOptions {
    * and PKCE challenge of every pending consent are written wherever the interrupt goes.
    */
   launchUrl?: (consentId: string) => string;
+  /**
+   * How many consents may be created for one (subject, resource, operation) within
+   * `ttlSeconds` before `begin` refuses with a {@link ConsentRetryLimitError}: a server that
+   * keeps answering `insufficient_scope` must not make the person consent again and again.
+   * Default 3.
+   */
+  maxConsentsPerOperation?: number;
 }
 
 /** Something that carries the OAuth reading of a challenge: an `AuthChallengeError`, a `challenge` event. */
@@ -74,6 +86,11 @@ export interface BeginConsentInput {
   challenge?: Challenge | OAuthChallenge | ChallengeCarrier | undefined;
   /** The tool call this happened in, for events. */
   callId?: string | undefined;
+  /**
+   * What was being done (a tool name, an MCP method), for the retry limit: consents are
+   * counted per (subject, resource, operation). Default: one count for the whole resource.
+   */
+  operation?: string | undefined;
   /** Overrides the reason read from the challenge, e.g. `"refresh_failed"`. */
   reason?: ConsentReason | undefined;
 }
@@ -126,7 +143,7 @@ export interface Consents {
    * scopes get the same pending consent, in process and from the store. Emits
    * `consent.required` when a consent is created.
    *
-   * @throws {ResourceMismatchError | PkceUnsupportedError | DiscoveryError | ClientRegistrationError}
+   * @throws {ResourceMismatchError | PkceUnsupportedError | DiscoveryError | ClientRegistrationError | ConsentRetryLimitError}
    */
   begin(input: BeginConsentInput): Promise<ConsentRequest>;
   /**
@@ -203,6 +220,9 @@ export function createConsents(options: ConsentsOptions): Consents {
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const callIds = new Map<string, string>();
   const completing = perStore(completions, store, () => new Set<string>());
+  const maxAttempts = options.maxConsentsPerOperation ?? 3;
+  // When each recent consent was created, per (subject, resource, operation).
+  const attempts = new Map<string, number[]>();
   let closed = false;
 
   const where = (record: ConsentRecord) => {
@@ -274,15 +294,22 @@ export function createConsents(options: ConsentsOptions): Consents {
     const challenge = readChallenge(input.challenge);
     const held = await tokens.get(key);
     const reason = input.reason ?? reasonForChallenge(challenge, held !== undefined);
-    const found = await discovery.forResource(key.resource, challenge?.resourceMetadata);
+    // A refused token may mean the server moved to another authorization server (MCP
+    // 2026-07-28, SEP-2352): read its metadata again rather than trust the cache.
+    const found = await discovery.forResource(key.resource, challenge?.resourceMetadata, {
+      fresh: held !== undefined && (reason === "invalid_token" || reason === "refresh_failed"),
+    });
     const as = found.authorizationServer;
+    // Credentials are per authorization server: scopes held from another one are not carried over.
+    const heldHere = held && (held.issuer === undefined || held.issuer === as.issuer) ? held : undefined;
     const scopes = selectScopes({
       reason,
       challenged: challenge?.scope,
       resourceScopes: found.metadata.scopes_supported,
-      held: held?.scopes,
+      held: heldHere?.scopes,
       authorizationServerScopes: as.scopes_supported,
     });
+    const budgetKey = JSON.stringify([key.subject, key.resource, input.operation ?? null]);
     const acrValues = challenge?.acrValues;
     const maxAge = challenge?.maxAge;
     const flightKey = JSON.stringify([
@@ -311,6 +338,12 @@ export function createConsents(options: ConsentsOptions): Consents {
         }
       }
 
+      // MCP: limit repeated consents for one operation, or a server that keeps refusing loops.
+      const recent = (attempts.get(budgetKey) ?? []).filter((at) => now() - at < ttl);
+      if (recent.length >= maxAttempts) {
+        throw new ConsentRetryLimitError(key.resource, input.operation, recent.length);
+      }
+      attempts.set(budgetKey, [...recent, now()]);
       const { client } = await resolveClient(as, config, registrations, http, now);
       const codeVerifier = oauth.generateRandomCodeVerifier();
       const state = oauth.generateRandomState();
@@ -320,7 +353,8 @@ export function createConsents(options: ConsentsOptions): Consents {
         redirectUri: config.redirectUri,
         state,
         codeChallenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-        resource: key.resource,
+        // RFC 8707 §2: the identifier exactly as the protected resource metadata states it.
+        resource: found.resourceIndicator,
         scopes,
         acrValues,
         maxAge,
@@ -343,6 +377,7 @@ export function createConsents(options: ConsentsOptions): Consents {
         expiresAt: createdAt + ttl,
         status: "pending",
       };
+      if (found.resourceIndicator !== key.resource) record.resourceIndicator = found.resourceIndicator;
       if (acrValues && acrValues.length > 0) record.acrValues = [...acrValues];
       if (maxAge !== undefined) record.maxAge = maxAge;
       if (challenge?.errorDescription !== undefined) record.errorDescription = challenge.errorDescription;
@@ -389,7 +424,7 @@ export function createConsents(options: ConsentsOptions): Consents {
     completing.add(id);
     try {
       const as = await discovery.forIssuer(record.issuer);
-      const { client, auth } = await clientForId(record.issuer, record.clientId, config, registrations);
+      const { client, auth } = await clientForId(as, record.clientId, config, registrations);
       const result = {
         consentId: id,
         subject: record.subject,
@@ -434,7 +469,7 @@ export function createConsents(options: ConsentsOptions): Consents {
           {
             ...requestOptions(String(as.token_endpoint), http),
             // RFC 8707 §2.2: the token is requested for this resource only.
-            additionalParameters: { resource: record.resource },
+            additionalParameters: { resource: record.resourceIndicator ?? record.resource },
           },
         );
         response = await oauth.processAuthorizationCodeResponse(as, client, sent);
@@ -460,6 +495,7 @@ export function createConsents(options: ConsentsOptions): Consents {
         clientId: record.clientId,
         now: now(),
       });
+      if (record.resourceIndicator !== undefined) tokenSet.resourceIndicator = record.resourceIndicator;
       // Stored before settling: if the store write fails the consent stays pending (its link
       // still works), rather than being granted with no token behind it.
       const tokenKey = { subject: record.subject, resource: record.resource };

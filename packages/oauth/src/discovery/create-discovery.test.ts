@@ -89,9 +89,47 @@ describe("createDiscovery", () => {
     await expect(createDiscovery(noPkce).forResource("https://mcp.test/mcp")).rejects.toSatisfy(
       isPkceUnsupportedError,
     );
-    await expect(createDiscovery(serve({})).forResource("https://mcp.test/mcp")).rejects.toSatisfy(
-      (e) => isDiscoveryError(e) && e.tried.length === 2,
+    await expect(
+      createDiscovery({ ...serve({}), legacyDiscovery: false }).forResource("https://mcp.test/mcp"),
+    ).rejects.toSatisfy((e) => isDiscoveryError(e) && e.tried.length === 2);
+  });
+
+  it("uses the metadata as written: a root document naming the origin covers the server", async () => {
+    const { fetch } = serve({
+      "https://mcp.test/.well-known/oauth-protected-resource": {
+        resource: "https://mcp.test",
+        authorization_servers: ["https://as.test/"],
+      },
+      "https://as.test/.well-known/oauth-authorization-server": as,
+    });
+    const found = await createDiscovery({ fetch }).forResource("https://mcp.test/mcp");
+    expect(found.resource).toBe("https://mcp.test/mcp");
+    expect(found.resourceIndicator).toBe("https://mcp.test"); // not normalised to "https://mcp.test/"
+  });
+
+  it("falls back to MCP 2025-03-26 discovery when the server publishes no resource metadata", async () => {
+    const atOrigin = serve({
+      "https://mcp.test/.well-known/oauth-authorization-server": { ...as, issuer: "https://mcp.test" },
+    });
+    const found = await createDiscovery(atOrigin).forResource("https://mcp.test/mcp");
+    expect(found.legacy).toBe("metadata");
+    expect(found.authorizationServer.issuer).toBe("https://mcp.test");
+
+    const discovery = createDiscovery(serve({}));
+    const guessed = await discovery.forResource("https://mcp.test/mcp");
+    expect(guessed.legacy).toBe("default-endpoints");
+    expect(guessed.authorizationServer.token_endpoint).toBe("https://mcp.test/token");
+    // The callback and a refresh find the same endpoints by issuer.
+    expect((await discovery.forIssuer("https://mcp.test")).authorization_endpoint).toBe(
+      "https://mcp.test/authorize",
     );
+  });
+
+  it("never falls back when the challenge named metadata, or when the metadata names another resource", async () => {
+    const { fetch } = serve({});
+    await expect(
+      createDiscovery({ fetch }).forResource("https://mcp.test/mcp", "https://mcp.test/meta"),
+    ).rejects.toSatisfy(isDiscoveryError);
   });
 
   it("refuses plain http to a host that is not loopback", async () => {

@@ -1,7 +1,7 @@
 /** @module A cache of protected resource and authorization server metadata, shared by consents and refresh. */
 import { normalizeResource } from "@authbus/core";
-import { DiscoveryError } from "../errors/oauth-errors.js";
-import type { HttpOptions } from "../shared/http-options.js";
+import { DiscoveryError, isDiscoveryError } from "../errors/oauth-errors.js";
+import { assertSecureUrl, type HttpOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import {
   type AuthorizationServerMetadata,
@@ -11,8 +11,20 @@ import { discoverProtectedResource, type ProtectedResourceMetadata } from "./dis
 
 /** Everything needed to send a person to consent for one resource. */
 export interface ResourceDiscovery {
-  /** The normalised resource identifier (RFC 8707), equal to `metadata.resource`. */
+  /** The normalised MCP server URL this was discovered for: the token store's key. */
   resource: string;
+  /**
+   * The resource identifier to send as RFC 8707 `resource`: `metadata.resource` exactly as the
+   * protected resource metadata states it (it may be the server's origin or a parent path), or
+   * the server URL when the server publishes no metadata.
+   */
+  resourceIndicator: string;
+  /**
+   * Set when the server publishes no protected resource metadata and the MCP 2025-03-26 rules
+   * were used: `"metadata"` (authorization server metadata at the server's origin) or
+   * `"default-endpoints"` (`/authorize`, `/token`, `/register` at the origin).
+   */
+  legacy?: "metadata" | "default-endpoints";
   metadata: ProtectedResourceMetadata;
   metadataUrl: string;
   authorizationServer: AuthorizationServerMetadata;
@@ -24,6 +36,22 @@ export interface DiscoveryOptions extends HttpOptions {
   cacheSeconds?: number;
   /** Clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Fall back to the MCP 2025-03-26 discovery when a server publishes no protected resource
+   * metadata: authorization server metadata at the server's origin, else its default endpoints.
+   * Default `true`; set `false` to require RFC 9728 metadata.
+   */
+  legacyDiscovery?: boolean;
+}
+
+/** Options of {@link Discovery.forResource}. */
+export interface ForResourceOptions {
+  /**
+   * Ignore what is cached for the resource and read its metadata again: used when a token was
+   * refused, since the server may have moved to another authorization server (MCP 2026-07-28,
+   * SEP-2352).
+   */
+  fresh?: boolean;
 }
 
 /** Cached discovery; see {@link createDiscovery}. */
@@ -32,7 +60,11 @@ export interface Discovery {
    * Protected resource metadata (RFC 9728) and its first authorization server's metadata
    * (RFC 8414 / OIDC). Fetched again when `resourceMetadataUrl` differs from the cached one.
    */
-  forResource(resource: string, resourceMetadataUrl?: string): Promise<ResourceDiscovery>;
+  forResource(
+    resource: string,
+    resourceMetadataUrl?: string,
+    options?: ForResourceOptions,
+  ): Promise<ResourceDiscovery>;
   /** Authorization server metadata for an issuer. */
   forIssuer(issuer: string): Promise<AuthorizationServerMetadata>;
   /** Forgets what is cached for a resource (and nothing else). */
@@ -81,16 +113,77 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
     });
   };
 
-  const forResource = (resource: string, resourceMetadataUrl?: string): Promise<ResourceDiscovery> => {
+  const legacyDiscovery = options.legacyDiscovery ?? true;
+  const secure = (url: string): boolean => {
+    try {
+      assertSecureUrl(url, http);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** MCP 2025-03-26 §"Server Metadata Discovery": the origin is the authorization server. */
+  const discoverLegacy = async (key: string): Promise<ResourceDiscovery> => {
+    const origin = new URL(key).origin;
+    try {
+      const authorizationServer = await forIssuer(origin);
+      return {
+        resource: key,
+        resourceIndicator: key,
+        metadata: { resource: key },
+        metadataUrl: "",
+        authorizationServer,
+        legacy: "metadata",
+      };
+    } catch (error) {
+      if (!isDiscoveryError(error)) throw error;
+    }
+    // MCP 2025-03-26 §"Fallbacks for Servers without Metadata Discovery"; PKCE (S256) is
+    // still used, as that revision requires it of every client.
+    const authorizationServer: AuthorizationServerMetadata = {
+      issuer: origin,
+      authorization_endpoint: `${origin}/authorize`,
+      token_endpoint: `${origin}/token`,
+      registration_endpoint: `${origin}/register`,
+      code_challenge_methods_supported: ["S256"],
+    };
+    // Kept with the discovered issuers, so the callback and refresh find the same endpoints.
+    issuers.set(new URL(origin).href, { value: authorizationServer, at: now() });
+    return {
+      resource: key,
+      resourceIndicator: key,
+      metadata: { resource: key },
+      metadataUrl: "",
+      authorizationServer,
+      legacy: "default-endpoints",
+    };
+  };
+
+  const forResource = (
+    resource: string,
+    resourceMetadataUrl?: string,
+    lookup: ForResourceOptions = {},
+  ): Promise<ResourceDiscovery> => {
     const key = normalizeResource(resource);
     const hint = resourceMetadataUrl ? new URL(resourceMetadataUrl).href : undefined;
     const cached = resources.get(key);
     // A challenge naming different metadata than the cached one means it moved: fetch again.
-    if (fresh(cached) && (hint === undefined || hint === cached.value.metadataUrl)) {
+    if (!lookup.fresh && fresh(cached) && (hint === undefined || hint === cached.value.metadataUrl)) {
       return Promise.resolve(cached.value);
     }
-    return singleFlight(resourceFlights, `${key} ${hint ?? ""}`, async () => {
-      const { metadata, metadataUrl } = await discoverProtectedResource(key, hint, http);
+    return singleFlight(resourceFlights, `${key} ${hint ?? ""} ${lookup.fresh ? "fresh" : ""}`, async () => {
+      let found: Awaited<ReturnType<typeof discoverProtectedResource>>;
+      try {
+        found = await discoverProtectedResource(key, hint, http);
+      } catch (error) {
+        // Only a server that publishes no metadata at all gets the 2025-03-26 rules.
+        if (!legacyDiscovery || hint !== undefined || !isDiscoveryError(error) || !secure(key)) throw error;
+        const value = await discoverLegacy(key);
+        resources.set(key, { value, at: now() });
+        return value;
+      }
+      const { metadata, metadataUrl } = found;
       const issuer = metadata.authorization_servers?.[0];
       if (!issuer) {
         throw new DiscoveryError(
@@ -99,7 +192,13 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
         );
       }
       const authorizationServer = await forIssuer(issuer);
-      const value: ResourceDiscovery = { resource: key, metadata, metadataUrl, authorizationServer };
+      const value: ResourceDiscovery = {
+        resource: key,
+        resourceIndicator: metadata.resource,
+        metadata,
+        metadataUrl,
+        authorizationServer,
+      };
       resources.set(key, { value, at: now() });
       return value;
     });

@@ -3,6 +3,7 @@ import * as oauth from "oauth4webapi";
 import { isResourceMismatchError, ResourceMismatchError } from "../errors/oauth-errors.js";
 import type { HttpOptions } from "../shared/http-options.js";
 import { readFirstMetadata } from "./read-first-metadata.js";
+import { metadataResourceCovers } from "./resource-match.js";
 import { protectedResourceMetadataUrls } from "./well-known-urls.js";
 
 /** Protected resource metadata as oauth4webapi reads it (RFC 9728 §2). */
@@ -15,10 +16,22 @@ export interface DiscoveredProtectedResource {
   metadataUrl: string;
 }
 
+/** The `resource` a metadata response names, read from a copy of its body. */
+async function namedResource(response: Response): Promise<string | undefined> {
+  try {
+    const body = (await response.clone().json()) as { resource?: unknown } | null;
+    return typeof body?.resource === "string" ? body.resource : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reads a resource's protected resource metadata: from `resourceMetadataUrl` (the challenge's
  * `resource_metadata`) when given, else from the path-inserted then the root well-known URL.
- * The metadata's `resource` must be `resource` exactly.
+ * The metadata is used only when its `resource` identifies this server (see
+ * {@link metadataResourceCovers}); its `resource` is kept exactly as written, since that is the
+ * identifier to send as RFC 8707 `resource`.
  *
  * @see RFC 9728 §3, §3.3, §5.1, MCP 2025-11-25 Authorization §"Protected Resource Metadata Discovery Requirements"
  * @example
@@ -40,20 +53,14 @@ export async function discoverProtectedResource(
     candidates,
     http,
     async (response, url) => {
-      try {
-        const metadata = await oauth.processResourceDiscoveryResponse(expected, response);
-        return { metadata, metadataUrl: url.href };
-      } catch (error) {
-        // RFC 9728 §3.3: resource must match, else the metadata must not be used.
-        if (
-          error instanceof oauth.OperationProcessingError &&
-          error.code === oauth.JSON_ATTRIBUTE_COMPARISON
-        ) {
-          const body = (error.cause as { body?: { resource?: unknown } } | undefined)?.body;
-          throw new ResourceMismatchError(expected.href, String(body?.resource), url.href);
-        }
-        throw error;
+      const named = await namedResource(response);
+      // RFC 9728 §3.3: metadata naming another resource must not be used.
+      if (named === undefined || !metadataResourceCovers(named, expected.href)) {
+        throw new ResourceMismatchError(expected.href, String(named), url.href);
       }
+      // The rest of the document is checked by oauth4webapi, against the identifier it names.
+      const metadata = await oauth.processResourceDiscoveryResponse(new URL(named), response);
+      return { metadata, metadataUrl: url.href };
     },
     `protected resource metadata for ${expected.href}`,
     isResourceMismatchError,

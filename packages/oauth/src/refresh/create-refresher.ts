@@ -22,7 +22,7 @@ export interface RefresherOptions extends HttpOptions {
   tokens: TokenStore;
   bus: AuthBus;
   /** The client config used for consents, so a confidential client's secret is used. */
-  client?: Pick<ClientConfig, "redirectUri" | "clientId" | "clientSecret">;
+  client?: ClientConfig;
   /** Dynamically registered clients (for a registered client's secret, if it got one). */
   registrations?: ClientRegistrationStore;
   /** Metadata cache to share with consents. Default: a new one using `fetch`. */
@@ -119,7 +119,7 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
     let client: oauth.Client;
     let auth: oauth.ClientAuth;
     try {
-      ({ client, auth } = await clientForId(as.issuer, held.clientId, options.client, options.registrations));
+      ({ client, auth } = await clientForId(as, held.clientId, options.client, options.registrations));
     } catch (error) {
       // The registration store could not be read: a passing problem, not the person's to fix.
       return fail(
@@ -135,7 +135,7 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
       const sent = await oauth.refreshTokenGrantRequest(as, client, auth, held.refreshToken, {
         ...requestOptions(String(as.token_endpoint), http),
         // RFC 8707 §2.2: the refreshed token is for this resource only.
-        additionalParameters: { resource: key.resource },
+        additionalParameters: { resource: held.resourceIndicator ?? key.resource },
       });
       response = await oauth.processRefreshTokenResponse(as, client, sent);
     } catch (error) {
@@ -176,6 +176,7 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
       now: now(),
       previousRefreshToken: held.refreshToken,
     });
+    if (held.resourceIndicator !== undefined) fresh.resourceIndicator = held.resourceIndicator;
     // Stored before the flight ends: no later refresh can read the old refresh token.
     await tokens.set(key, fresh);
     bus.emit("token.refreshed", {

@@ -1,0 +1,57 @@
+/** @module Client authentication at the token endpoint (RFC 6749 §2.3), as servers really read it. */
+import * as oauth from "oauth4webapi";
+
+/** The token endpoint authentication methods a client with a secret (or none) can use. */
+export type SecretAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
+
+/**
+ * `application/x-www-form-urlencoded` serialisation of one value (WHATWG URL §5.2, the
+ * encoding RFC 6749 Appendix B names): unreserved characters such as `-`, `.`, `_` stay as
+ * they are. Many servers do not decode the Basic credentials at all, so encoding only what
+ * must be encoded is what works with both those that decode and those that do not.
+ */
+function formEncode(value: string): string {
+  return new URLSearchParams([["", value]]).toString().slice(1);
+}
+
+/**
+ * `client_secret_basic`: `Authorization: Basic base64(form(client_id) ":" form(secret))`.
+ *
+ * @see RFC 6749 §2.3.1, Appendix B; RFC 7617 §2
+ * @example
+ * const auth = clientSecretBasic("s3cret"); // for oauth4webapi's token requests
+ */
+export function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
+  return (_as, client, _body, headers) => {
+    const credentials = `${formEncode(client.client_id)}:${formEncode(clientSecret)}`;
+    headers.set("authorization", `Basic ${Buffer.from(credentials, "utf8").toString("base64")}`);
+  };
+}
+
+/**
+ * The client authentication for a method name: `client_secret_post` in the body,
+ * `client_secret_basic` in the header, else none (a public client, RFC 6749 §2.1, identified
+ * by `client_id` and bound by PKCE).
+ *
+ * @see RFC 6749 §2.3.1, RFC 7591 §2 (`token_endpoint_auth_method`)
+ */
+export function clientAuthFor(method: string | undefined, secret: string | undefined): oauth.ClientAuth {
+  if (!secret || method === "none") return oauth.None();
+  if (method === "client_secret_post") return oauth.ClientSecretPost(secret);
+  return clientSecretBasic(secret);
+}
+
+/**
+ * The method to use with a secret when the configuration names none: `client_secret_basic`
+ * (RFC 8414 §2's default) unless the server lists methods that exclude it and include
+ * `client_secret_post`.
+ *
+ * @see RFC 8414 §2 (`token_endpoint_auth_methods_supported`)
+ */
+export function secretMethodFor(as: oauth.AuthorizationServer): "client_secret_basic" | "client_secret_post" {
+  const supported = as.token_endpoint_auth_methods_supported;
+  if (supported && !supported.includes("client_secret_basic") && supported.includes("client_secret_post")) {
+    return "client_secret_post";
+  }
+  return "client_secret_basic";
+}
