@@ -21,6 +21,8 @@ export interface ConsentBeginInput {
   reason?: ConsentReason;
   /** The tool call that needs the consent (its `tool_call_id`). */
   callId?: string;
+  /** What was being done (the tool's name): consents count against a retry limit per operation. */
+  operation?: string;
 }
 
 /** A consent that was begun: where to send the person, and until when. */

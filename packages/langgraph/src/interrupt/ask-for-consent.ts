@@ -24,6 +24,8 @@ export interface ConsentNeed {
   errorDescription?: string | undefined;
   /** Set when the reason is known better than the challenge tells (a failed refresh). */
   reason?: ConsentReason | undefined;
+  /** The tool being called, for the consents' retry limit per operation. */
+  operation?: string | undefined;
 }
 
 /** What {@link askForConsent} needs besides the need itself. */
@@ -103,6 +105,7 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
     resource: need.resource,
     ...(need.challenge?.oauth ? { challenge: need.challenge.oauth } : {}),
     ...(need.reason ? { reason: need.reason } : {}),
+    ...(need.operation ? { operation: need.operation } : {}),
     callId,
   });
   const errorDescription = begun.errorDescription ?? need.errorDescription;

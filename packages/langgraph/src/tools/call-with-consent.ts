@@ -213,7 +213,7 @@ export async function callWithConsent<T>(
     }
   }
 
-  const resume = await askForConsent(context, need, call.callId);
+  const resume = await askForConsent(context, { ...need, operation: call.toolName }, call.callId);
   if (resume.outcome !== "granted") {
     return {
       kind: "refused",

@@ -11,6 +11,7 @@ import { MemoryClientRegistrationStore } from "../client/client-registration-sto
 import {
   isClientRegistrationError,
   isConsentCallbackError,
+  isConsentRetryLimitError,
   isConsentStateError,
   isPkceUnsupportedError,
   isResourceMismatchError,
@@ -427,6 +428,48 @@ describe("begin's challenge input", () => {
     });
     expect(request.reason).toBe("insufficient_scope");
     expect(request.scopes).toEqual(["files.read", "files.write", "offline_access"]);
+    consents.close();
+  });
+});
+
+describe("createConsents: retry limit and resource identifiers", () => {
+  it("refuses a fourth consent for the same operation while the server keeps refusing", async () => {
+    const { consents, oauth } = setup();
+    const step = 'Bearer error="insufficient_scope", scope="files.admin"';
+    const ask = () =>
+      consents.begin({
+        subject: "alice",
+        serverName: "files",
+        resource: oauth.resource,
+        challenge: parseWWWAuthenticate(step)[0],
+        operation: "delete_file",
+      });
+    for (let i = 0; i < 3; i++) {
+      const request = await ask();
+      await consents.complete(oauth.answer((await consents.authorizationUrl(request.consentId)) ?? ""));
+    }
+    await expect(ask()).rejects.toSatisfy(
+      (e) => isConsentRetryLimitError(e) && e.attempts === 3 && e.operation === "delete_file",
+    );
+    // Another operation has its own count.
+    await expect(
+      consents.begin({
+        subject: "alice",
+        serverName: "files",
+        resource: oauth.resource,
+        operation: "list_files",
+      }),
+    ).resolves.toMatchObject({ serverName: "files" });
+    consents.close();
+  });
+
+  it("sends the resource exactly as the metadata names it, and keeps tokens under the server URL", async () => {
+    const { consents, oauth, tokens, key } = setup({ metadataResource: "https://mcp.test" });
+    const request = await consents.begin({ subject: "alice", serverName: "files", resource: oauth.resource });
+    const sent = new URL(request.authorizationUrl).searchParams.get("resource");
+    expect(sent).toBe("https://mcp.test");
+    await consents.complete(oauth.answer(request.authorizationUrl));
+    expect(await tokens.get(key)).toMatchObject({ resourceIndicator: "https://mcp.test" });
     consents.close();
   });
 });
