@@ -24,10 +24,12 @@ const args = process.argv.slice(2);
 const only = [];
 let jobs = 3;
 let keep;
+let others = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--scenario") only.push(args[++i]);
   else if (args[i] === "--jobs") jobs = Number(args[++i]);
   else if (args[i] === "--keep") keep = args[++i];
+  else if (args[i] === "--others") others = true;
   else throw new Error(`unknown argument ${args[i]}`);
 }
 
@@ -52,12 +54,15 @@ function run(cliArgs, timeoutMs = 120_000) {
 const listed = await run(["list"]);
 const clientSection =
   listed.out.split("Client scenarios")[1]?.split("Authorization server scenarios")[0] ?? "";
-const scenarios = [...clientSection.matchAll(/^\s+- (auth\/\S+)/gm)].map((m) => m[1]);
+const listedScenarios = [...clientSection.matchAll(/^\s+- (\S+)/gm)].map((m) => m[1]);
+const scenarios = listedScenarios.filter((s) => s.startsWith("auth/"));
 if (scenarios.length === 0) {
   console.error(listed.out);
   throw new Error("the conformance suite listed no auth/* client scenarios");
 }
-const selected = only.length > 0 ? scenarios.filter((s) => only.includes(s)) : scenarios;
+// --others: the client scenarios that are not about authorization, reported but not counted.
+const pool = others ? listedScenarios.filter((s) => !s.startsWith("auth/")) : scenarios;
+const selected = only.length > 0 ? listedScenarios.filter((s) => only.includes(s)) : pool;
 
 const outRoot = keep ?? mkdtempSync(join(tmpdir(), "authbus-conformance-"));
 const results = new Map();
@@ -93,7 +98,9 @@ async function worker() {
 await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
 
 const width = Math.max(...selected.map((s) => s.length));
-console.log(`\nMCP conformance suite ${suiteVersion}, client scenarios auth/*\n`);
+console.log(
+  `\nMCP conformance suite ${suiteVersion}, client scenarios ${others ? "other than auth/*" : "auth/*"}\n`,
+);
 console.log(`${"scenario".padEnd(width)}  result  checks   time`);
 for (const name of selected) {
   const r = results.get(name);
@@ -107,5 +114,6 @@ if (failed.length > 0 && process.env.CONFORMANCE_VERBOSE) {
   for (const name of failed) console.log(`\n----- ${name}\n${results.get(name).out}`);
 }
 if (!keep) rmSync(outRoot, { recursive: true, force: true });
-console.log(`conformance: ${selected.length - failed.length}/${selected.length} auth scenarios passed`);
+const what = others ? "other client scenarios" : "auth scenarios";
+console.log(`conformance: ${selected.length - failed.length}/${selected.length} ${what} passed`);
 process.exitCode = failed.length === 0 ? 0 : 1;
