@@ -22,6 +22,7 @@ import {
   MemoryClientRegistrationStore,
 } from "@authbus/oauth";
 import { runStatefulSession, runStatelessSession } from "./mcp-session.js";
+import { runServiceClient, serviceContextFrom } from "./service-client.js";
 
 const STATEFUL_VERSIONS = new Set(["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]);
 // The headless "person": a bound on how often the app sends them to consent in one run. The
@@ -73,6 +74,12 @@ async function approve(authorizationUrl: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // An app that runs as a service (the context hands over its grant's credentials) asks no person.
+  const service = serviceContextFrom(process.env.MCP_CONFORMANCE_CONTEXT);
+  if (service) {
+    await runServiceClient(url as string, service, protocolVersion);
+    return;
+  }
   for (let consentsGiven = 0; ; consentsGiven++) {
     try {
       const result = STATEFUL_VERSIONS.has(protocolVersion)

@@ -9,10 +9,29 @@ export {
   authResumeSchema,
   isAuthInterrupt,
 } from "./consent/auth-interrupt.js";
+export type { ConsentChannel } from "./consent/consent-channel.js";
+export { consentChannelSchema } from "./consent/consent-channel.js";
 export type { ConsentOutcome, ConsentReason } from "./consent/consent-reason.js";
 export { consentOutcomeSchema, consentReasonSchema } from "./consent/consent-reason.js";
+export type { DPoPAlgorithm, DPoPKey } from "./dpop/dpop-key.js";
+export {
+  DPOP_ALGORITHMS,
+  dpopAlgorithmSchema,
+  dpopKeySchema,
+  dpopSignParameters,
+  generateDPoPKey,
+  importDPoPKey,
+  isDPoPAlgorithm,
+  publicDPoPJwk,
+} from "./dpop/dpop-key.js";
 export type { AuthChallengeErrorInit } from "./errors/auth-challenge-error.js";
 export { AUTH_CHALLENGE, AuthChallengeError, isAuthChallengeError } from "./errors/auth-challenge-error.js";
+export type { HeaderTooLargeErrorInit } from "./errors/header-too-large-error.js";
+export {
+  HEADER_TOO_LARGE,
+  HeaderTooLargeError,
+  isHeaderTooLargeError,
+} from "./errors/header-too-large-error.js";
 export type { AuthEventName, AuthEvents } from "./events/auth-event-schemas.js";
 export {
   authEventSchemas,
@@ -21,6 +40,7 @@ export {
   isInvalidAuthEventError,
   parseAuthEvent,
 } from "./events/auth-event-schemas.js";
+export { MAX_WWW_AUTHENTICATE_LENGTH } from "./limits.js";
 export type { OAuthChallenge } from "./oauth-challenge/read-oauth-challenge.js";
 export {
   INVALID_CHALLENGE_PARAMETER,
@@ -41,6 +61,24 @@ export {
   isDuplicateConsentError,
   MemoryConsentStore,
 } from "./stores/consent-store.js";
+export type {
+  ConsentWait,
+  ConsentWaitStore,
+  ToolCallKey,
+  ToolCallRecord,
+  ToolCallResult,
+  ToolCallStart,
+  ToolCallStatus,
+} from "./stores/consent-wait-store.js";
+export {
+  consentWaitSchema,
+  digestSession,
+  MemoryConsentWaitStore,
+  toolCallKeySchema,
+  toolCallRecordSchema,
+  toolCallResultSchema,
+  toolCallStatusSchema,
+} from "./stores/consent-wait-store.js";
 export type { TokenKey } from "./stores/store-key.js";
 export {
   checkTokenKey,

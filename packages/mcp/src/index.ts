@@ -1,6 +1,6 @@
 /** @module @authbus/mcp: challenge-aware fetch for MCP SDK transports and a multi-server MCP client. */
 
-export type { AuthFetchOptions } from "./auth-fetch/auth-fetch.js";
+export type { AuthFetchOptions, ObtainTokens } from "./auth-fetch/auth-fetch.js";
 export { authFetch } from "./auth-fetch/auth-fetch.js";
 export type { FetchLike } from "./auth-fetch/replayable-request.js";
 export { currentCallId, runWithCallId, toolCallIdOf } from "./call-context/call-id.js";
@@ -16,5 +16,8 @@ export type {
   OnUnauthorized,
 } from "./client/create-mcp-client.js";
 export { createMCPClient } from "./client/create-mcp-client.js";
+export type { DPoPProofInput } from "./dpop/create-dpop-proof.js";
+export { createDPoPProof } from "./dpop/create-dpop-proof.js";
+export { isDPoPNonceChallenge } from "./dpop/dpop-nonces.js";
 export type { MCPClientErrorCode, MCPClientErrorInit } from "./errors/mcp-client-error.js";
 export { isMCPClientError, MCP_CLIENT_ERROR_CODES, MCPClientError } from "./errors/mcp-client-error.js";

@@ -1,10 +1,22 @@
 /** @module @authbus/oauth: discovery, PKCE re-consent, token refresh and durable stores, built on oauth4webapi. */
+export type { ChannelChoiceInput, ConsentChannelOptions } from "./channels/choose-channel.js";
+export { chooseChannel } from "./channels/choose-channel.js";
+export { createBindingMessage } from "./channels/ciba.js";
+export type { SecretAuthMethod } from "./client/client-auth.js";
+export { clientSecretBasic } from "./client/client-auth.js";
+export type { ClientMetadataDocument } from "./client/client-metadata-document.js";
+export {
+  createClientMetadataDocument,
+  INVALID_CLIENT_METADATA_URL,
+  InvalidClientMetadataUrlError,
+  isInvalidClientMetadataUrlError,
+} from "./client/client-metadata-document.js";
 export type { ClientRegistration, ClientRegistrationStore } from "./client/client-registration-store.js";
 export {
   clientRegistrationSchema,
   MemoryClientRegistrationStore,
 } from "./client/client-registration-store.js";
-export type { ClientConfig, ResolvedClient } from "./client/resolve-client.js";
+export type { ClientConfig, PreRegisteredClient, ResolvedClient } from "./client/resolve-client.js";
 export { registerClient, resolveClient } from "./client/resolve-client.js";
 export type { AuthorizationUrlInput } from "./consent/authorization-url.js";
 export { buildAuthorizationUrl } from "./consent/authorization-url.js";
@@ -21,7 +33,12 @@ export type {
 export { createConsents } from "./consent/create-consents.js";
 export type { ScopeSelectionInput } from "./consent/scopes.js";
 export { selectScopes, unionScopes } from "./consent/scopes.js";
-export type { Discovery, DiscoveryOptions, ResourceDiscovery } from "./discovery/create-discovery.js";
+export type {
+  Discovery,
+  DiscoveryOptions,
+  ForResourceOptions,
+  ResourceDiscovery,
+} from "./discovery/create-discovery.js";
 export { createDiscovery } from "./discovery/create-discovery.js";
 export type { AuthorizationServerMetadata } from "./discovery/discover-authorization-server.js";
 export { assertPkceS256, discoverAuthorizationServer } from "./discovery/discover-authorization-server.js";
@@ -30,24 +47,44 @@ export type {
   ProtectedResourceMetadata,
 } from "./discovery/discover-protected-resource.js";
 export { discoverProtectedResource } from "./discovery/discover-protected-resource.js";
+export { metadataResourceCovers } from "./discovery/resource-match.js";
 export {
   authorizationServerMetadataUrls,
   protectedResourceMetadataUrls,
 } from "./discovery/well-known-urls.js";
-export type { ConsentStateProblem, OAuthErrorCode, StoreSecretProblem } from "./errors/oauth-errors.js";
+export { createDPoPHandle } from "./dpop/dpop-token-request.js";
+export type { DPoPAlgorithmInput, DPoPMode } from "./dpop/select-dpop-algorithm.js";
+export { selectDPoPAlgorithm } from "./dpop/select-dpop-algorithm.js";
+export {
+  CONSENT_CHANNEL,
+  ConsentChannelError,
+  isConsentChannelError,
+} from "./errors/consent-channel-error.js";
+export type {
+  ConsentStateProblem,
+  GrantFailureStep,
+  OAuthErrorCode,
+  StoreSecretProblem,
+} from "./errors/oauth-errors.js";
 export {
   CLIENT_REGISTRATION_FAILED,
   ClientRegistrationError,
   CONSENT_CALLBACK,
+  CONSENT_RETRY_LIMIT,
   CONSENT_STATE,
   ConsentCallbackError,
+  ConsentRetryLimitError,
   ConsentStateError,
   DISCOVERY_FAILED,
   DiscoveryError,
+  GRANT_FAILED,
+  GrantError,
   isClientRegistrationError,
   isConsentCallbackError,
+  isConsentRetryLimitError,
   isConsentStateError,
   isDiscoveryError,
+  isGrantError,
   isPkceUnsupportedError,
   isRefreshError,
   isResourceMismatchError,
@@ -61,11 +98,62 @@ export {
   STORE_SECRET,
   StoreSecretError,
 } from "./errors/oauth-errors.js";
+export type { LimitName, UrlRefusal } from "./errors/request-errors.js";
+export {
+  isLimitExceededError,
+  isRequestAbortedError,
+  isRequestTimeoutError,
+  isUrlRefusedError,
+  LIMIT_EXCEEDED,
+  LimitExceededError,
+  REQUEST_ABORTED,
+  REQUEST_TIMEOUT,
+  RequestAbortedError,
+  RequestTimeoutError,
+  URL_REFUSED,
+  UrlRefusedError,
+} from "./errors/request-errors.js";
+export { isRevocationError, REVOCATION_FAILED, RevocationError } from "./errors/revocation-error.js";
+export type { StoreCorruption } from "./errors/store-errors.js";
+export { isStoreCorruptError, STORE_CORRUPT, StoreCorruptError } from "./errors/store-errors.js";
+export { requestClientCredentialsToken } from "./grants/client-credentials.js";
+export type {
+  AssertionContext,
+  AssertionProvider,
+  IdTokenProvider,
+  ObtainTokensOptions,
+  ServiceGrant,
+  ServiceTokens,
+  ServiceTokensOptions,
+} from "./grants/create-service-tokens.js";
+export { createServiceTokens } from "./grants/create-service-tokens.js";
+export type { EnterpriseManagedInput } from "./grants/enterprise-managed.js";
+export { requestEnterpriseManagedToken } from "./grants/enterprise-managed.js";
+export type { IdentityProvider, IdJag, IdJagExchangeInput } from "./grants/id-jag-exchange.js";
+export { exchangeForIdJag } from "./grants/id-jag-exchange.js";
+export type { JwtBearerInput } from "./grants/jwt-bearer.js";
+export { requestJwtBearerToken } from "./grants/jwt-bearer.js";
+export type { GrantName, ServiceGrantInput } from "./grants/send-grant.js";
+export type { ServiceClient, ServiceClientAuthMethod } from "./grants/service-client.js";
 export type { RefresherOptions } from "./refresh/create-refresher.js";
 export { createRefresher } from "./refresh/create-refresher.js";
+export type {
+  RevocationOutcome,
+  RevokedTokenType,
+  RevokeTokensOptions,
+  RevokeTokensResult,
+} from "./revoke/revoke-tokens.js";
+export { revokeTokens } from "./revoke/revoke-tokens.js";
 export type { FetchLike, HttpOptions } from "./shared/http-options.js";
+export {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  MAX_AUTHORIZATION_SCOPES,
+  MAX_AUTHORIZATION_URL_LENGTH,
+  MAX_RESPONSE_BODY_BYTES,
+} from "./shared/limits.js";
 export type { SqliteStores, SqliteStoresOptions } from "./stores/sqlite/open-sqlite-stores.js";
 export { openSqliteStores } from "./stores/sqlite/open-sqlite-stores.js";
 export { SqliteClientRegistrationStore } from "./stores/sqlite/sqlite-client-registration-store.js";
 export { SqliteConsentStore } from "./stores/sqlite/sqlite-consent-store.js";
+export { SqliteConsentWaitStore } from "./stores/sqlite/sqlite-consent-wait-store.js";
 export { SqliteTokenStore } from "./stores/sqlite/sqlite-token-store.js";

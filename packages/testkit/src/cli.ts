@@ -13,8 +13,17 @@ function port(name: string): number {
   return parsed;
 }
 
+// TESTKIT_DPOP=1: DPoP-bound tokens only (RFC 9449); TESTKIT_DPOP=nonce: with server nonces too.
+const dpopSetting = process.env.TESTKIT_DPOP ?? "";
+if (!["", "0", "1", "nonce"].includes(dpopSetting)) {
+  console.error(`TESTKIT_DPOP must be 1 or nonce, got ${dpopSetting}`);
+  process.exit(2);
+}
+const dpop = dpopSetting === "1" || dpopSetting === "nonce";
+
 const started = performance.now();
 const demo = await startDemoServers({
+  ...(dpop ? { dpop: { requireNonce: dpopSetting === "nonce" } } : {}),
   ports: {
     authServer: port("TESTKIT_AS_PORT"),
     calendar: port("TESTKIT_CALENDAR_PORT"),
@@ -31,6 +40,7 @@ console.log(`authbus testkit ready in ${ms} ms
     SSE                 ${demo.calendar.sseUrl}
   files MCP server      ${demo.files.url}   (list_files: files.read, delete_file: files.write)
     SSE                 ${demo.files.sseUrl}
+  tokens                ${dpop ? `DPoP-bound only (RFC 9449)${dpopSetting === "nonce" ? ", server nonces required" : ""}` : "Bearer (TESTKIT_DPOP=1 for DPoP)"}
 Press Ctrl-C to stop.`);
 
 let stopping = false;

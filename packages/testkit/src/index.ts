@@ -3,7 +3,28 @@
 export type { ApproveConsentOptions } from "./auth-server/approve-consent.js";
 export { approveConsent } from "./auth-server/approve-consent.js";
 export type {
+  ApproveBackchannelOptions,
+  ApproveDeviceOptions,
+  BackchannelRequestView,
+  DeviceRequestView,
+  PollingFlowOptions,
+  PollRecord,
+} from "./auth-server/decoupled-flows.js";
+export { CIBA_GRANT, DEVICE_CODE_GRANT } from "./auth-server/decoupled-flows.js";
+export type {
+  ServiceClientOptions,
+  ServiceGrantType,
+  TrustedIssuer,
+} from "./auth-server/service-grants.js";
+export {
+  ID_JAG_JWT_TYPE,
+  ID_JAG_TOKEN_TYPE,
+  JWT_BEARER_GRANT,
+  TOKEN_EXCHANGE_GRANT,
+} from "./auth-server/service-grants.js";
+export type {
   AuthServer,
+  AuthServerDPoPOptions,
   AuthServerEndpoints,
   AuthServerOptions,
   AuthServerStats,
@@ -17,12 +38,15 @@ export { DEMO_EVENTS, DEMO_FILES, startDemoServers } from "./demo/start-demo-ser
 export type { TestkitErrorCode } from "./errors/testkit-error.js";
 export { isTestkitError, TESTKIT_ERROR_CODES, TestkitError } from "./errors/testkit-error.js";
 export type { ChallengeFacts, HeaderStyle } from "./mcp-server/build-challenge.js";
-export { buildChallenge } from "./mcp-server/build-challenge.js";
+export { buildChallenge, buildDPoPChallenge } from "./mcp-server/build-challenge.js";
 export type {
   ProtectedMCPServer,
   ProtectedMCPServerOptions,
+  ProtectedResourceDPoPOptions,
   ProtectedToolSpec,
   ReceivedToken,
   ToolCallContext,
 } from "./mcp-server/start-protected-mcp-server.js";
 export { startProtectedMCPServer } from "./mcp-server/start-protected-mcp-server.js";
+export type { ProofExpectations, VerifiedProof } from "./mcp-server/verify-dpop-proof.js";
+export { DEFAULT_DPOP_ALGORITHMS, verifyDPoPProof } from "./mcp-server/verify-dpop-proof.js";

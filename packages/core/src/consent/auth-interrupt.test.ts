@@ -25,6 +25,24 @@ describe("authInterruptSchema", () => {
     expect(isAuthInterrupt("authbus/consent_required")).toBe(false);
   });
 
+  it("names the channel, and carries what CIBA and device authorization show", () => {
+    const ciba = { ...payload, channel: "ciba", bindingMessage: "KXQ7-M4TD" };
+    expect(authInterruptSchema.parse(ciba)).toEqual(ciba);
+    const device = {
+      ...payload,
+      channel: "device",
+      userCode: "BCDF-GHJK",
+      verificationUri: "https://as.example.com/device",
+      verificationUriComplete: "https://as.example.com/device?user_code=BCDF-GHJK",
+    };
+    expect(isAuthInterrupt(device)).toBe(true);
+    expect(isAuthInterrupt({ ...payload, channel: "carrier_pigeon" })).toBe(false);
+    expect(isAuthInterrupt({ ...device, verificationUri: "not a url" })).toBe(false);
+    // Never the grant's secrets.
+    expect(isAuthInterrupt({ ...ciba, authReqId: "secret" })).toBe(false);
+    expect(isAuthInterrupt({ ...device, deviceCode: "secret" })).toBe(false);
+  });
+
   it("checks resume values", () => {
     expect(authResumeSchema.safeParse({ consentId: "c1", outcome: "granted" }).success).toBe(true);
     expect(authResumeSchema.safeParse({ consentId: "c1", outcome: "maybe" }).success).toBe(false);

@@ -1,5 +1,6 @@
 /** @module The value a LangGraph `interrupt()` carries when a tool call needs consent, and its resume value. */
 import { z } from "zod";
+import { consentChannelSchema } from "./consent-channel.js";
 import { consentOutcomeSchema, consentReasonSchema } from "./consent-reason.js";
 
 export const AUTH_INTERRUPT_TYPE = "authbus/consent_required" as const;
@@ -19,6 +20,21 @@ export const authInterruptSchema = z.strictObject({
   errorDescription: z.string().optional(),
   /** Epoch milliseconds after which the consent can no longer be completed. */
   expiresAt: z.number().int(),
+  /**
+   * How the consent reaches the person; absent means `redirect` (send the person to
+   * `authorizationUrl`). With `ciba` the person approves on their own device, with `device`
+   * they open `verificationUri` and enter `userCode`; `authorizationUrl` is then only a link the
+   * app may show (the launch link, the verification URI, or the issuer).
+   */
+  channel: consentChannelSchema.optional(),
+  /** CIBA: the short text shown both here and on the person's device, so they can tell the request is this one. */
+  bindingMessage: z.string().optional(),
+  /** Device authorization (RFC 8628 §3.2): the code the person types at `verificationUri`. Meant to be shown. */
+  userCode: z.string().optional(),
+  /** Device authorization: where the person enters `userCode`. */
+  verificationUri: z.url().optional(),
+  /** Device authorization: `verificationUri` with the code filled in (for a QR code or a link), when the server gives one. */
+  verificationUriComplete: z.url().optional(),
 });
 
 export type AuthInterrupt = z.infer<typeof authInterruptSchema>;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { MAX_WWW_AUTHENTICATE_LENGTH } from "../limits.js";
+import { isInvalidChallengeParameterError } from "../oauth-challenge/read-oauth-challenge.js";
 import { AuthChallengeError, isAuthChallengeError } from "./auth-challenge-error.js";
+import { HEADER_TOO_LARGE, HeaderTooLargeError, isHeaderTooLargeError } from "./header-too-large-error.js";
 
 const metadata = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
 
@@ -80,5 +83,59 @@ describe("AuthChallengeError", () => {
     expect(isAuthChallengeError(new Error("x"))).toBe(false);
     expect(isAuthChallengeError({ name: "AuthChallengeError", code: "AUTH_CHALLENGE" })).toBe(false);
     expect(isAuthChallengeError(undefined)).toBe(false);
+  });
+});
+
+describe("AuthChallengeError limits", () => {
+  it(`does not parse a WWW-Authenticate value over MAX_WWW_AUTHENTICATE_LENGTH (${MAX_WWW_AUTHENTICATE_LENGTH})`, () => {
+    const huge = `Bearer error="invalid_token", error_description="${"x".repeat(MAX_WWW_AUTHENTICATE_LENGTH)}"`;
+    const error = new AuthChallengeError({
+      status: 401,
+      url: "https://mcp.example.com/mcp",
+      headers: new Headers({ "www-authenticate": huge }),
+    });
+    expect(error.challenges).toEqual([]);
+    expect(error.oauth).toBeUndefined();
+    expect(error.wwwAuthenticate).toBeNull();
+    expect(error.message).toBe("https://mcp.example.com answered 401: WWW-Authenticate header too large");
+    expect(isHeaderTooLargeError(error.cause)).toBe(true);
+    expect(error.cause).toMatchObject({
+      code: HEADER_TOO_LARGE,
+      header: "www-authenticate",
+      limit: MAX_WWW_AUTHENTICATE_LENGTH,
+      length: huge.length,
+    });
+    expect((error.cause as Error).message).not.toContain("xxxx");
+    expect(JSON.stringify(error).length).toBeLessThan(1000);
+  });
+
+  it("parses a value of exactly the limit", () => {
+    const value = `Bearer realm="${"r".repeat(MAX_WWW_AUTHENTICATE_LENGTH - 15)}"`;
+    expect(value).toHaveLength(MAX_WWW_AUTHENTICATE_LENGTH);
+    const error = new AuthChallengeError({
+      status: 401,
+      url: "https://h/",
+      headers: new Headers({ "www-authenticate": value }),
+    });
+    expect(error.challenges).toHaveLength(1);
+  });
+
+  it("keeps a relative resource_metadata as a typed cause and no OAuth reading", () => {
+    const error = new AuthChallengeError({
+      status: 401,
+      url: "https://mcp.example.com/mcp",
+      headers: new Headers({ "www-authenticate": 'Bearer error="invalid_token", resource_metadata="/x"' }),
+    });
+    expect(error.challenges).toHaveLength(1);
+    expect(error.oauth).toBeUndefined();
+    expect(isInvalidChallengeParameterError(error.cause)).toBe(true);
+  });
+
+  it("recognises HeaderTooLargeError by name and code", () => {
+    expect(isHeaderTooLargeError(new HeaderTooLargeError({ header: "*", limit: 1 }))).toBe(true);
+    expect(isHeaderTooLargeError(Object.assign(new Error("x"), { name: "HeaderTooLargeError" }))).toBe(false);
+    expect(new HeaderTooLargeError({ header: "*", limit: 16384 }).message).toBe(
+      "the response headers exceed the limit of 16384; not read",
+    );
   });
 });

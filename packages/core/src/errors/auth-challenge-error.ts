@@ -1,4 +1,6 @@
 /** @module The error a caller gets when a resource server answers with an authentication challenge. */
+
+import { MAX_WWW_AUTHENTICATE_LENGTH } from "../limits.js";
 import {
   type OAuthChallenge,
   readOAuthChallenge,
@@ -7,6 +9,7 @@ import {
 import { redactUrl } from "../redact/redact.js";
 import type { Challenge } from "../www-authenticate/challenge.js";
 import { parseWWWAuthenticate } from "../www-authenticate/parse.js";
+import { HeaderTooLargeError } from "./header-too-large-error.js";
 
 export const AUTH_CHALLENGE = "AUTH_CHALLENGE" as const;
 
@@ -39,7 +42,10 @@ function withoutSecrets(headers: Headers): Headers {
  * meaning. This is what the MCP SDK's own errors lack: the header, not just the status.
  *
  * A header that does not parse still produces this error: `challenges` is empty and `cause`
- * holds the {@link WWWAuthenticateParseError}. It never holds an `Authorization`, `Cookie`
+ * holds the {@link WWWAuthenticateParseError}. A header longer than
+ * {@link MAX_WWW_AUTHENTICATE_LENGTH} is not parsed at all: `challenges` is empty,
+ * `wwwAuthenticate` is `null` (so events and logs never carry it) and `cause` is a
+ * {@link HeaderTooLargeError}. It never holds an `Authorization`, `Cookie`
  * or `Set-Cookie` header, and `toJSON()` carries no headers at all.
  *
  * @see RFC 9110 §15.5.2 (401), §15.5.4 (403), §11.6.1 (WWW-Authenticate)
@@ -61,11 +67,20 @@ export class AuthChallengeError extends Error {
   declare readonly headers: Headers;
 
   constructor(init: AuthChallengeErrorInit) {
-    const wwwAuthenticate = init.headers.get("www-authenticate");
+    const received = init.headers.get("www-authenticate");
     let challenges: Challenge[] = [];
     let oauth: OAuthChallenge | undefined;
     let problem: unknown = init.cause;
-    if (wwwAuthenticate !== null) {
+    let wwwAuthenticate = received;
+    // A bound on what a server can make us parse and carry in every event and log line.
+    if (received !== null && received.length > MAX_WWW_AUTHENTICATE_LENGTH) {
+      wwwAuthenticate = null;
+      problem ??= new HeaderTooLargeError({
+        header: "www-authenticate",
+        limit: MAX_WWW_AUTHENTICATE_LENGTH,
+        length: received.length,
+      });
+    } else if (wwwAuthenticate !== null) {
       try {
         challenges = parseWWWAuthenticate(wwwAuthenticate);
         const selected = selectOAuthChallenge(challenges);
@@ -76,7 +91,12 @@ export class AuthChallengeError extends Error {
     }
     const where = init.serverName ?? safeOrigin(init.url);
     const what =
-      oauth?.error ?? (wwwAuthenticate === null ? "no WWW-Authenticate header" : "authentication required");
+      oauth?.error ??
+      (received === null
+        ? "no WWW-Authenticate header"
+        : wwwAuthenticate === null
+          ? "WWW-Authenticate header too large"
+          : "authentication required");
     const detail = oauth?.errorDescription ? ` (${oauth.errorDescription})` : "";
     super(
       `${where} answered ${init.status}: ${what}${detail}`,

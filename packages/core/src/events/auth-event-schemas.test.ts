@@ -42,6 +42,25 @@ describe("parseAuthEvent", () => {
     expect((error as Error).message).not.toContain(token);
   });
 
+  it("token.revoked carries fingerprints and outcomes, never a token", () => {
+    const payload = {
+      ...where,
+      tokenFingerprint: "fp_abcdefghijkl",
+      server: "failed" as const,
+      revoked: ["refresh_token" as const],
+      error: { code: "REVOCATION_FAILED", message: "unreachable" },
+    };
+    expect(parseAuthEvent("token.revoked", payload)).toEqual(payload);
+    expect(
+      caught(() =>
+        parseAuthEvent("token.revoked", { ...where, server: "revoked", revoked: [], refreshToken: "rt" }),
+      ),
+    ).toMatchObject({ code: "INVALID_AUTH_EVENT" });
+    expect(
+      caught(() => parseAuthEvent("token.revoked", { ...where, server: "gone", revoked: [] })),
+    ).toMatchObject({ code: "INVALID_AUTH_EVENT" });
+  });
+
   it("rejects unknown event names and names the known ones", () => {
     const error = caught(() => parseAuthEvent("token.stolen", {}));
     expect(isInvalidAuthEventError(error)).toBe(true);
@@ -56,6 +75,10 @@ describe("parseAuthEvent", () => {
         "token.refreshing",
         "token.refreshed",
         "token.refresh_failed",
+        "token.obtaining",
+        "token.obtained",
+        "token.obtain_failed",
+        "token.revoked",
         "consent.required",
         "consent.granted",
         "consent.denied",

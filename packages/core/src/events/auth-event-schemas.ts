@@ -1,5 +1,6 @@
 /** @module zod schemas of every bus event: the single source of the event types. */
 import { z } from "zod";
+import { consentChannelSchema } from "../consent/consent-channel.js";
 import { consentReasonSchema } from "../consent/consent-reason.js";
 import { oauthChallengeSchema } from "../oauth-challenge/read-oauth-challenge.js";
 import { TOKEN_FINGERPRINT_PATTERN } from "../tokens/fingerprint.js";
@@ -44,6 +45,39 @@ export const authEventSchemas = {
     expiresAt: z.number().int().optional(),
   }),
   "token.refresh_failed": z.strictObject({ ...where, error: errorSummary }),
+  /**
+   * A service client (no person involved) asks for tokens with a non-interactive grant.
+   * `grant` names it: `client_credentials`, `jwt_bearer` or `enterprise_managed`.
+   */
+  "token.obtaining": z.strictObject({ ...where, grant: z.string(), scopes: z.array(z.string()) }),
+  /** A non-interactive grant issued tokens; they are stored. */
+  "token.obtained": z.strictObject({
+    ...where,
+    grant: z.string(),
+    scopes: z.array(z.string()),
+    tokenFingerprint: fingerprint,
+    expiresAt: z.number().int().optional(),
+  }),
+  /** A non-interactive grant was refused or could not be sent; no person is asked. */
+  "token.obtain_failed": z.strictObject({ ...where, grant: z.string(), error: errorSummary }),
+  /**
+   * The app forgot a grant: the tokens were deleted from the store, and revoked at the
+   * authorization server (RFC 7009) as far as `server` says. Fingerprints only, never a token.
+   */
+  "token.revoked": z.strictObject({
+    ...where,
+    /** The access token that was deleted. */
+    tokenFingerprint: fingerprint.optional(),
+    /**
+     * `revoked`: the server confirmed every revocation request (RFC 7009 §2.2); `unsupported`:
+     * it advertises no `revocation_endpoint`; `failed`: it could not be reached or refused
+     * (see `error`); `skipped`: nothing could be sent (e.g. the stored value was unreadable).
+     */
+    server: z.enum(["revoked", "unsupported", "failed", "skipped"]),
+    /** The token types the server confirmed revoking. */
+    revoked: z.array(z.enum(["refresh_token", "access_token"])),
+    error: errorSummary.optional(),
+  }),
   "consent.required": z.strictObject({
     ...where,
     consentId: z.string(),
@@ -51,6 +85,8 @@ export const authEventSchemas = {
     scopes: z.array(z.string()),
     authorizationUrl: z.string(),
     expiresAt: z.number().int(),
+    /** How the consent reaches the person; absent means `redirect`. */
+    channel: consentChannelSchema.optional(),
   }),
   "consent.granted": z.strictObject({
     ...where,

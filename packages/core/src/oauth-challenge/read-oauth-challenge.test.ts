@@ -80,6 +80,32 @@ describe("readOAuthChallenge", () => {
     },
   );
 
+  it.each([
+    "/x",
+    "not a url",
+    "",
+    "mcp.example.com/.well-known/x",
+    "javascript:alert(1)",
+    "file:///etc/passwd",
+  ])(
+    "rejects resource_metadata=%j (RFC 9728 §5.1: an absolute URL) with a typed error, never a TypeError",
+    (value) => {
+      let caught: unknown;
+      try {
+        readOAuthChallenge(bearer({ error: "invalid_token", resource_metadata: value }));
+      } catch (error) {
+        caught = error;
+      }
+      expect(isInvalidChallengeParameterError(caught)).toBe(true);
+      expect(caught).toMatchObject({ code: "INVALID_CHALLENGE_PARAMETER", parameter: "resource_metadata" });
+    },
+  );
+
+  it("keeps an absolute resource_metadata URL as written", () => {
+    const url = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+    expect(readOAuthChallenge(bearer({ resource_metadata: url })).resourceMetadata).toBe(url);
+  });
+
   it("reads DPoP algs (RFC 9449 §7.1)", () => {
     expect(readOAuthChallenge({ scheme: "dpop", params: { algs: "ES256 PS256" } })).toEqual({
       scheme: "dpop",

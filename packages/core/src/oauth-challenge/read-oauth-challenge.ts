@@ -70,6 +70,16 @@ function splitList(value: string): string[] {
 
 const nonNegativeInteger = /^\d{1,15}$/;
 
+// An absolute http(s) URL; `new URL` throws a TypeError for anything else, which never leaves here.
+function isAbsoluteHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "https:" || protocol === "http:";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Reads the OAuth parameters of one challenge: RFC 6750 §3 (`realm`, `scope`, `error`,
  * `error_description`, `error_uri`), RFC 9728 §5.1 (`resource_metadata`), RFC 9470 §3
@@ -80,7 +90,8 @@ const nonNegativeInteger = /^\d{1,15}$/;
  * @example
  * const [challenge] = parseWWWAuthenticate('Bearer error="insufficient_scope", scope="files.read files.write"');
  * readOAuthChallenge(challenge).scope; // ["files.read", "files.write"]
- * @throws {InvalidChallengeParameterError} when `max_age` is not a non-negative integer.
+ * @throws {InvalidChallengeParameterError} when `max_age` is not a non-negative integer, or
+ *   `resource_metadata` is not an absolute http(s) URL (`"/x"`, `"not a url"`).
  */
 export function readOAuthChallenge(challenge: Challenge): OAuthChallenge {
   const { params } = challenge;
@@ -90,7 +101,17 @@ export function readOAuthChallenge(challenge: Challenge): OAuthChallenge {
   if (params.error !== undefined) reading.error = params.error;
   if (params.error_description !== undefined) reading.errorDescription = params.error_description;
   if (params.error_uri !== undefined) reading.errorUri = params.error_uri;
-  if (params.resource_metadata !== undefined) reading.resourceMetadata = params.resource_metadata;
+  if (params.resource_metadata !== undefined) {
+    // RFC 9728 §5.1: resource_metadata is the URL of the metadata, so absolute; a relative one is refused.
+    if (!isAbsoluteHttpUrl(params.resource_metadata)) {
+      throw new InvalidChallengeParameterError(
+        "resource_metadata",
+        params.resource_metadata,
+        "an absolute http(s) URL",
+      );
+    }
+    reading.resourceMetadata = params.resource_metadata;
+  }
   if (params.acr_values !== undefined) reading.acrValues = splitList(params.acr_values);
   if (params.max_age !== undefined) {
     // RFC 9470 §3: max_age is a non-negative integer number of seconds.

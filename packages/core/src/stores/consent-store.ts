@@ -1,5 +1,6 @@
 /** @module Pending and settled consents: what a callback is checked against. */
 import { z } from "zod";
+import { consentChannelSchema } from "../consent/consent-channel.js";
 import { consentReasonSchema } from "../consent/consent-reason.js";
 import { dpopKeySchema } from "../dpop/dpop-key.js";
 import { checkTokenKey } from "./store-key.js";
@@ -45,6 +46,27 @@ export const consentRecordSchema = z.strictObject({
    * callback in another process can use it. A secret of this store, like `codeVerifier`.
    */
   dpopKey: dpopKeySchema.optional(),
+  /**
+   * How the consent reaches the person; absent means `redirect`. A `ciba` or `device` consent
+   * has no callback: `state` and `codeVerifier` are random values that are never sent, and the
+   * consent settles by polling the token endpoint.
+   */
+  channel: consentChannelSchema.optional(),
+  /**
+   * CIBA `auth_req_id` (CIBA Core §7.3): what the token endpoint is polled with. A secret of this
+   * store, like `codeVerifier`: it never leaves it in an event, an interrupt payload or an error.
+   */
+  authReqId: z.string().min(1).optional(),
+  /** RFC 8628 `device_code` (§3.2): what the token endpoint is polled with. A secret of this store. */
+  deviceCode: z.string().min(1).optional(),
+  /** Seconds between polls the authorization server asked for (RFC 8628 §3.2, CIBA Core §7.3). */
+  pollInterval: z.number().int().positive().optional(),
+  /** CIBA: the text shown on both sides. */
+  bindingMessage: z.string().optional(),
+  /** Device authorization: the code the person types (meant to be shown, not a secret of the grant). */
+  userCode: z.string().optional(),
+  verificationUri: z.string().optional(),
+  verificationUriComplete: z.string().optional(),
 });
 
 export type ConsentRecord = z.infer<typeof consentRecordSchema>;

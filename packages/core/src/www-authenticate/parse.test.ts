@@ -201,12 +201,74 @@ describe("parseWWWAuthenticate: several challenges", () => {
     ]);
   });
 
-  it("lets a parameter after a parameterless scheme belong to that scheme", () => {
-    expect(parseWWWAuthenticate('Basic, realm="x"')).toEqual([{ scheme: "basic", params: { realm: "x" } }]);
+  it("ends a challenge at a comma right after its scheme (RFC 9110 §11.3 needs SP before parameters)", () => {
+    expect(parseWWWAuthenticate('Basic, Bearer realm="a"')).toEqual([
+      { scheme: "basic", params: {} },
+      { scheme: "bearer", params: { realm: "a" } },
+    ]);
+    expect(parseError('Basic, realm="x"').message).toMatch(
+      /expected a new challenge, not a parameter: "," directly after auth-scheme "basic" ends it/,
+    );
   });
 
   it("reads a scheme glued to a name as one scheme token", () => {
     expect(parseWWWAuthenticate("Bearerrealm")).toEqual([{ scheme: "bearerrealm", params: {} }]);
+  });
+});
+
+// RFC 9110 §11.6.1 `WWW-Authenticate = #challenge`, §11.3 `challenge = auth-scheme [ 1*SP (
+// token68 / #auth-param ) ]`, and the recipient's list rule of §5.6.1.2: `#element => [ element ]
+// *( OWS "," OWS [ element ] )`. The vectors below derive each expectation from that ABNF.
+describe("parseWWWAuthenticate: RFC 9110 §5.6.1 list rules", () => {
+  it('§11.3: `Bearer ,realm="a"` is one challenge: SP opens the auth-param list, its first element is empty', () => {
+    expect(parseWWWAuthenticate('Bearer ,realm="a"')).toEqual([{ scheme: "bearer", params: { realm: "a" } }]);
+    expect(parseWWWAuthenticate('Bearer , , realm="a"')).toEqual([
+      { scheme: "bearer", params: { realm: "a" } },
+    ]);
+    // 1*SP first, then OWS (here a tab) before the comma: still inside the parameter list.
+    expect(parseWWWAuthenticate('Bearer \t,realm="a"')).toEqual([
+      { scheme: "bearer", params: { realm: "a" } },
+    ]);
+  });
+
+  it("§11.3: with no SP right after the scheme there is no parameter list; the comma is the outer list's", () => {
+    expect(parseWWWAuthenticate("Basic, Bearer")).toEqual([
+      { scheme: "basic", params: {} },
+      { scheme: "bearer", params: {} },
+    ]);
+    expect(parseWWWAuthenticate('Basic,Bearer realm="a"')).toEqual([
+      { scheme: "basic", params: {} },
+      { scheme: "bearer", params: { realm: "a" } },
+    ]);
+    // OWS before the comma may be a tab (§5.6.3), but the tab is not the 1*SP of §11.3.
+    expect(parseWWWAuthenticate("Basic\t, Bearer")).toHaveLength(2);
+  });
+
+  it("§11.3: `name=value` after a scheme-comma cannot be a challenge, so the field is malformed", () => {
+    for (const [input, position] of [
+      ['Bearer, realm="x"', 8],
+      ['Bearer,realm="x"', 7],
+      ['Bearer\t,realm="x"', 8],
+      ['Basic, Newauth, realm="x"', 16],
+    ] as const) {
+      const error = parseError(input);
+      expect(error.position, input).toBe(position);
+      expect(error.message).toMatch(/expected a new challenge, not a parameter/);
+    }
+  });
+
+  it("§5.6.1.2: empty elements in the outer list and in a parameter list are skipped", () => {
+    expect(parseWWWAuthenticate(', ,Basic realm="a",, ,Bearer error="e",, ')).toEqual([
+      { scheme: "basic", params: { realm: "a" } },
+      { scheme: "bearer", params: { error: "e" } },
+    ]);
+  });
+
+  it('§11.3: `Basic , Bearer realm="a"`: `Bearer realm` is no auth-param, so it starts the second challenge', () => {
+    expect(parseWWWAuthenticate('Basic , Bearer realm="a"')).toEqual([
+      { scheme: "basic", params: {} },
+      { scheme: "bearer", params: { realm: "a" } },
+    ]);
   });
 });
 

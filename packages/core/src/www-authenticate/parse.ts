@@ -23,6 +23,11 @@ const EQUALS = 0x3d;
 const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+// States of the current challenge's parameter list (see `closed` in parseWWWAuthenticate).
+const OPEN = 0;
+const CLOSED_BY_TOKEN68 = 1;
+const CLOSED_BY_NO_SPACE = 2;
+
 function isTchar(c: number): boolean {
   return c < 0x80 && ((CHAR_CLASS[c] as number) & TCHAR) !== 0;
 }
@@ -198,7 +203,11 @@ function fail(input: string, position: number, expected: string): WWWAuthenticat
  *   with no value anywhere else (`Bearer a="b", realm=`) is an error.
  * - A comma after a parameter starts another parameter when the next token is followed by
  *   `BWS "="`, and a new challenge otherwise, so `Bearer realm="a", error="x", DPoP algs="ES256"`
- *   is two challenges. `Basic, realm="x"` gives the parameter to `basic`.
+ *   is two challenges.
+ * - Parameters need `1*SP` right after the scheme (RFC 9110 §11.3). A comma directly after the
+ *   scheme (or after a tab) ends a challenge without parameters: `Basic, Bearer realm="a"` is two
+ *   challenges and `Basic, realm="x"` is an error. `Bearer ,realm="a"` is one challenge: the SP
+ *   opens its parameter list, whose first element is empty (RFC 9110 §5.6.1.2).
  * - Parameter values may hold obs-text (U+0080 and above) inside quotes (RFC 9110 §5.6.4).
  *
  * One left-to-right pass with a single token of lookahead: time is linear in the input length.
@@ -217,6 +226,7 @@ function fail(input: string, position: number, expected: string): WWWAuthenticat
  *   missing space or a tab between scheme and parameters; an unterminated quoted-string or a
  *   control character (other than HTAB) inside one; a parameter without a value; the same
  *   parameter twice in one challenge (case-insensitively); a token68 followed by parameters;
+ *   a parameter after a scheme that was followed by "," or a tab rather than SP;
  *   or any character the grammar does not allow where it appears.
  *   It is also thrown (with `input` "" and `position` 0) when `value` is neither a string nor
  *   an array of strings.
@@ -243,7 +253,9 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
   let current: Challenge | undefined;
   // One per parse, emptied for each challenge.
   const seen: SeenNames = { list: [], count: 0 };
-  let hasToken68 = false;
+  // Why the current challenge takes no more parameters: it has a token68, or its scheme was
+  // not followed by SP (RFC 9110 §11.3), so it has no auth-param list at all.
+  let closed = OPEN;
   for (;;) {
     // Here i is at the first character of a list element.
     const start = i;
@@ -259,12 +271,21 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
     // The one-token lookahead: "name BWS =" continues the current challenge, anything else starts a new one.
     const afterName = current === undefined ? i : skipWhitespace(input, i);
     if (current !== undefined && input.charCodeAt(afterName) === EQUALS) {
-      if (hasToken68) {
+      if (closed !== OPEN) {
         // RFC 9110 §11.3: a challenge carries a token68 or auth-params, never both.
+        if (closed === CLOSED_BY_TOKEN68) {
+          throw fail(
+            input,
+            start,
+            `expected a new challenge after the token68 of "${current.scheme}", not a parameter`,
+          );
+        }
+        // RFC 9110 §11.3: `auth-scheme [ 1*SP ( token68 / #auth-param ) ]`: without SP right after
+        // the scheme the challenge has no parameter list, so "," ends it and `name=` cannot follow.
         throw fail(
           input,
           start,
-          `expected a new challenge after the token68 of "${current.scheme}", not a parameter`,
+          `expected a new challenge, not a parameter: "," directly after auth-scheme "${current.scheme}" ends it (parameters need a space after the scheme)`,
         );
       }
       i = readParamValue(input, current, seen, start, i, afterName + 1);
@@ -273,8 +294,10 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
       current = { scheme: readName(input, start, i), params: {} };
       challenges.push(current);
       seen.count = 0;
-      hasToken68 = false;
       const schemeEnd = i;
+      // RFC 9110 §11.3: only `1*SP` right after the scheme opens a parameter list; `Bearer ,a=b`
+      // is `Bearer` with an empty first list element, `Bearer,a=b` and `Bearer\t,a=b` are not.
+      closed = input.charCodeAt(schemeEnd) === SP ? OPEN : CLOSED_BY_NO_SPACE;
       let firstTab = -1;
       while (i < n) {
         const c = input.charCodeAt(i);
@@ -291,7 +314,8 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
           throw fail(input, firstTab, `expected SP (not HTAB) after auth-scheme "${current.scheme}"`);
         }
         i = readFirstItem(input, current, seen, i);
-        hasToken68 = current.token68 !== undefined;
+        const hasToken68 = current.token68 !== undefined;
+        if (hasToken68) closed = CLOSED_BY_TOKEN68;
         i = expectSeparator(input, i, hasToken68 ? "the token68" : "a parameter", current.scheme);
       } else {
         i = expectSeparator(input, i, "the auth-scheme", current.scheme);

@@ -51,13 +51,17 @@ export function authToolNode(
       calls.map(async (call) => {
         const callId = call.id ?? crypto.randomUUID();
         try {
-          const message = await caller.call({ ...call, id: callId }, async (tool) => {
-            if (!tool) throw new Error(`tool ${call.name} is not offered by any server now`);
-            return tool.invoke(
-              { id: callId, name: call.name, args: call.args ?? {}, type: "tool_call" },
-              config,
-            );
-          });
+          const message = await caller.call(
+            { ...call, id: callId },
+            async (tool) => {
+              if (!tool) throw new Error(`tool ${call.name} is not offered by any server now`);
+              return tool.invoke(
+                { id: callId, name: call.name, args: call.args ?? {}, type: "tool_call" },
+                config,
+              );
+            },
+            config,
+          );
           return ToolMessage.isInstance(message)
             ? message
             : new ToolMessage({ content: String(message), tool_call_id: callId, name: call.name });

@@ -1,9 +1,19 @@
 /** @module Calls to an MCP client's current tools, with consent: shared by the middleware and the tool node. */
-import type { AuthBus, TokenStore } from "@authbus/core";
+import type { AuthBus, ConsentWaitStore, TokenStore, ToolCallKey } from "@authbus/core";
 import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
+import { isGraphInterrupt } from "@langchain/langgraph";
 import type { ConsentBeginner, ConsentLookup } from "../consent/consent-types.js";
 import { toToolServer } from "../consent/resolve-server.js";
+import {
+  type CallJournal,
+  createCallJournal,
+  describeInterruptedCall,
+  isRepeatable,
+  toCallResult,
+  toToolMessage,
+} from "../run/call-journal.js";
+import { type RunIdentity, readRunIdentity } from "../run/run-identity.js";
 import { type CallIdRunner, callWithConsent } from "../tools/call-with-consent.js";
 import { createConsentCallContext } from "../tools/with-auth-interrupts.js";
 
@@ -15,18 +25,40 @@ export interface AuthToolClient {
   serverFor(toolName: string): unknown;
 }
 
+/**
+ * Hands out the client of one subject for the length of `fn`: a pool of per-subject clients
+ * (authbus's) may close idle ones between uses, never during one.
+ */
+export interface AuthClientSource {
+  use<T>(subject: string, fn: (client: AuthToolClient) => Promise<T>): Promise<T>;
+}
+
 /** Options shared by {@link authInterruptMiddleware} and {@link authToolNode}. */
 export interface AuthClientOptions {
-  client: AuthToolClient;
+  /**
+   * One subject's client (`createMCPClient({ subject })`, then pass that `subject` too), or a
+   * source of per-subject clients: each run then uses the client of the subject it names.
+   */
+  client: AuthToolClient | AuthClientSource;
   bus: AuthBus;
   consents: ConsentBeginner;
-  subject: string;
+  /**
+   * A fixed subject, for a client built for one user. Without it each run names its subject:
+   * `context: { subject }` (createAgent) or `configurable: { subject }` (hand-built graphs).
+   */
+  subject?: string;
   /** A call whose resource holds no token interrupts before calling the server. */
   tokens?: TokenStore;
   /** Checks resume values answer a consent of this subject and resource (default: `consents.get`). */
   consentLookup?: ConsentLookup;
   /** Default: `runWithCallId` of `@authbus/mcp`, so challenges on the bus are matched to calls. */
   runWithCallId?: CallIdRunner;
+  /**
+   * Records which thread waits on which consent, and each tool call before it is made and after
+   * it ends (`stores.waits`): a restart resumes paused threads, and a task LangGraph runs again
+   * never repeats a call that may have had an effect.
+   */
+  waits?: ConsentWaitStore;
 }
 
 /** A tool call as a model emits it. */
@@ -38,23 +70,30 @@ export interface ToolCallLike {
 
 /** What {@link createClientToolCaller} returns. */
 export interface ClientToolCaller {
-  /** Lists the client's tools now (and remembers their names). */
-  refresh(): Promise<StructuredToolInterface[]>;
+  /** Lists the run's client's tools now (and remembers their names). `config`: the run's, default LangGraph's current one. */
+  refresh(config?: unknown): Promise<StructuredToolInterface[]>;
   /** Whether a tool name belongs to the client (listed now or earlier, or a known stand-in). */
   owns(name: string): boolean;
   /**
    * Calls the client's current tool named by `call` through `invoke`, with at most one consent
    * round. A stand-in that is gone (its server connected after consent) answers with the
-   * server's new tools. Re-throws `GraphInterrupt`.
+   * server's new tools. With `waits`, a call already finished answers as it did, and one a dead
+   * process left open is made again only when the server marked the tool safe to repeat.
+   * Re-throws `GraphInterrupt`.
    */
   call<R>(
     call: ToolCallLike,
     invoke: (tool: StructuredToolInterface | undefined) => Promise<R>,
+    config?: unknown,
   ): Promise<R | ToolMessage>;
 }
 
 function isErrorMessage(value: unknown): boolean {
   return ToolMessage.isInstance(value) && value.status === "error";
+}
+
+function isSource(client: AuthToolClient | AuthClientSource): client is AuthClientSource {
+  return typeof (client as Partial<AuthClientSource>).use === "function";
 }
 
 function standInServer(client: AuthToolClient, name: string): string | undefined {
@@ -64,52 +103,135 @@ function standInServer(client: AuthToolClient, name: string): string | undefined
   return name.startsWith("connect_") ? toToolServer(found)?.serverName : undefined;
 }
 
+function errorText(error: unknown): string {
+  return `Error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 /** Builds the caller an agent (middleware) or a hand-built graph (tool node) uses. */
 export function createClientToolCaller(options: AuthClientOptions): ClientToolCaller {
-  const { client } = options;
-  const context = createConsentCallContext({
-    ...options,
-    serverFor: (toolName) => toToolServer(client.serverFor(toolName)),
-  });
+  const source: AuthClientSource = isSource(options.client)
+    ? options.client
+    : { use: (_subject, fn) => fn(options.client as AuthToolClient) };
+  const base = createConsentCallContext({ ...options, subject: options.subject ?? "" });
+  const journal: CallJournal | undefined = options.waits ? createCallJournal(options.waits) : undefined;
   const owned = new Set<string>();
-  let latest: StructuredToolInterface[] = [];
+  // Any subject's client answers `serverFor` for names (stand-ins included) the same way.
+  let namer: AuthToolClient | undefined = isSource(options.client) ? undefined : options.client;
 
-  const refresh = async (): Promise<StructuredToolInterface[]> => {
-    latest = await client.getTools();
-    for (const tool of latest) owned.add(tool.name);
-    return latest;
+  const list = async (client: AuthToolClient): Promise<StructuredToolInterface[]> => {
+    namer = client;
+    const tools = await client.getTools();
+    for (const tool of tools) owned.add(tool.name);
+    return tools;
   };
-  const find = (name: string) => latest.find((tool) => tool.name === name);
 
-  return {
-    refresh,
-    owns: (name) => owned.has(name) || toToolServer(client.serverFor(name)) !== undefined,
-    async call(call, invoke) {
-      const name = call.name;
-      const callId = call.id ?? crypto.randomUUID();
-      const attempt = async () => {
-        // The latest tools, not those of the model call: after consent a stand-in is gone.
-        await refresh();
-        const tool = find(name);
-        const server = tool ? undefined : standInServer(client, name);
-        if (server === undefined) return invoke(tool);
-        const offered = latest
-          .map((candidate) => candidate.name)
-          .filter((candidate) => toToolServer(client.serverFor(candidate))?.serverName === server);
-        return new ToolMessage({
-          content: `Connected to ${server}. Its tools are now available: ${offered.join(", ") || "(none listed)"}.`,
-          tool_call_id: callId,
-          name,
-        });
-      };
+  const run = async (
+    identity: RunIdentity,
+    client: AuthToolClient,
+    call: ToolCallLike,
+    callId: string,
+    invoke: (tool: StructuredToolInterface | undefined) => Promise<unknown>,
+  ): Promise<unknown> => {
+    const name = call.name;
+    const key: ToolCallKey | undefined =
+      journal && identity.threadId !== undefined
+        ? { threadId: identity.threadId, taskId: identity.taskId, callId }
+        : undefined;
+    if (journal && key) {
+      const prior = await journal.prior(key);
+      // The task ran before and its answer was lost (or it is replayed): answer as it did.
+      if (prior.kind === "finished") return toToolMessage(prior.result, callId, name);
+      if (prior.kind === "abandoned" && !prior.repeatable) {
+        const message = describeInterruptedCall(name);
+        await journal.finish(key, { content: message, status: "error" });
+        return new ToolMessage({ content: message, tool_call_id: callId, name, status: "error" });
+      }
+    }
+    const context = {
+      ...base,
+      subject: identity.subject,
+      serverFor: (toolName: string) => toToolServer(client.serverFor(toolName)),
+      threadId: identity.threadId,
+      sessionDigest: identity.sessionDigest,
+    };
+    const attempt = async () => {
+      // The latest tools, not those of the model call: after consent a stand-in is gone.
+      const latest = await list(client);
+      const tool = latest.find((candidate) => candidate.name === name);
+      const server = tool ? undefined : standInServer(client, name);
+      if (server === undefined) {
+        if (journal && key && tool) {
+          // Durable before the call: a restart can tell a call that may have run.
+          await journal.start({
+            ...key,
+            subject: identity.subject,
+            ...(identity.sessionDigest === undefined ? {} : { sessionDigest: identity.sessionDigest }),
+            toolName: name,
+            repeatable: isRepeatable(tool),
+            startedAt: Date.now(),
+          });
+        }
+        return invoke(tool);
+      }
+      const offered = latest
+        .map((candidate) => candidate.name)
+        .filter((candidate) => toToolServer(client.serverFor(candidate))?.serverName === server);
+      return new ToolMessage({
+        content: `Connected to ${server}. Its tools are now available: ${offered.join(", ") || "(none listed)"}.`,
+        tool_call_id: callId,
+        name,
+      });
+    };
+    if (key) journal?.enter(key);
+    try {
       const result = await callWithConsent(context, {
         toolName: name,
         callId,
         attempt,
         isFailure: isErrorMessage,
+        ...(journal && key ? { refused: () => journal.drop(key) } : {}),
       });
-      if (result.kind === "result") return result.value;
-      return new ToolMessage({ content: result.message, tool_call_id: callId, name, status: "error" });
+      const answer =
+        result.kind === "result"
+          ? result.value
+          : new ToolMessage({ content: result.message, tool_call_id: callId, name, status: "error" });
+      if (journal && key) {
+        const kept = toCallResult(answer);
+        if (kept) await journal.finish(key, kept);
+        else await journal.drop(key);
+      }
+      return answer;
+    } catch (error) {
+      if (journal && key) {
+        // A pause comes only before the tool ran (or after it was refused): nothing to remember.
+        if (isGraphInterrupt(error)) await journal.drop(key);
+        else await journal.finish(key, { content: errorText(error), status: "error" });
+      }
+      throw error;
+    } finally {
+      if (key) journal?.leave(key);
+    }
+  };
+
+  return {
+    async refresh(config) {
+      const identity = await readRunIdentity(config, options.subject);
+      return source.use(identity.subject, list);
+    },
+    owns: (name) =>
+      owned.has(name) || (namer !== undefined && toToolServer(namer.serverFor(name)) !== undefined),
+    async call(call, invoke, config) {
+      const identity = await readRunIdentity(config, options.subject);
+      const callId = call.id ?? crypto.randomUUID();
+      return source.use(identity.subject, (client) =>
+        run(
+          identity,
+          client,
+          call,
+          callId,
+          invoke as (tool: StructuredToolInterface | undefined) => Promise<unknown>,
+        ),
+      ) as Promise<never>;
     },
   };
 }

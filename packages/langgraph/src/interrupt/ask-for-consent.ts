@@ -6,6 +6,7 @@ import {
   authInterruptSchema,
   authResumeSchema,
   type ConsentReason,
+  type ConsentWaitStore,
   normalizeResource,
 } from "@authbus/core";
 import { interrupt } from "@langchain/langgraph";
@@ -35,6 +36,12 @@ export interface AskContext {
   lookup?: ConsentLookup | undefined;
   /** Consent each call (by thread and call id) interrupted on, in this process. */
   interruptedOn: InterruptMemo;
+  /** Where a pause is recorded (which thread waits on which consent), durably before it happens. */
+  waits?: ConsentWaitStore | undefined;
+  /** The paused run's thread; without it no wait is recorded. */
+  threadId?: string | undefined;
+  /** The digest of the app session the run named, kept with the wait. */
+  sessionDigest?: string | undefined;
 }
 
 // Several calls running in one task (a ToolNode without Send runs a message's tool calls
@@ -121,6 +128,16 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
     expiresAt: begun.expiresAt,
   });
   if (peeked.kind === "unanswered") context.interruptedOn.remember(callId, begun.consentId);
+  // Recorded before the pause is checkpointed: a restart finds who waits on the consent.
+  if (context.waits && context.threadId !== undefined) {
+    await context.waits.addWait({
+      consentId: begun.consentId,
+      threadId: context.threadId,
+      subject: context.subject,
+      ...(context.sessionDigest === undefined ? {} : { sessionDigest: context.sessionDigest }),
+      createdAt: Date.now(),
+    });
+  }
   // Throws GraphInterrupt: the graph pauses here. It only returns when the scratchpad could
   // not be read ahead of time and an answer was already there; that answer may name the
   // consent begun in the first run (this begin then joined or made another), so it is checked

@@ -8,7 +8,7 @@ import {
   normalizeResource,
   type TokenStore,
 } from "@authbus/core";
-import { isRefreshError } from "@authbus/oauth";
+import { isGrantError, isRefreshError } from "@authbus/oauth";
 import { isGraphInterrupt } from "@langchain/langgraph";
 import type { ConsentChallenge, ToolServer, ToolServerResolver } from "../consent/consent-types.js";
 import { describeConsentOutcome } from "../consent/describe-outcome.js";
@@ -33,6 +33,8 @@ export interface ConsentCall<T> {
   attempt: () => Promise<T>;
   /** Tells a result that reports a failure (an error `ToolMessage`), to look at the bus then. */
   isFailure?: (result: T) => boolean;
+  /** Called when an attempt was refused for want of consent: the server did not run the tool. */
+  refused?: () => Promise<void>;
 }
 
 /** How a call ended. */
@@ -60,7 +62,8 @@ function needsPerson(challenge: ConsentChallenge): boolean {
  */
 function failedRefreshIsTransient(challenge: AuthChallengeError): boolean {
   const cause: unknown = challenge.cause;
-  return isRefreshError(cause) && !cause.consentRequired;
+  // A service client's grant failing is the app's configuration to fix, never a person's consent.
+  return (isRefreshError(cause) && !cause.consentRequired) || isGrantError(cause);
 }
 
 function findChallengeError(error: unknown): AuthChallengeError | undefined {
@@ -211,6 +214,7 @@ export async function callWithConsent<T>(
       if (first.ok) return { kind: "result", value: first.value };
       throw first.error;
     }
+    await call.refused?.();
   }
 
   const resume = await askForConsent(context, { ...need, operation: call.toolName }, call.callId);
@@ -227,6 +231,7 @@ export async function callWithConsent<T>(
   const failedAgain = !second.ok || (call.isFailure?.(second.value) ?? false);
   const stillNeeded = needFrom(second, failedAgain, server);
   if (stillNeeded) {
+    await call.refused?.();
     const challengeError = second.ok ? undefined : findChallengeError(second.error);
     const detail = challengeError?.oauth?.error ?? second.seen.at(-1)?.oauth?.error;
     return {

@@ -1,11 +1,12 @@
 /** @module Wrap LangChain tools so that a call needing consent pauses the graph instead of failing. */
-import type { AuthBus, TokenStore } from "@authbus/core";
+import type { AuthBus, ConsentWaitStore, TokenStore } from "@authbus/core";
 import { runWithCallId } from "@authbus/mcp";
 import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { sharedBeginCoalescer } from "../consent/begin-coalescer.js";
 import type { ConsentBeginner, ConsentLookup, ToolServerResolver } from "../consent/consent-types.js";
 import { InterruptMemo } from "../interrupt/interrupt-memo.js";
+import { readRunIdentity } from "../run/run-identity.js";
 import { type CallIdRunner, type ConsentCallContext, callWithConsent } from "./call-with-consent.js";
 
 /** Options of {@link withAuthInterrupts}. */
@@ -24,6 +25,8 @@ export interface AuthInterruptOptions {
   consentLookup?: ConsentLookup;
   /** Sets the current call id for `authFetch`; default `runWithCallId` of `@authbus/mcp`. */
   runWithCallId?: CallIdRunner;
+  /** Records which thread waits on which consent (`stores.waits`), so a restart can resume it. */
+  waits?: ConsentWaitStore;
 }
 
 interface ToolCallInput {
@@ -62,6 +65,7 @@ export function createConsentCallContext(options: AuthInterruptOptions): Consent
     coalescer: sharedBeginCoalescer(options.consents, options.bus),
     interruptedOn: new InterruptMemo(),
     runWithCallId: options.runWithCallId ?? runWithCallId,
+    waits: options.waits,
   };
 }
 
@@ -110,12 +114,17 @@ export function wrapTool<T extends StructuredToolInterface>(tool: T, context: Co
     const callId =
       toolCall?.id ??
       (typeof configured === "string" && configured !== "" ? configured : crypto.randomUUID());
-    const result = await callWithConsent(context, {
-      toolName: tool.name,
-      callId,
-      attempt: () => Reflect.apply(tool.invoke, tool, [input, config]) as Promise<unknown>,
-      isFailure: isErrorMessage,
-    });
+    // The thread and session a pause is recorded under (the subject stays the wrapper's).
+    const run = context.waits ? await readRunIdentity(config, context.subject) : undefined;
+    const result = await callWithConsent(
+      run ? { ...context, threadId: run.threadId, sessionDigest: run.sessionDigest } : context,
+      {
+        toolName: tool.name,
+        callId,
+        attempt: () => Reflect.apply(tool.invoke, tool, [input, config]) as Promise<unknown>,
+        isFailure: isErrorMessage,
+      },
+    );
     if (result.kind === "result") return result.value;
     if (toolCall === undefined) return result.message;
     return new ToolMessage({

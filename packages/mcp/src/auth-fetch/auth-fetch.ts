@@ -1,8 +1,11 @@
 /** @module A challenge-aware `fetch` for the MCP SDK transports: adds the token, reads 401/403, refreshes once. */
+import { maxHeaderSize } from "node:http";
 import {
   type AuthBus,
   AuthChallengeError,
   fingerprintToken,
+  HeaderTooLargeError,
+  isHeaderTooLargeError,
   isWWWAuthenticateParseError,
   normalizeResource,
   redactUrl,
@@ -13,6 +16,8 @@ import {
   type TokenStore,
 } from "@authbus/core";
 import { currentCallId } from "../call-context/call-id.js";
+import { createDPoPProof } from "../dpop/create-dpop-proof.js";
+import { isDPoPNonceChallenge, sharedDPoPNonces } from "../dpop/dpop-nonces.js";
 import {
   type FetchLike,
   type ReplayableRequest,
@@ -33,9 +38,30 @@ export interface AuthFetchOptions {
   bus: AuthBus;
   /** Refreshes and stores the tokens of a key (e.g. `createRefresher` of `@authbus/oauth`). Without it, no silent refresh. */
   refresh?: TokenRefresher;
+  /**
+   * Makes this a service client, which never needs a person: obtains, stores and returns new
+   * tokens for a key with a non-interactive grant (client credentials, jwt-bearer,
+   * enterprise-managed; `createServiceTokens` of `@authbus/oauth`, which also reports on the
+   * bus). A 401 without a token or with `invalid_token` (when a refresh cannot answer it), and a
+   * 403 `insufficient_scope`, are then answered by obtaining tokens for the union of the held
+   * and the challenged scopes and replaying the request once. When the grant fails, fetch
+   * rejects with an {@link AuthChallengeError} whose `cause` is the grant's error.
+   */
+  obtain?: ObtainTokens;
   /** The fetch to send requests with; defaults to the global `fetch`. */
   fetch?: FetchLike;
 }
+
+/** Obtains, stores and returns tokens for a key without a person; see {@link AuthFetchOptions.obtain}. */
+export type ObtainTokens = (
+  key: TokenKey,
+  options: {
+    /** The scopes to ask for; empty means the resource's default. */
+    scopes: string[];
+    /** The challenge's `resource_metadata` (RFC 9728 §5.1), when it had one. */
+    resourceMetadata?: string;
+  },
+) => Promise<TokenSet>;
 
 /** @internal Hooks the multi-server client uses to recover errors an SDK transport swallows. */
 export interface AuthFetchHooks {
@@ -47,9 +73,15 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // The fetch standard's redirect limit (WHATWG Fetch §4.4 "HTTP-redirect fetch", step 5).
 const MAX_REDIRECTS = 20;
 
+/** A DPoP-bound access token (RFC 9449 §7.1): it goes with a proof of its key. */
+function isDPoPBound(tokens: TokenSet): boolean {
+  return tokens.tokenType.toLowerCase() === "dpop";
+}
+
 function authorizationOf(tokens: TokenSet): string {
   // RFC 6750 §2.1: "Bearer" credentials; a DPoP-bound token (RFC 9449 §7.1) names its own scheme.
-  const scheme = tokens.tokenType.toLowerCase() === "bearer" ? "Bearer" : tokens.tokenType;
+  const type = tokens.tokenType.toLowerCase();
+  const scheme = type === "bearer" ? "Bearer" : type === "dpop" ? "DPoP" : tokens.tokenType;
   return `${scheme} ${tokens.accessToken}`;
 }
 
@@ -65,6 +97,9 @@ function authorizationOf(tokens: TokenSet): string {
  * - on `invalid_token` with a refresh token held and no new scope asked, refreshes once for all
  *   concurrent callers of the same (subject, resource) and replays the request once with the
  *   new token (`request.retried`); the caller never sees the 401;
+ * - for a service client (`obtain`), on a 401 or a 403 `insufficient_scope` that a refresh does
+ *   not answer, obtains tokens with its grant (union of held and challenged scopes) and replays
+ *   the request once; the caller sees the challenge only when the grant fails;
  * - otherwise rejects with an {@link AuthChallengeError} carrying status, URL, headers,
  *   `wwwAuthenticate` and the parsed `challenges`.
  *
@@ -86,11 +121,11 @@ export function authFetch(options: AuthFetchOptions): FetchLike {
 
 /** @internal {@link authFetch} with hooks for the multi-server client. */
 export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks): FetchLike {
-  const { serverName, subject, tokens: store, bus, refresh } = options;
+  const { serverName, subject, tokens: store, bus, refresh, obtain } = options;
   const resource = normalizeResource(options.resource);
   const origin = new URL(resource).origin;
   const key: TokenKey = { subject, resource };
-  const send: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const send: FetchLike = withHeaderLimit(options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
 
   const where = (): { serverName: string; resource: string; subject: string; callId?: string } => {
     const callId = currentCallId();
@@ -99,18 +134,40 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
       : { serverName, resource, subject, callId };
   };
 
-  const withAuthorization = (init: RequestInit, tokens: TokenSet | undefined): RequestInit => {
+  const nonces = sharedDPoPNonces;
+
+  /**
+   * `init` with the tokens' credentials: `Authorization`, and for a DPoP-bound token a fresh
+   * `DPoP` proof for this request (RFC 9449 §7.1: `htm`, `htu`, `ath`, and the server's `nonce`).
+   */
+  const withAuthorization = async (
+    url: string,
+    init: RequestInit,
+    tokens: TokenSet | undefined,
+    nonce?: string,
+  ): Promise<RequestInit> => {
     if (!tokens) return init;
     const headers = new Headers(init.headers);
     headers.set("authorization", authorizationOf(tokens));
+    headers.delete("dpop");
+    if (tokens.dpopKey && isDPoPBound(tokens)) {
+      const proof = await createDPoPProof(tokens.dpopKey, {
+        method: init.method ?? "GET",
+        url,
+        accessToken: tokens.accessToken,
+        nonce,
+      });
+      headers.set("dpop", proof);
+    }
     return { ...init, headers };
   };
 
   const withoutAuthorization = (init: RequestInit): RequestInit => {
     if (init.headers === undefined) return init;
     const headers = new Headers(init.headers);
-    if (!headers.has("authorization")) return init;
+    if (!headers.has("authorization") && !headers.has("dpop")) return init;
     headers.delete("authorization");
+    headers.delete("dpop");
     return { ...init, headers };
   };
 
@@ -126,7 +183,10 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
   ): Promise<void> => {
     const parseError = isWWWAuthenticateParseError(error.cause)
       ? { message: error.cause.message, position: error.cause.position }
-      : undefined;
+      : isHeaderTooLargeError(error.cause)
+        ? // Not parsed at all: reported as a parse stop at the limit.
+          { message: error.cause.message, position: error.cause.limit }
+        : undefined;
     bus.emit("challenge", {
       ...where(),
       status: error.status,
@@ -138,6 +198,45 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
       ...(parseError ? { parseError } : {}),
       ...(sent ? { tokenFingerprint: await fingerprintToken(sent.accessToken) } : {}),
     });
+  };
+
+  /**
+   * Sends one request with the tokens' credentials. For a DPoP-bound token the server's
+   * `DPoP-Nonce` is kept from every answer (RFC 9449 §9), and a `use_dpop_nonce` challenge that
+   * brings a nonce other than the one the proof carried is answered once, after its `challenge`
+   * event, with a new proof that carries it.
+   */
+  const sendAuthorized = async (
+    url: string,
+    init: RequestInit,
+    tokens: TokenSet | undefined,
+  ): Promise<Response> => {
+    if (!tokens?.dpopKey || !isDPoPBound(tokens)) {
+      return send(url, await withAuthorization(url, init, tokens));
+    }
+    const signed = nonces.get(url);
+    const response = await send(url, await withAuthorization(url, init, tokens, signed));
+    nonces.remember(url, response);
+    const given = response.headers.get("dpop-nonce");
+    if (!isDPoPNonceChallenge(response) || given === null || given === signed) return response;
+    const method = (init.method ?? "GET").toUpperCase();
+    const challenge = new AuthChallengeError({
+      status: response.status,
+      url,
+      headers: response.headers,
+      serverName,
+    });
+    await response.body?.cancel().catch(() => undefined);
+    await emitChallenge(challenge, method, tokens);
+    bus.emit("request.retried", {
+      ...where(),
+      url: challenge.url,
+      method,
+      tokenFingerprint: await fingerprintToken(tokens.accessToken),
+    });
+    const retried = await send(url, await withAuthorization(url, init, tokens, nonces.get(url)));
+    nonces.remember(url, retried);
+    return retried;
   };
 
   /**
@@ -191,6 +290,39 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
     return (oauth.scope ?? []).every((scope) => sent.scopes.includes(scope));
   };
 
+  /**
+   * Whether a service client answers a challenge with its grant: a 401 without an error code
+   * (no token, RFC 6750 §3.1) or with `invalid_token`, or a 403 `insufficient_scope`.
+   */
+  const mayObtain = (error: AuthChallengeError): boolean => {
+    const oauth = error.oauth;
+    if (oauth === undefined) return false;
+    if (error.status === 401) return oauth.error === undefined || oauth.error === "invalid_token";
+    return error.status === 403 && oauth.error === "insufficient_scope";
+  };
+
+  /**
+   * Tokens from the service client's grant, for the union of the scopes held and those the
+   * challenge asks for (step-up never loses access). Tokens another caller stored since this
+   * request was sent are used when they already hold those scopes.
+   */
+  const obtainTokens = async (error: AuthChallengeError, sent: TokenSet | undefined): Promise<TokenSet> => {
+    const scopes = [...new Set([...(sent?.scopes ?? []), ...(error.oauth?.scope ?? [])])].filter(Boolean);
+    const current = await store.get(key);
+    if (
+      current &&
+      current.accessToken !== sent?.accessToken &&
+      scopes.every((scope) => current.scopes.includes(scope))
+    ) {
+      return current;
+    }
+    const resourceMetadata = error.oauth?.resourceMetadata;
+    return (obtain as ObtainTokens)(key, {
+      scopes,
+      ...(resourceMetadata === undefined ? {} : { resourceMetadata }),
+    });
+  };
+
   const onChallenge = async (
     url: string,
     init: RequestInit,
@@ -207,11 +339,28 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
     });
     await response.body?.cancel().catch(() => undefined);
     await emitChallenge(challenge, method, sent);
-    if (replayed || !mayAnswerSilently(challenge, sent)) return fail(challenge);
+    if (replayed) return fail(challenge);
+    const silent = mayAnswerSilently(challenge, sent);
+    const service = obtain !== undefined && mayObtain(challenge);
+    if (!silent && !service) return fail(challenge);
 
-    let newer: Awaited<ReturnType<typeof obtainNewerTokens>>;
+    let next: TokenSet | undefined;
     try {
-      newer = await obtainNewerTokens(store, key, sent, sent && refresh ? refreshTokens : undefined);
+      if (silent) {
+        try {
+          const newer = await obtainNewerTokens(
+            store,
+            key,
+            sent,
+            sent && refresh ? refreshTokens : undefined,
+          );
+          if (newer.kind !== "none") next = newer.tokens;
+        } catch (error) {
+          // A service client whose refresh failed gets new tokens with its grant instead.
+          if (!service) throw error;
+        }
+      }
+      if (next === undefined && service) next = await obtainTokens(challenge, sent);
     } catch (error) {
       return fail(
         new AuthChallengeError({
@@ -223,7 +372,7 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
         }),
       );
     }
-    if (newer.kind === "none") return fail(challenge);
+    if (next === undefined) return fail(challenge);
 
     // Emitted as the request goes out again: over HTTP+SSE the answer can arrive on the stream
     // before the POST's own response, so "after" would come after the caller already has it.
@@ -231,10 +380,10 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
       ...where(),
       url: challenge.url,
       method,
-      tokenFingerprint: await fingerprintToken(newer.tokens.accessToken),
+      tokenFingerprint: await fingerprintToken(next.accessToken),
     });
-    const retried = await send(url, withAuthorization(init, newer.tokens));
-    if (isChallenge(retried)) return onChallenge(url, init, newer.tokens, retried, true);
+    const retried = await sendAuthorized(url, init, next);
+    if (isChallenge(retried)) return onChallenge(url, init, next, retried, true);
     return retried;
   };
 
@@ -261,7 +410,7 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
     if (!(redirected ? isWithinResource(url) : isResourceOrigin(url)))
       return send(url, withoutAuthorization(init));
     const tokens = await store.get(key);
-    const response = await send(url, withAuthorization(init, tokens));
+    const response = await sendAuthorized(url, init, tokens);
     if (!isChallenge(response)) return response;
     return onChallenge(url, init, tokens, response, false);
   };
@@ -288,7 +437,14 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
         );
       }
       await response.body?.cancel().catch(() => undefined);
-      url = new URL(location, url).href;
+      try {
+        url = new URL(location, url).href;
+      } catch (error) {
+        // WHATWG Fetch §4.4: a Location that does not parse is a network error (a TypeError, as fetch throws).
+        throw new TypeError(`fetch failed: ${redactUrl(url)} redirected to a Location that is not a URL`, {
+          cause: error,
+        });
+      }
       const method = (hopInit.method ?? "GET").toUpperCase();
       // WHATWG Fetch §4.4: 303 (other than HEAD), and 301/302 after POST, become a GET without a body.
       if (
@@ -315,4 +471,22 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
 /** A 401, or a 403 that carries a challenge (a bare 403 is the application's own answer). */
 function isChallenge(response: Response): boolean {
   return response.status === 401 || (response.status === 403 && response.headers.has("www-authenticate"));
+}
+
+/**
+ * `send`, with the HTTP client's refusal of an oversized header block (undici's
+ * `UND_ERR_HEADERS_OVERFLOW`, over `--max-http-header-size`) turned into a
+ * {@link HeaderTooLargeError} instead of a bare `TypeError: fetch failed`.
+ */
+function withHeaderLimit(send: FetchLike): FetchLike {
+  return async (input, init) => {
+    try {
+      return await send(input, init);
+    } catch (error) {
+      const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+      if (code === "UND_ERR_HEADERS_OVERFLOW")
+        throw new HeaderTooLargeError({ header: "*", limit: maxHeaderSize });
+      throw error;
+    }
+  };
 }

@@ -14,13 +14,16 @@ describe("clientSecretBasic (RFC 6749 §2.3.1)", () => {
   it("leaves unreserved characters as they are, so servers that do not decode still match", async () => {
     const header = await headerOf(clientSecretBasic("s3cret-._~"), "test-client-id");
     const decoded = Buffer.from(String(header).slice("Basic ".length), "base64").toString();
-    expect(decoded).toBe("test-client-id:s3cret-._%7E");
+    expect(decoded).toBe("test-client-id:s3cret-._~");
   });
 
-  it("form-encodes what must be encoded (':' in an id, spaces, non-ASCII)", async () => {
-    const header = await headerOf(clientSecretBasic("a b:ü"), "urn:x");
+  it("percent-encodes what must be encoded (':' in an id, spaces, '+', non-ASCII)", async () => {
+    const header = await headerOf(clientSecretBasic("a b:ü+*"), "urn:x");
     const decoded = Buffer.from(String(header).slice("Basic ".length), "base64").toString();
-    expect(decoded).toBe("urn%3Ax:a+b%3A%C3%BC");
+    expect(decoded).toBe("urn%3Ax:a%20b%3A%C3%BC%2B%2A");
+    // Form-decoding and percent-decoding both give the original values back.
+    expect(new URLSearchParams(`v=${decoded.split(":")[1]}`).get("v")).toBe("a b:ü+*");
+    expect(decodeURIComponent(String(decoded.split(":")[1]))).toBe("a b:ü+*");
   });
 });
 

@@ -5,17 +5,20 @@ import * as oauth from "oauth4webapi";
 export type SecretAuthMethod = "client_secret_basic" | "client_secret_post" | "none";
 
 /**
- * `application/x-www-form-urlencoded` serialisation of one value (WHATWG URL §5.2, the
- * encoding RFC 6749 Appendix B names): unreserved characters such as `-`, `.`, `_` stay as
- * they are. Many servers do not decode the Basic credentials at all, so encoding only what
- * must be encoded is what works with both those that decode and those that do not.
+ * One credential as RFC 6749 §2.3.1 has it encoded: percent-encoding of everything but the
+ * unreserved characters (`A-Z a-z 0-9 - . _ ~`). That is a valid form-urlencoding (a space is
+ * `%20`, not `+`), so servers that form-decode, that percent-decode and that do not decode at
+ * all (common for ids made of unreserved characters) all read the same value.
  */
-function formEncode(value: string): string {
-  return new URLSearchParams([["", value]]).toString().slice(1);
+function encodeCredential(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**
- * `client_secret_basic`: `Authorization: Basic base64(form(client_id) ":" form(secret))`.
+ * `client_secret_basic`: `Authorization: Basic base64(enc(client_id) ":" enc(secret))`.
  *
  * @see RFC 6749 §2.3.1, Appendix B; RFC 7617 §2
  * @example
@@ -23,7 +26,7 @@ function formEncode(value: string): string {
  */
 export function clientSecretBasic(clientSecret: string): oauth.ClientAuth {
   return (_as, client, _body, headers) => {
-    const credentials = `${formEncode(client.client_id)}:${formEncode(clientSecret)}`;
+    const credentials = `${encodeCredential(client.client_id)}:${encodeCredential(clientSecret)}`;
     headers.set("authorization", `Basic ${Buffer.from(credentials, "utf8").toString("base64")}`);
   };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { isLimitExceededError, LIMIT_EXCEEDED, URL_REFUSED } from "../errors/request-errors.js";
+import { MAX_AUTHORIZATION_SCOPES, MAX_AUTHORIZATION_URL_LENGTH } from "../shared/limits.js";
 import { buildAuthorizationUrl } from "./authorization-url.js";
 
 const base = {
@@ -42,5 +44,39 @@ describe("buildAuthorizationUrl", () => {
   });
   it("omits scope when there is none", () => {
     expect(buildAuthorizationUrl({ ...base, scopes: [] }).searchParams.has("scope")).toBe(false);
+  });
+});
+
+describe("buildAuthorizationUrl bounds", () => {
+  it(`refuses more than MAX_AUTHORIZATION_SCOPES (${MAX_AUTHORIZATION_SCOPES}) scopes with a typed error`, () => {
+    const scopes = Array.from({ length: MAX_AUTHORIZATION_SCOPES + 1 }, (_, k) => `s${k}`);
+    expect(() => buildAuthorizationUrl({ ...base, scopes })).toThrow(
+      expect.objectContaining({ code: LIMIT_EXCEEDED, limit: "authorization_scopes", actual: 101, max: 100 }),
+    );
+    expect(
+      buildAuthorizationUrl({ ...base, scopes: scopes.slice(0, MAX_AUTHORIZATION_SCOPES) }).searchParams.get(
+        "scope",
+      ),
+    ).toContain("s99");
+  });
+
+  it(`refuses an authorization URL longer than MAX_AUTHORIZATION_URL_LENGTH (${MAX_AUTHORIZATION_URL_LENGTH})`, () => {
+    let caught: unknown;
+    try {
+      buildAuthorizationUrl({ ...base, scopes: ["x".repeat(MAX_AUTHORIZATION_URL_LENGTH)] });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isLimitExceededError(caught)).toBe(true);
+    expect(caught).toMatchObject({ limit: "authorization_url", max: MAX_AUTHORIZATION_URL_LENGTH });
+    // The message never repeats the URL (it carries state and the PKCE challenge).
+    expect((caught as Error).message).not.toContain(base.state);
+    expect((caught as Error).message).not.toContain("xxxx");
+  });
+
+  it("refuses an authorization_endpoint that is not a URL with a typed error, not a TypeError", () => {
+    expect(() => buildAuthorizationUrl({ ...base, authorizationEndpoint: "/authorize" })).toThrow(
+      expect.objectContaining({ code: URL_REFUSED, reason: "invalid_url", what: "authorization_endpoint" }),
+    );
   });
 });

@@ -1,4 +1,6 @@
 /** @module The authorization request URL (RFC 6749 §4.1.1 with PKCE, RFC 8707 and RFC 9470 parameters). */
+import { LimitExceededError, UrlRefusedError } from "../errors/request-errors.js";
+import { MAX_AUTHORIZATION_SCOPES, MAX_AUTHORIZATION_URL_LENGTH } from "../shared/limits.js";
 
 /** The parameters of {@link buildAuthorizationUrl}. */
 export interface AuthorizationUrlInput {
@@ -25,9 +27,31 @@ export interface AuthorizationUrlInput {
  * buildAuthorizationUrl({ authorizationEndpoint: "https://as.example/authorize", clientId: "c",
  *   redirectUri: "https://app.example/cb", state, codeChallenge, resource: "https://mcp.example/mcp",
  *   scopes: ["files.read"] }).searchParams.get("code_challenge_method"); // "S256"
+ * @throws {LimitExceededError} for more than `MAX_AUTHORIZATION_SCOPES` scopes or a URL longer
+ *   than `MAX_AUTHORIZATION_URL_LENGTH`.
+ * @throws {UrlRefusedError} when `authorizationEndpoint` is not an absolute URL.
  */
 export function buildAuthorizationUrl(input: AuthorizationUrlInput): URL {
-  const url = new URL(input.authorizationEndpoint);
+  // Bounds on what a challenge or metadata can make us build (shared/limits.ts).
+  if (input.scopes.length > MAX_AUTHORIZATION_SCOPES) {
+    throw new LimitExceededError(
+      "authorization_scopes",
+      MAX_AUTHORIZATION_SCOPES,
+      input.scopes.length,
+      "the number of scopes to request",
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(input.authorizationEndpoint);
+  } catch {
+    throw new UrlRefusedError(
+      "invalid_url",
+      "",
+      "authorization_endpoint",
+      `${JSON.stringify(input.authorizationEndpoint.slice(0, 200))} is not an absolute URL`,
+    );
+  }
   const params = url.searchParams;
   params.set("response_type", "code");
   params.set("client_id", input.clientId);
@@ -43,5 +67,13 @@ export function buildAuthorizationUrl(input: AuthorizationUrlInput): URL {
   // RFC 9470 §4: pass the step-up requirements on.
   if (input.acrValues && input.acrValues.length > 0) params.set("acr_values", input.acrValues.join(" "));
   if (input.maxAge !== undefined) params.set("max_age", String(input.maxAge));
+  if (url.href.length > MAX_AUTHORIZATION_URL_LENGTH) {
+    throw new LimitExceededError(
+      "authorization_url",
+      MAX_AUTHORIZATION_URL_LENGTH,
+      url.href.length,
+      "the authorization URL",
+    );
+  }
   return url;
 }

@@ -3,30 +3,40 @@ import { randomUUID } from "node:crypto";
 import {
   type AuthBus,
   type Challenge,
+  type ConsentChannel,
+  type ConsentOutcome,
   type ConsentReason,
   type ConsentRecord,
   type ConsentStatus,
   type ConsentStore,
   checkTokenKey,
   fingerprintToken,
+  generateDPoPKey,
   type OAuthChallenge,
   readOAuthChallenge,
   type TokenStore,
 } from "@authbus/core";
 import * as oauth from "oauth4webapi";
+import { type ConsentChannelOptions, chooseChannel } from "../channels/choose-channel.js";
+import { createConsentWaiters } from "../channels/consent-waiters.js";
+import { createConsentPoller, isPolledConsent } from "../channels/poll-consent.js";
+import { startPolledChannel } from "../channels/start-channel.js";
 import {
   type ClientRegistrationStore,
   MemoryClientRegistrationStore,
 } from "../client/client-registration-store.js";
 import { type ClientConfig, clientForId, resolveClient } from "../client/resolve-client.js";
 import { createDiscovery, type Discovery } from "../discovery/create-discovery.js";
+import { assertPkceS256 } from "../discovery/discover-authorization-server.js";
+import { createDPoPHandle, sendTokenRequest } from "../dpop/dpop-token-request.js";
+import { type DPoPMode, selectDPoPAlgorithm } from "../dpop/select-dpop-algorithm.js";
 import {
   ConsentCallbackError,
   ConsentRetryLimitError,
   ConsentStateError,
   safeCause,
 } from "../errors/oauth-errors.js";
-import { type HttpOptions, requestOptions } from "../shared/http-options.js";
+import { type HttpOptions, pickHttpOptions, requestOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import { toTokenSet } from "../shared/token-set.js";
 import { buildAuthorizationUrl } from "./authorization-url.js";
@@ -34,7 +44,7 @@ import { reasonForChallenge } from "./consent-reason.js";
 import { scopeSetKey, selectScopes } from "./scopes.js";
 
 /** Options of {@link createConsents}. */
-export interface ConsentsOptions extends HttpOptions {
+export interface ConsentsOptions extends HttpOptions, ConsentChannelOptions {
   /** Where granted tokens are stored, keyed by (subject, resource). */
   tokens: TokenStore;
   /** Where pending and settled consents (with their PKCE verifier and state) are kept. */
@@ -46,6 +56,13 @@ export interface ConsentsOptions extends HttpOptions {
   registrations?: ClientRegistrationStore;
   /** Metadata cache to share with a refresher. Default: a new one using `fetch`. */
   discovery?: Discovery;
+  /**
+   * Whether granted tokens are DPoP-bound (RFC 9449); see {@link DPoPMode}. Default `"auto"`:
+   * when the authorization server advertises `dpop_signing_alg_values_supported`. A DPoP grant
+   * gets its own key pair, kept (a secret, like the PKCE verifier) in the consent record and then
+   * beside the tokens; refreshes and resource requests sign their proofs with it.
+   */
+  dpop?: DPoPMode;
   /** How long a consent can be completed, in seconds. Default 600. */
   ttlSeconds?: number;
   /** Clock, epoch milliseconds. Default `Date.now`. */
@@ -109,6 +126,14 @@ export interface ConsentRequest {
   errorDescription?: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+  /** How the consent reaches the person; absent means `redirect`. See `authInterruptSchema`. */
+  channel?: ConsentChannel;
+  /** CIBA: shown here and on the person's device. */
+  bindingMessage?: string;
+  /** Device authorization: what the person types at `verificationUri`. */
+  userCode?: string;
+  verificationUri?: string;
+  verificationUriComplete?: string;
 }
 
 /** How a callback ended. */
@@ -134,6 +159,8 @@ export interface ConsentView {
   scopes: string[];
   reason: ConsentReason;
   expiresAt: number;
+  /** Absent means `redirect`. */
+  channel?: ConsentChannel;
 }
 
 /** The consent flows; see {@link createConsents}. */
@@ -163,7 +190,20 @@ export interface Consents {
   get(consentId: string): Promise<ConsentView | undefined>;
   /** The real authorization URL of a pending consent (for a `launchUrl` redirect endpoint). */
   authorizationUrl(consentId: string): Promise<string | undefined>;
-  /** Stops the expiry timers. Pending consents still expire lazily when next touched. */
+  /**
+   * How a consent ends: resolves with `granted`, `denied` or `expired` once it is settled (at
+   * once if it already is), or `undefined` for an unknown id. A pending CIBA or device consent
+   * is polled by this instance while it is waited on — also one begun before a restart, since
+   * its `auth_req_id` / `device_code` is in the store — and its timer keeps the process alive.
+   * Other consents settle through this instance (`complete`, `deny`, expiry) or its bus.
+   *
+   * @example
+   * const outcome = await consents.wait(interrupt.consentId);
+   * await graph.invoke(await resumeConsent(graph, config, interrupt.consentId, outcome ?? "expired"), config);
+   * @throws the signal's reason when `signal` aborts.
+   */
+  wait(consentId: string, options?: { signal?: AbortSignal }): Promise<ConsentOutcome | undefined>;
+  /** Stops the expiry timers and polling. Pending consents still expire lazily when next touched. */
   close(): void;
   /** Same as `close()`, for `using consents = createConsents(…)`. */
   [Symbol.dispose](): void;
@@ -209,9 +249,7 @@ function sameList(a: readonly string[] | undefined, b: readonly string[] | undef
  */
 export function createConsents(options: ConsentsOptions): Consents {
   const { tokens, store, bus, client: config } = options;
-  const http: HttpOptions = {};
-  if (options.fetch) http.fetch = options.fetch;
-  if (options.allowHttpLoopback !== undefined) http.allowHttpLoopback = options.allowHttpLoopback;
+  const http: HttpOptions = pickHttpOptions(options);
   const discovery = options.discovery ?? createDiscovery(http);
   const registrations = options.registrations ?? new MemoryClientRegistrationStore();
   const ttl = (options.ttlSeconds ?? 600) * 1000;
@@ -240,6 +278,7 @@ export function createConsents(options: ConsentsOptions): Consents {
     if (timer) clearTimeout(timer);
     timers.delete(consentId);
     callIds.delete(consentId);
+    poller.stop(consentId);
   };
 
   const expire = async (record: ConsentRecord): Promise<void> => {
@@ -254,6 +293,28 @@ export function createConsents(options: ConsentsOptions): Consents {
     if (now() < record.expiresAt) return true;
     await expire(record);
     return false;
+  };
+
+  // CIBA and device consents settle by polling the token endpoint (see ../channels).
+  const waiters = createConsentWaiters(bus, (consentId, waited) => poller.hold(consentId, waited));
+  const poller = createConsentPoller({
+    store,
+    tokens,
+    bus,
+    discovery,
+    registrations,
+    config,
+    http,
+    now,
+    where,
+    expire,
+    forget,
+    settled: (record) => {
+      if (record.status !== "pending") waiters.resolve(record.consentId, record.status);
+    },
+  });
+  const watch = (record: ConsentRecord) => {
+    if (!closed && isPolledConsent(record)) poller.watch(record);
   };
 
   const schedule = (record: ConsentRecord) => {
@@ -286,6 +347,18 @@ export function createConsents(options: ConsentsOptions): Consents {
       expiresAt: record.expiresAt,
     };
     if (record.errorDescription !== undefined) request.errorDescription = record.errorDescription;
+    if (record.channel !== undefined && record.channel !== "redirect") {
+      request.channel = record.channel;
+      for (const field of [
+        "bindingMessage",
+        "userCode",
+        "verificationUri",
+        "verificationUriComplete",
+      ] as const) {
+        const value = record[field];
+        if (value !== undefined) request[field] = value;
+      }
+    }
     return request;
   };
 
@@ -300,6 +373,8 @@ export function createConsents(options: ConsentsOptions): Consents {
       fresh: held !== undefined && (reason === "invalid_token" || reason === "refresh_failed"),
     });
     const as = found.authorizationServer;
+    // MCP Authorization §"Authorization Code Protection": no S256 advertised, no consent.
+    assertPkceS256(as);
     // Credentials are per authorization server: scopes held from another one are not carried over.
     const heldHere = held && (held.issuer === undefined || held.issuer === as.issuer) ? held : undefined;
     const scopes = selectScopes({
@@ -344,9 +419,14 @@ export function createConsents(options: ConsentsOptions): Consents {
         throw new ConsentRetryLimitError(key.resource, input.operation, recent.length);
       }
       attempts.set(budgetKey, [...recent, now()]);
-      const { client } = await resolveClient(as, config, registrations, http, now);
+      const { client, auth } = await resolveClient(as, config, registrations, http, now);
       const codeVerifier = oauth.generateRandomCodeVerifier();
       const state = oauth.generateRandomState();
+      const dpopAlgorithm = selectDPoPAlgorithm({
+        mode: options.dpop,
+        advertised: as.dpop_signing_alg_values_supported,
+        resourceRequiresDPoP: found.metadata.dpop_bound_access_tokens_required,
+      });
       const authorizationUrl = buildAuthorizationUrl({
         authorizationEndpoint: String(as.authorization_endpoint),
         clientId: client.client_id,
@@ -381,6 +461,35 @@ export function createConsents(options: ConsentsOptions): Consents {
       if (acrValues && acrValues.length > 0) record.acrValues = [...acrValues];
       if (maxAge !== undefined) record.maxAge = maxAge;
       if (challenge?.errorDescription !== undefined) record.errorDescription = challenge.errorDescription;
+      // RFC 9449 §2: a key pair per grant, made now so a callback in another process can use it.
+      if (dpopAlgorithm) record.dpopKey = await generateDPoPKey(dpopAlgorithm);
+      // The app picks the channel; CIBA and device send their request now (same scopes, resource).
+      const choice = {
+        subject: key.subject,
+        serverName: input.serverName,
+        resource: key.resource,
+        reason,
+        scopes,
+      };
+      const route = await chooseChannel(options, choice, as, { acrValues, maxAge });
+      if (route.channel !== "redirect") {
+        Object.assign(
+          record,
+          await startPolledChannel({
+            route,
+            as,
+            client,
+            auth,
+            choice,
+            resourceIndicator: found.resourceIndicator,
+            acrValues,
+            createdAt,
+            ttlMs: ttl,
+            options,
+            http,
+          }),
+        );
+      }
       await store.create(record);
       if (input.callId !== undefined) callIds.set(record.consentId, input.callId);
       schedule(record);
@@ -391,11 +500,14 @@ export function createConsents(options: ConsentsOptions): Consents {
         scopes: [...record.scopes],
         authorizationUrl: shown(record),
         expiresAt: record.expiresAt,
+        ...(record.channel === undefined ? {} : { channel: record.channel }),
       });
       return record;
     });
     // Each instance arms its own timer, so the one that emits `consent.expired` is one that shares the bus.
     schedule(consent);
+    // A joined CIBA or device consent (also one begun before a restart) is polled from here too.
+    watch(consent);
     return toRequest(consent);
   };
 
@@ -409,7 +521,13 @@ export function createConsents(options: ConsentsOptions): Consents {
   };
 
   const complete = async (callbackUrl: string | URL): Promise<ConsentResult> => {
-    const parameters = new URL(callbackUrl).searchParams;
+    let parameters: URLSearchParams;
+    try {
+      parameters = new URL(callbackUrl).searchParams;
+    } catch {
+      // A callback URL that does not parse carries no state: nothing is changed.
+      throw new ConsentStateError("missing");
+    }
     const state = parameters.get("state");
     if (!state) throw new ConsentStateError("missing");
     const record = await store.findByState(state);
@@ -459,20 +577,28 @@ export function createConsents(options: ConsentsOptions): Consents {
 
       let response: oauth.TokenEndpointResponse;
       try {
-        const sent = await oauth.authorizationCodeGrantRequest(
-          as,
-          client,
-          auth,
-          validated,
-          record.redirectUri,
-          record.codeVerifier,
-          {
-            ...requestOptions(String(as.token_endpoint), http),
-            // RFC 8707 §2.2: the token is requested for this resource only.
-            additionalParameters: { resource: record.resourceIndicator ?? record.resource },
-          },
+        // RFC 9449 §5: the code is exchanged with a proof of the consent's key, so the tokens are bound to it.
+        const dpop = record.dpopKey ? await createDPoPHandle(client, record.dpopKey) : undefined;
+        response = await sendTokenRequest(
+          dpop,
+          String(as.token_endpoint),
+          () =>
+            oauth.authorizationCodeGrantRequest(
+              as,
+              client,
+              auth,
+              validated,
+              record.redirectUri,
+              record.codeVerifier,
+              {
+                ...requestOptions(String(as.token_endpoint), http),
+                // RFC 8707 §2.2: the token is requested for this resource only.
+                additionalParameters: { resource: record.resourceIndicator ?? record.resource },
+                ...(dpop ? { DPoP: dpop } : {}),
+              },
+            ),
+          (sent) => oauth.processAuthorizationCodeResponse(as, client, sent),
         );
-        response = await oauth.processAuthorizationCodeResponse(as, client, sent);
       } catch (error) {
         // The code is single-use: this consent cannot be completed any more.
         const oauthError = (error as { error?: unknown }).error;
@@ -496,6 +622,8 @@ export function createConsents(options: ConsentsOptions): Consents {
         now: now(),
       });
       if (record.resourceIndicator !== undefined) tokenSet.resourceIndicator = record.resourceIndicator;
+      // RFC 9449 §5: kept beside the tokens it binds (the refresh token too, for a public client).
+      if (record.dpopKey !== undefined) tokenSet.dpopKey = record.dpopKey;
       // Stored before settling: if the store write fails the consent stays pending (its link
       // still works), rather than being granted with no token behind it.
       const tokenKey = { subject: record.subject, resource: record.resource };
@@ -534,6 +662,7 @@ export function createConsents(options: ConsentsOptions): Consents {
       scopes: record.scopes,
       reason: record.reason,
       expiresAt: record.expiresAt,
+      ...(record.channel === undefined ? {} : { channel: record.channel }),
     };
   };
 
@@ -543,11 +672,31 @@ export function createConsents(options: ConsentsOptions): Consents {
     return record.authorizationUrl;
   };
 
+  const wait = async (
+    consentId: string,
+    waitOptions: { signal?: AbortSignal } = {},
+  ): Promise<ConsentOutcome | undefined> => {
+    // Listen first, then look: a consent settling in between is not missed.
+    const outcome = waiters.add(consentId, waitOptions.signal);
+    const record = await store.get(consentId);
+    if (!record) waiters.resolve(consentId, "expired");
+    else if (record.status !== "pending") waiters.resolve(consentId, record.status);
+    else if (await stillPending(record)) {
+      schedule(record);
+      watch(record);
+      poller.hold(consentId, waiters.has(consentId));
+    }
+    const settled = await outcome;
+    return record ? settled : undefined;
+  };
+
   const close = () => {
+    poller.close();
+    waiters.close();
     closed = true;
     for (const timer of timers.values()) clearTimeout(timer);
     timers.clear();
   };
 
-  return { begin, complete, deny, get, authorizationUrl, close, [Symbol.dispose]: close };
+  return { begin, complete, deny, get, authorizationUrl, wait, close, [Symbol.dispose]: close };
 }

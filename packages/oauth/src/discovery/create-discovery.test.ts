@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isDiscoveryError, isPkceUnsupportedError, isResourceMismatchError } from "../errors/oauth-errors.js";
 import { createDiscovery } from "./create-discovery.js";
+import { assertPkceS256 } from "./discover-authorization-server.js";
 
 type Routes = Record<string, unknown>;
 
@@ -86,9 +87,12 @@ describe("createDiscovery", () => {
         code_challenge_methods_supported: undefined,
       },
     });
-    await expect(createDiscovery(noPkce).forResource("https://mcp.test/mcp")).rejects.toSatisfy(
-      isPkceUnsupportedError,
+    // Discovery itself accepts it (service grants need no PKCE); consents refuse it.
+    const found = await createDiscovery(noPkce).forResource("https://mcp.test/mcp");
+    expect(() => assertPkceS256(found.authorizationServer)).toThrow(
+      expect.objectContaining({ code: "PKCE_UNSUPPORTED" }),
     );
+    expect(isPkceUnsupportedError(new Error("x"))).toBe(false);
     await expect(
       createDiscovery({ ...serve({}), legacyDiscovery: false }).forResource("https://mcp.test/mcp"),
     ).rejects.toSatisfy((e) => isDiscoveryError(e) && e.tried.length === 2);

@@ -1,7 +1,12 @@
 /** @module A cache of protected resource and authorization server metadata, shared by consents and refresh. */
 import { normalizeResource } from "@authbus/core";
 import { DiscoveryError, isDiscoveryError } from "../errors/oauth-errors.js";
-import { assertSecureUrl, type HttpOptions } from "../shared/http-options.js";
+import {
+  assertSecureUrl,
+  checkServerUrl,
+  type HttpOptions,
+  pickHttpOptions,
+} from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import {
   type AuthorizationServerMetadata,
@@ -89,9 +94,7 @@ interface Cached<T> {
  * @throws {ResourceMismatchError | PkceUnsupportedError | DiscoveryError} from its methods.
  */
 export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
-  const http: HttpOptions = {};
-  if (options.fetch) http.fetch = options.fetch;
-  if (options.allowHttpLoopback !== undefined) http.allowHttpLoopback = options.allowHttpLoopback;
+  const http: HttpOptions = pickHttpOptions(options);
   const maxAge = (options.cacheSeconds ?? 3600) * 1000;
   const now = options.now ?? Date.now;
   const resources = new Map<string, Cached<ResourceDiscovery>>();
@@ -103,7 +106,14 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
     entry !== undefined && now() - entry.at < maxAge;
 
   const forIssuer = (issuer: string): Promise<AuthorizationServerMetadata> => {
-    const key = new URL(issuer).href;
+    let key: string;
+    try {
+      key = new URL(issuer).href;
+    } catch {
+      return Promise.reject(
+        new DiscoveryError(`issuer ${JSON.stringify(issuer.slice(0, 200))} is not a URL`),
+      );
+    }
     const cached = issuers.get(key);
     if (fresh(cached)) return Promise.resolve(cached.value);
     return singleFlight(issuerFlights, key, async () => {
@@ -166,7 +176,15 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
     lookup: ForResourceOptions = {},
   ): Promise<ResourceDiscovery> => {
     const key = normalizeResource(resource);
-    const hint = resourceMetadataUrl ? new URL(resourceMetadataUrl).href : undefined;
+    let hint: string | undefined;
+    try {
+      // RFC 9728 §7.7: a challenge's resource_metadata is checked before it is fetched (see checkServerUrl).
+      hint = resourceMetadataUrl
+        ? checkServerUrl(resourceMetadataUrl, "resource_metadata", http, new URL(key)).href
+        : undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const cached = resources.get(key);
     // A challenge naming different metadata than the cached one means it moved: fetch again.
     if (!lookup.fresh && fresh(cached) && (hint === undefined || hint === cached.value.metadataUrl)) {
@@ -191,6 +209,8 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
           [metadataUrl],
         );
       }
+      // RFC 9728 §7.7: the authorization server a resource names is a URL it handed us.
+      checkServerUrl(issuer, "authorization server", http, new URL(key));
       const authorizationServer = await forIssuer(issuer);
       const value: ResourceDiscovery = {
         resource: key,

@@ -1,4 +1,15 @@
 /** @module Typed errors of @authbus/oauth: each has a stable `code` and an `isX` guard by name/code. */
+import { isHeaderTooLargeError } from "@authbus/core";
+import type { CONSENT_CHANNEL } from "./consent-channel-error.js";
+import {
+  isRequestBoundError,
+  type LIMIT_EXCEEDED,
+  type REQUEST_ABORTED,
+  type REQUEST_TIMEOUT,
+  type URL_REFUSED,
+} from "./request-errors.js";
+import type { REVOCATION_FAILED } from "./revocation-error.js";
+import type { STORE_CORRUPT } from "./store-errors.js";
 
 /** Every error code this package throws. */
 export type OAuthErrorCode =
@@ -9,7 +20,16 @@ export type OAuthErrorCode =
   | typeof CONSENT_STATE
   | typeof CONSENT_CALLBACK
   | typeof REFRESH_FAILED
-  | typeof STORE_SECRET;
+  | typeof STORE_SECRET
+  | typeof STORE_CORRUPT
+  | typeof REQUEST_TIMEOUT
+  | typeof REQUEST_ABORTED
+  | typeof URL_REFUSED
+  | typeof LIMIT_EXCEEDED
+  | typeof REVOCATION_FAILED
+  | typeof CONSENT_RETRY_LIMIT
+  | typeof GRANT_FAILED
+  | typeof CONSENT_CHANNEL;
 
 export const DISCOVERY_FAILED = "DISCOVERY_FAILED" as const;
 export const RESOURCE_MISMATCH = "RESOURCE_MISMATCH" as const;
@@ -19,6 +39,8 @@ export const CONSENT_STATE = "CONSENT_STATE" as const;
 export const CONSENT_CALLBACK = "CONSENT_CALLBACK" as const;
 export const REFRESH_FAILED = "REFRESH_FAILED" as const;
 export const STORE_SECRET = "STORE_SECRET" as const;
+export const CONSENT_RETRY_LIMIT = "CONSENT_RETRY_LIMIT" as const;
+export const GRANT_FAILED = "GRANT_FAILED" as const;
 
 function hasNameAndCode(error: unknown, name: string, code: string): boolean {
   return error instanceof Error && error.name === name && (error as { code?: unknown }).code === code;
@@ -291,6 +313,8 @@ export function isStoreSecretError(error: unknown): error is StoreSecretError {
  */
 export function safeCause(error: unknown): Error | undefined {
   if (!(error instanceof Error)) return undefined;
+  // Our own bound errors carry no response body: kept whole, so `isRequestTimeoutError(e.cause)` works.
+  if (isRequestBoundError(error) || isHeaderTooLargeError(error)) return error;
   const copy = new Error(error.message);
   copy.name = error.name;
   const code = (error as { code?: unknown }).code;
@@ -298,4 +322,100 @@ export function safeCause(error: unknown): Error | undefined {
   const oauthError = (error as { error?: unknown }).error;
   if (typeof oauthError === "string") Object.assign(copy, { error: oauthError });
   return copy;
+}
+
+/**
+ * The person was already asked `attempts` times within the window for the same (subject,
+ * resource, operation), and the server still refuses: asking again would loop. Tell the person
+ * the server keeps refusing; nothing is retried.
+ *
+ * @see MCP 2025-11-25 Authorization §"Step-Up Authorization Flow" (clients SHOULD limit retries)
+ * @example
+ * if (isConsentRetryLimitError(error)) return `${error.resource} keeps refusing access after ${error.attempts} consents`;
+ */
+export class ConsentRetryLimitError extends Error {
+  override readonly name = "ConsentRetryLimitError";
+  readonly code = CONSENT_RETRY_LIMIT;
+  readonly resource: string;
+  readonly operation: string | undefined;
+  readonly attempts: number;
+  constructor(resource: string, operation: string | undefined, attempts: number) {
+    super(
+      `${resource} still refuses${operation === undefined ? "" : ` ${JSON.stringify(operation)}`} after ${attempts} ` +
+        "consents in a row; not asking again (the server may require access this user cannot grant)",
+    );
+    this.resource = resource;
+    this.operation = operation;
+    this.attempts = attempts;
+  }
+}
+
+/** Recognises {@link ConsentRetryLimitError} by `name`/`code`. */
+export function isConsentRetryLimitError(error: unknown): error is ConsentRetryLimitError {
+  return hasNameAndCode(error, "ConsentRetryLimitError", CONSENT_RETRY_LIMIT);
+}
+
+/** Where a non-interactive grant failed. */
+export type GrantFailureStep =
+  | "discovery"
+  | "client_authentication"
+  | "assertion"
+  | "token_exchange"
+  | "token_request";
+
+/**
+ * A non-interactive grant (client credentials, jwt-bearer, enterprise-managed authorization)
+ * that produced no tokens. No person can fix it by consenting: `retryable` says whether trying
+ * again later may help (a network failure, `server_error`, `temporarily_unavailable`); a refused
+ * grant (`invalid_client`, `invalid_grant`, `unauthorized_client`, `invalid_scope`, …) is not
+ * retried. The message never holds a secret, an assertion or a token; `errorDescription` is the
+ * server's own text.
+ *
+ * @see RFC 6749 §5.2, RFC 7523 §3.1, RFC 8693 §2.2.2
+ *
+ * @example
+ * if (isGrantError(error) && !error.retryable) console.error(`fix the ${error.grant} configuration: ${error.error}`);
+ */
+export class GrantError extends Error {
+  override readonly name = "GrantError";
+  readonly code = GRANT_FAILED;
+  /** Which grant: `client_credentials`, `jwt_bearer` or `enterprise_managed`. */
+  readonly grant: "client_credentials" | "jwt_bearer" | "enterprise_managed";
+  readonly step: GrantFailureStep;
+  /** The OAuth `error` code, when a server sent one. */
+  readonly error: string | undefined;
+  /** The server's `error_description`, when it sent one. */
+  readonly errorDescription: string | undefined;
+  /** The authorization server (or identity provider) that was asked, when known. */
+  readonly issuer: string | undefined;
+  readonly retryable: boolean;
+  constructor(
+    message: string,
+    init: {
+      grant: GrantError["grant"];
+      step: GrantFailureStep;
+      retryable: boolean;
+      error?: string | undefined;
+      errorDescription?: string | undefined;
+      issuer?: string | undefined;
+      cause?: unknown;
+    },
+  ) {
+    super(message, options(init.cause));
+    this.grant = init.grant;
+    this.step = init.step;
+    this.retryable = init.retryable;
+    this.error = init.error;
+    this.errorDescription = init.errorDescription;
+    this.issuer = init.issuer;
+  }
+}
+/**
+ * Recognises {@link GrantError} by `name`/`code`, not `instanceof`, so two installed copies agree.
+ *
+ * @example
+ * if (isGrantError(error) && !error.retryable) console.error(`fix the ${error.grant} configuration: ${error.error}`);
+ */
+export function isGrantError(error: unknown): error is GrantError {
+  return hasNameAndCode(error, "GrantError", GRANT_FAILED);
 }

@@ -12,8 +12,9 @@ import * as oauth from "oauth4webapi";
 import type { ClientRegistrationStore } from "../client/client-registration-store.js";
 import { type ClientConfig, clientForId } from "../client/resolve-client.js";
 import { createDiscovery, type Discovery } from "../discovery/create-discovery.js";
+import { createDPoPHandle, sendTokenRequest } from "../dpop/dpop-token-request.js";
 import { RefreshError, safeCause } from "../errors/oauth-errors.js";
-import { type HttpOptions, requestOptions } from "../shared/http-options.js";
+import { type HttpOptions, pickHttpOptions, requestOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import { toTokenSet } from "../shared/token-set.js";
 
@@ -46,6 +47,15 @@ function flightsOf(store: TokenStore): Map<string, Promise<TokenSet>> {
 }
 
 /**
+ * @internal The refresh in flight for `key` over `store`, if any: revocation waits for it, so it
+ * revokes (and deletes) the newest tokens rather than racing a rotation.
+ */
+export function refreshInFlight(store: TokenStore, key: TokenKey): Promise<TokenSet> | undefined {
+  const checked = checkTokenKey(key);
+  return refreshFlights.get(store)?.get(JSON.stringify([checked.subject, checked.resource]));
+}
+
+/**
  * Creates a {@link TokenRefresher}: the refresh-token grant (with the RFC 8707 `resource`) for
  * the tokens held under a key. Concurrent calls for the same key over the same store — from
  * this refresher or another one in the process — share one grant, and the rotated refresh
@@ -63,9 +73,7 @@ function flightsOf(store: TokenStore): Map<string, Promise<TokenSet>> {
  */
 export function createRefresher(options: RefresherOptions): TokenRefresher {
   const { tokens, bus } = options;
-  const http: HttpOptions = {};
-  if (options.fetch) http.fetch = options.fetch;
-  if (options.allowHttpLoopback !== undefined) http.allowHttpLoopback = options.allowHttpLoopback;
+  const http: HttpOptions = pickHttpOptions(options);
   const discovery = options.discovery ?? createDiscovery(http);
   const now = options.now ?? Date.now;
   const serverName = options.serverName ?? ((key: TokenKey) => new URL(key.resource).host);
@@ -132,12 +140,21 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
 
     let response: oauth.TokenEndpointResponse;
     try {
-      const sent = await oauth.refreshTokenGrantRequest(as, client, auth, held.refreshToken, {
-        ...requestOptions(String(as.token_endpoint), http),
-        // RFC 8707 §2.2: the refreshed token is for this resource only.
-        additionalParameters: { resource: held.resourceIndicator ?? key.resource },
-      });
-      response = await oauth.processRefreshTokenResponse(as, client, sent);
+      // RFC 9449 §5: a DPoP grant is refreshed with a proof of the same key (its refresh token is bound to it).
+      const dpop = held.dpopKey ? await createDPoPHandle(client, held.dpopKey) : undefined;
+      const refreshToken = held.refreshToken;
+      response = await sendTokenRequest(
+        dpop,
+        String(as.token_endpoint),
+        () =>
+          oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, {
+            ...requestOptions(String(as.token_endpoint), http),
+            // RFC 8707 §2.2: the refreshed token is for this resource only.
+            additionalParameters: { resource: held.resourceIndicator ?? key.resource },
+            ...(dpop ? { DPoP: dpop } : {}),
+          }),
+        (sent) => oauth.processRefreshTokenResponse(as, client, sent),
+      );
     } catch (error) {
       const oauthError = error instanceof oauth.ResponseBodyError ? error.error : undefined;
       // RFC 6749 §5.2: invalid_grant means the refresh token is dead (expired, revoked, reused).
@@ -177,6 +194,7 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
       previousRefreshToken: held.refreshToken,
     });
     if (held.resourceIndicator !== undefined) fresh.resourceIndicator = held.resourceIndicator;
+    if (held.dpopKey !== undefined) fresh.dpopKey = held.dpopKey;
     // Stored before the flight ends: no later refresh can read the old refresh token.
     await tokens.set(key, fresh);
     bus.emit("token.refreshed", {

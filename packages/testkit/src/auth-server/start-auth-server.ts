@@ -2,14 +2,36 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
-import type { Configuration, KoaContextWithOIDC, default as OidcProvider } from "oidc-provider";
+import type {
+  AsymmetricSigningAlgorithm,
+  Configuration,
+  KoaContextWithOIDC,
+  default as OidcProvider,
+} from "oidc-provider";
 import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
 import { fingerprintToken, peekJwtPayload } from "../shared/fingerprint.js";
 import { type LoopbackServer, listenOnLoopback } from "../shared/listen.js";
 import { readBody } from "../shared/read-body.js";
 import { type ApproveConsentOptions, approveConsent } from "./approve-consent.js";
+import {
+  type ApproveBackchannelOptions,
+  type ApproveDeviceOptions,
+  type BackchannelRequestView,
+  CIBA_GRANT,
+  createDecoupledFlows,
+  DEVICE_CODE_GRANT,
+  type DeviceRequestView,
+  type PollingFlowOptions,
+  type PollRecord,
+} from "./decoupled-flows.js";
 import { renderConsentPage, renderErrorPage, renderLoginPage } from "./interaction-pages.js";
 import { loadOidcProvider, withoutProviderNotices } from "./load-provider.js";
+import {
+  registerServiceGrants,
+  type ServiceClientOptions,
+  serviceClientMetadata,
+  type TrustedIssuer,
+} from "./service-grants.js";
 import { type IssuedAccessToken, TokenLedger, type TokenStatus } from "./token-ledger.js";
 
 /** The basic authentication level the login page reaches by default. */
@@ -65,6 +87,41 @@ export interface AuthServerOptions {
    * `"always"` (default), only when `offline_access` was granted, or never.
    */
   refreshTokens?: "always" | "offline_access" | "never";
+  /**
+   * Clients for grants without a person: client credentials (RFC 6749 §4.4, with
+   * `client_secret_basic`, `client_secret_post` or `private_key_jwt`), jwt-bearer (RFC 7523) and
+   * token exchange to an ID-JAG (RFC 8693). Their tokens are RFC 8707 resource-bound JWTs like
+   * every other.
+   */
+  serviceClients?: readonly ServiceClientOptions[];
+  /** Issuers whose JWTs the jwt-bearer grant accepts: workload identity platforms, identity providers issuing ID-JAGs. */
+  trustedIssuers?: readonly TrustedIssuer[];
+  /**
+   * DPoP (RFC 9449): `true` or an options object turns it on. The server then advertises
+   * `dpop_signing_alg_values_supported`, and a token request that carries a DPoP proof gets a
+   * DPoP-bound JWT access token (`token_type: DPoP`, `cnf.jkt`); a public client's refresh token
+   * is bound to the same key. Requests without a proof still get Bearer tokens. Default off.
+   */
+  dpop?: boolean | AuthServerDPoPOptions;
+  /**
+   * CIBA (poll mode; the `login_hint` is the user name) and device authorization (RFC 8628),
+   * both always on for the pre-registered public clients: the `interval` their responses give
+   * and how long a request stays valid. Tests answer with `approveBackchannel` / `approveDevice`.
+   */
+  polling?: PollingFlowOptions;
+}
+
+/** DPoP options of {@link startAuthServer}. */
+export interface AuthServerDPoPOptions {
+  /**
+   * Require a server nonce in every proof at the token endpoint (RFC 9449 §8): a proof without
+   * a current one is answered `400 use_dpop_nonce` with a `DPoP-Nonce` header. Nonces rotate
+   * every minute (oidc-provider); earlier ones stay valid for a few minutes. Default false
+   * (nonces are still issued and accepted).
+   */
+  requireNonce?: boolean;
+  /** Proof algorithms accepted and advertised. Default `["ES256", "Ed25519", "EdDSA"]` (oidc-provider's). */
+  signingAlgValues?: readonly string[];
 }
 
 /** Counters of requests the authorization server handled. */
@@ -79,6 +136,8 @@ export interface AuthServerStats {
   refreshFailures: number;
   /** Dynamic client registrations (RFC 7591). */
   registrations: number;
+  /** Token requests answered `use_dpop_nonce` (RFC 9449 §8). */
+  dpopNonceChallenges: number;
 }
 
 /** Endpoint URLs of the running server. */
@@ -120,6 +179,32 @@ export interface AuthServer {
   resourceScopes(resource: string): readonly string[] | undefined;
   /** Drives login and consent over HTTP; see {@link approveConsent}. */
   approveConsent(authorizationUrl: string | URL, options?: ApproveConsentOptions): Promise<string>;
+  /**
+   * Answers a pending CIBA request (OpenID CIBA Core 1.0) as the person would on their phone: by
+   * its `auth_req_id`, or the newest pending request for a login hint (the user name).
+   * Approving grants the requested scopes (or `scopes`) for the requested resource.
+   *
+   * @throws {TestkitError} when no such request is pending.
+   */
+  approveBackchannel(
+    authReqIdOrLoginHint: string,
+    options?: ApproveBackchannelOptions,
+  ): Promise<BackchannelRequestView>;
+  /**
+   * Answers a device authorization (RFC 8628) as the person would at the verification page, by
+   * its user code (case and dashes ignored): signs `user` in and approves, or denies.
+   *
+   * @throws {TestkitError} when no such authorization is pending.
+   */
+  approveDevice(userCode: string, options?: ApproveDeviceOptions): Promise<DeviceRequestView>;
+  /** Every CIBA request received (with its binding message), oldest first. */
+  backchannelRequests(): BackchannelRequestView[];
+  /** Every device authorization issued, oldest first. */
+  deviceRequests(): DeviceRequestView[];
+  /** Every CIBA and device code poll of the token endpoint, oldest first, with its answer. */
+  polls(): PollRecord[];
+  /** Answers the next `count` polls that would be `authorization_pending` with `slow_down` (RFC 8628 §3.5). */
+  slowDownNextPolls(count: number): void;
   /**
    * Revokes an access token (by its `jti`) or a refresh token (and then its whole grant, RFC 7009 §2.1).
    * Resolves to false when the token is unknown.
@@ -257,6 +342,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   let accessTokenTTL = options.accessTokenTTL ?? 300;
   const refreshTokenTTL = options.refreshTokenTTL ?? 14 * 24 * 60 * 60;
   const refreshMode = options.refreshTokens ?? "always";
+  const dpop = options.dpop === true ? {} : options.dpop || undefined;
   const ledger = new TokenLedger();
   const grantsByUser = new Map<string, Set<string>>();
   const stats: AuthServerStats = {
@@ -265,6 +351,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     refreshRequests: 0,
     refreshFailures: 0,
     registrations: 0,
+    dpopNonceChallenges: 0,
   };
 
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
@@ -279,6 +366,18 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const issuer = loopback.origin;
 
   const { default: Provider, errors, interactionPolicy } = await loadOidcProvider();
+  const flows = createDecoupledFlows({
+    errors,
+    // A login hint names a user who could sign in (no password is asked on the back channel).
+    checkUser: (name) => {
+      if (!name || name.length > 200) return "Enter a user name.";
+      if (users === undefined) return undefined;
+      const known = Array.isArray(users) ? users.includes(name) : Object.hasOwn(users, name);
+      return known ? undefined : "Unknown user.";
+    },
+    acrValues,
+    options: options.polling ?? {},
+  });
 
   const policy = interactionPolicy.base();
   // RFC 9470 §5 / OIDC Core §3.1.2.1: ask for a new login when the session's acr is not among acr_values.
@@ -295,16 +394,21 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
 
   const configuration: Configuration = {
     acrValues,
-    clients: clients.map((c) => ({
-      client_id: c.clientId,
-      client_name: c.clientName ?? c.clientId,
-      application_type: c.applicationType ?? "native",
-      redirect_uris: [...c.redirectUris],
-      token_endpoint_auth_method: "none",
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      id_token_signed_response_alg: "ES256",
-    })),
+    clients: [
+      ...clients.map((c): import("oidc-provider").ClientMetadata => ({
+        client_id: c.clientId,
+        client_name: c.clientName ?? c.clientId,
+        application_type: c.applicationType ?? "native",
+        redirect_uris: [...c.redirectUris],
+        token_endpoint_auth_method: "none",
+        grant_types: ["authorization_code", "refresh_token", CIBA_GRANT, DEVICE_CODE_GRANT],
+        // CIBA Core §4: tokens are delivered by polling the token endpoint.
+        backchannel_token_delivery_mode: "poll",
+        response_types: ["code"],
+        id_token_signed_response_alg: "ES256",
+      })),
+      ...(options.serviceClients ?? []).map(serviceClientMetadata),
+    ],
     clientDefaults: {
       grant_types: ["authorization_code"],
       response_types: ["code"],
@@ -329,7 +433,12 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     jwks: { keys: [privateJwk] },
     responseTypes: ["code"],
     // The only signing key is ES256; advertise only what can be produced.
-    enabledJWA: { idTokenSigningAlgValues: ["ES256"] },
+    enabledJWA: {
+      idTokenSigningAlgValues: ["ES256"],
+      ...(dpop?.signingAlgValues
+        ? { dPoPSigningAlgValues: [...dpop.signingAlgValues] as AsymmetricSigningAlgorithm[] }
+        : {}),
+    },
     scopes: ["openid", "offline_access"],
     // OAuth 2.1 / RFC 7636: PKCE for every client; oidc-provider accepts only S256.
     pkce: { required: () => true },
@@ -341,7 +450,12 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     },
     // The acr reached at login travels in the JWT access token (RFC 9068 §2.2.1), for step-up checks.
     extraTokenClaims: (ctx) => {
-      const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+      const { entities } = ctx.oidc;
+      const source =
+        entities.AuthorizationCode ??
+        entities.RefreshToken ??
+        entities.BackchannelAuthenticationRequest ??
+        entities.DeviceCode;
       if (!source) return undefined;
       return {
         ...(source.acr ? { acr: source.acr } : {}),
@@ -362,16 +476,26 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     },
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
       AuthorizationCode: 60,
       IdToken: 3600,
       RefreshToken: refreshTokenTTL,
       Interaction: 3600,
       Session: 24 * 3600,
       Grant: refreshTokenTTL,
+      ...flows.ttl,
     },
     features: {
       devInteractions: { enabled: false },
-      dPoP: { enabled: false },
+      ciba: flows.ciba,
+      deviceFlow: flows.deviceFlow,
+      clientCredentials: { enabled: true },
+      dPoP: {
+        enabled: dpop !== undefined,
+        // RFC 9449 §8: nonces derived from this secret, rotating every minute.
+        nonceSecret: randomBytes(32),
+        requireNonce: () => dpop?.requireNonce === true,
+      },
       rpInitiatedLogout: { enabled: false },
       registration: { enabled: true },
       revocation: {
@@ -413,6 +537,31 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     );
   }
 
+  flows.install(provider);
+  registerServiceGrants({
+    provider,
+    errors,
+    issuer,
+    tokenEndpoint: `${issuer}/token`,
+    publicJwks: { keys: [publicJwk] },
+    signingKey: { key: privateKey, kid: privateJwk.kid },
+    trustedIssuers: options.trustedIssuers ?? [],
+    serviceClients: options.serviceClients ?? [],
+    resourceServer: (ctx, resource) =>
+      // biome-ignore lint/style/noNonNullAssertion: set in the configuration above
+      configuration.features!.resourceIndicators!.getResourceServerInfo!(ctx, resource, ctx.oidc.client),
+  });
+  // Client credentials tokens (subject: the client) are kept like every other access token.
+  provider.on("client_credentials.issued", (token) => {
+    ledger.record({
+      jti: token.jti,
+      aud: token.aud,
+      clientId: token.clientId,
+      scope: token.scope,
+      gty: "client_credentials",
+      exp: Math.floor(Date.now() / 1000) + token.expiration,
+    });
+  });
   provider.on("access_token.issued", (token) => {
     ledger.record({
       jti: token.jti,
@@ -424,6 +573,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       // JWT access tokens are not stored, so `exp` is not set on the model: iat + lifetime.
       exp: Math.floor(Date.now() / 1000) + token.expiration,
       grantId: token.grantId,
+      jkt: token.jkt,
     });
   });
   provider.on("grant.saved", (grant) => {
@@ -446,6 +596,8 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     if (isRefresh) stats.refreshRequests += 1;
     if (ctx.status !== 200) {
       if (isRefresh) stats.refreshFailures += 1;
+      if ((ctx.body as { error?: unknown } | undefined)?.error === "use_dpop_nonce")
+        stats.dpopNonceChallenges += 1;
       return;
     }
     const body = ctx.body as { access_token?: unknown } | undefined;
@@ -726,6 +878,24 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     approveConsent(authorizationUrl, consentOptions) {
       return approveConsent(authorizationUrl, consentOptions);
     },
+    approveBackchannel(authReqIdOrLoginHint, approveOptions = {}) {
+      return flows.approveBackchannel(
+        authReqIdOrLoginHint,
+        approveOptions,
+        (resource) => resources.get(URL.parse(resource)?.href ?? resource)?.scopes,
+      );
+    },
+    approveDevice(userCode, approveOptions = {}) {
+      return flows.approveDevice(
+        userCode,
+        approveOptions,
+        (resource) => resources.get(URL.parse(resource)?.href ?? resource)?.scopes,
+      );
+    },
+    backchannelRequests: flows.backchannelRequests,
+    deviceRequests: flows.deviceRequests,
+    polls: flows.polls,
+    slowDownNextPolls: flows.slowDownNextPolls,
     async revokeToken(token) {
       const jti = peekJwtPayload(token)?.jti;
       if (typeof jti === "string" && ledger.has(jti)) {
@@ -760,6 +930,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       stats.refreshRequests = 0;
       stats.refreshFailures = 0;
       stats.registrations = 0;
+      stats.dpopNonceChallenges = 0;
     },
     close,
     [Symbol.asyncDispose]: close,

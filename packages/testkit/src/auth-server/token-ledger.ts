@@ -16,6 +16,8 @@ export interface IssuedAccessToken {
   readonly expiresAt: number | undefined;
   /** Short SHA-256 fingerprint of the token value, as the MCP server records it. */
   fingerprint: string | undefined;
+  /** RFC 9449 §6: the thumbprint of the DPoP key a DPoP-bound token is bound to (`cnf.jkt`). */
+  readonly jkt?: string | undefined;
 }
 
 /** Why {@link TokenLedger.status} says a token is not active. */
@@ -56,6 +58,7 @@ export class TokenLedger {
     gty?: string | undefined;
     exp?: number | undefined;
     grantId?: string | undefined;
+    jkt?: string | undefined;
   }): void {
     this.#seq += 1;
     this.#entries.set(token.jti, {
@@ -69,6 +72,7 @@ export class TokenLedger {
       expiresAt: token.exp,
       grantId: token.grantId,
       fingerprint: undefined,
+      ...(token.jkt === undefined ? {} : { jkt: token.jkt }),
     });
   }
 

@@ -31,8 +31,14 @@ export interface DemoServersOptions {
   ports?: { authServer?: number; calendar?: number; files?: number };
   /** Options passed to the authorization server (resources are registered by the MCP servers). */
   authServer?: Omit<AuthServerOptions, "port" | "resources">;
-  /** Challenge style of both MCP servers; default `standard`. */
+  /** Challenge style of both MCP servers; default `standard` (DPoP servers always challenge with `DPoP`). */
   headerStyle?: HeaderStyle;
+  /**
+   * DPoP (RFC 9449): the authorization server issues DPoP-bound tokens and both MCP servers take
+   * nothing else; with `requireNonce`, both servers also demand their nonces (RFC 9449 §8, §9).
+   * Default off: Bearer tokens, as MCP clients without DPoP (the MCP SDK's) need.
+   */
+  dpop?: boolean | { requireNonce?: boolean };
 }
 
 /** The running demo servers. */
@@ -58,7 +64,13 @@ export interface DemoServers {
  * console.log(demo.authServer.issuer, demo.calendar.url, demo.files.url);
  */
 export async function startDemoServers(options: DemoServersOptions = {}): Promise<DemoServers> {
-  const authServer = await startAuthServer({ ...options.authServer, port: options.ports?.authServer ?? 0 });
+  const dpop = options.dpop === true ? {} : options.dpop || undefined;
+  const authServer = await startAuthServer({
+    ...options.authServer,
+    ...(dpop ? { dpop: { requireNonce: dpop.requireNonce === true } } : {}),
+    port: options.ports?.authServer ?? 0,
+  });
+  const resourceDPoP = dpop ? { dpop: { requireNonce: dpop.requireNonce === true } } : {};
   const files = new Map<string, { name: string; size: number }>(DEMO_FILES.map((f) => [f.name, { ...f }]));
   const headerStyle = options.headerStyle ?? "standard";
   try {
@@ -68,6 +80,7 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
         resourceName: "Calendar",
         authServer,
         headerStyle,
+        ...resourceDPoP,
         port: options.ports?.calendar ?? 0,
         instructions: "Reads the user's calendar.",
         initialScope: ["calendar.read"],
@@ -85,6 +98,7 @@ export async function startDemoServers(options: DemoServersOptions = {}): Promis
         resourceName: "Files",
         authServer,
         headerStyle,
+        ...resourceDPoP,
         port: options.ports?.files ?? 0,
         instructions: "Lists and deletes the user's files.",
         // First access asks for reading only; deleting is asked for later, as a step-up (403 insufficient_scope).

@@ -16,8 +16,14 @@ export type HeaderStyle = "standard" | "bare-tokens" | "dpop-and-bearer" | "uppe
 
 /** The facts one challenge carries. */
 export interface ChallengeFacts {
-  /** RFC 6750 §3.1 / RFC 9470 §3 error code; absent when the request had no token. */
-  error?: "invalid_request" | "invalid_token" | "insufficient_scope" | "insufficient_user_authentication";
+  /** RFC 6750 §3.1 / RFC 9470 §3 / RFC 9449 §7.1 error code; absent when the request had no token. */
+  error?:
+    | "invalid_request"
+    | "invalid_token"
+    | "insufficient_scope"
+    | "insufficient_user_authentication"
+    | "invalid_dpop_proof"
+    | "use_dpop_nonce";
   /** Space-separated scopes the request needs (RFC 6750 §3, MCP 2025-11-25 scope challenge). */
   scope?: string;
   /** RFC 9470 §3: the acceptable authentication context classes. */
@@ -47,6 +53,8 @@ const DESCRIPTIONS: Record<NonNullable<ChallengeFacts["error"]>, string> = {
   invalid_token: "The access token is invalid, expired, revoked or for another resource",
   insufficient_scope: "This tool needs scope=more than the token has",
   insufficient_user_authentication: "A stronger login is required for this tool",
+  invalid_dpop_proof: "The DPoP proof is missing or invalid",
+  use_dpop_nonce: "Sign the DPoP proof with the nonce in DPoP-Nonce",
 };
 
 /**
@@ -103,4 +111,20 @@ export function buildChallenge(style: HeaderStyle, facts: ChallengeFacts): strin
       ]);
     }
   }
+}
+
+/**
+ * Builds the `WWW-Authenticate` value of a server that takes only DPoP-bound tokens: one `DPoP`
+ * challenge with the accepted proof algorithms and the same OAuth parameters as a Bearer one
+ * (`error`, `scope`, `acr_values`, `resource_metadata`).
+ *
+ * @see RFC 9449 §7.1, RFC 9728 §5.1
+ * @example
+ * buildDPoPChallenge(["ES256"], { error: "use_dpop_nonce", resourceMetadata });
+ * // 'DPoP algs="ES256", error="use_dpop_nonce", resource_metadata="…"'
+ */
+export function buildDPoPChallenge(algs: readonly string[], facts: ChallengeFacts): string {
+  return formatWWWAuthenticate([
+    { scheme: "DPoP", params: { algs: algs.join(" "), ...bearerParams(facts) } },
+  ]);
 }

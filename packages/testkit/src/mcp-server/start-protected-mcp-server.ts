@@ -13,7 +13,13 @@ import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
 import { audienceList, fingerprintToken, peekJwtPayload } from "../shared/fingerprint.js";
 import { type LoopbackServer, listenOnLoopback } from "../shared/listen.js";
 import { BodyTooLargeError, readBody } from "../shared/read-body.js";
-import { buildChallenge, type ChallengeFacts, type HeaderStyle } from "./build-challenge.js";
+import {
+  buildChallenge,
+  buildDPoPChallenge,
+  type ChallengeFacts,
+  type HeaderStyle,
+} from "./build-challenge.js";
+import { DEFAULT_DPOP_ALGORITHMS, DPoPNonces, JtiReplayCache, verifyDPoPProof } from "./verify-dpop-proof.js";
 
 /** What a tool handler learns about the caller (from the verified access token). */
 export interface ToolCallContext {
@@ -80,6 +86,31 @@ export interface ProtectedMCPServerOptions {
   initialScope?: readonly string[];
   /** Answer POSTs with JSON instead of an SSE stream (streamable HTTP); default false. */
   jsonResponse?: boolean;
+  /**
+   * Take only DPoP-bound access tokens (RFC 9449): `Authorization: DPoP <token>` with a `DPoP`
+   * proof per request — signature, `htm`, `htu`, `iat`, `ath`, `jti` replay, and the proof key
+   * matching the token's `cnf.jkt` — and, with `requireNonce`, a nonce of this server (§9).
+   * The metadata then says `dpop_bound_access_tokens_required` and challenges use the `DPoP`
+   * scheme. Default off: Bearer tokens only (a DPoP-bound token is never taken as Bearer, §7.2).
+   */
+  dpop?: boolean | ProtectedResourceDPoPOptions;
+}
+
+/** DPoP options of {@link startProtectedMCPServer}. */
+export interface ProtectedResourceDPoPOptions {
+  /**
+   * Require a nonce of this server in every proof (RFC 9449 §9): a proof without the current
+   * (or the previous) nonce gets `401 DPoP error="use_dpop_nonce"` and a `DPoP-Nonce` header;
+   * a request whose proof carried an older nonce than the current one gets the new one in
+   * `DPoP-Nonce` on success. Default false.
+   */
+  requireNonce?: boolean;
+  /** Seconds a nonce is current before the next one is issued; default 300. See `rotateDPoPNonce`. */
+  nonceLifetime?: number;
+  /** Accepted proof algorithms, also advertised (RFC 9728 `dpop_signing_alg_values_supported`). */
+  algorithms?: readonly string[];
+  /** How far a proof's `iat` may be from the server's clock, in seconds; default 60. */
+  maxProofAge?: number;
 }
 
 /** A token that reached the server, named by fingerprint (never the token). */
@@ -90,6 +121,8 @@ export interface ReceivedToken {
   jti: string | undefined;
   /** Whether the token was accepted (valid, for this resource, active). */
   accepted: boolean;
+  /** The `Authorization` scheme it came with, lower-cased: `bearer` or `dpop`. */
+  scheme: string;
   /** ms since the epoch. */
   receivedAt: number;
 }
@@ -123,8 +156,18 @@ export interface ProtectedMCPServer {
   foreignTokens(): ReceivedToken[];
   /** Open MCP sessions (streamable HTTP and SSE). */
   readonly openSessions: number;
-  /** Clears `calls` and `receivedTokens`. */
+  /** Clears `calls`, `receivedTokens` and `dpopNonceChallenges`. */
   resetCounters(): void;
+  /** Requests answered `use_dpop_nonce` (with the `dpop` option's `requireNonce`). */
+  readonly dpopNonceChallenges: number;
+  /**
+   * Issues a new DPoP nonce now (RFC 9449 §9) and returns it. The old one stays accepted only
+   * with `keepPrevious` (then clients learn the new one from `DPoP-Nonce` on a success);
+   * otherwise their next request is answered `use_dpop_nonce`.
+   *
+   * @throws {TestkitError} when the server does not require DPoP nonces.
+   */
+  rotateDPoPNonce(options?: { keepPrevious?: boolean }): string;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -139,8 +182,13 @@ interface VerifiedToken {
 }
 
 type AuthOutcome =
-  | { kind: "ok"; verified: VerifiedToken }
-  | { kind: "challenge"; status: 400 | 401; facts: Omit<ChallengeFacts, "resourceMetadata"> };
+  | { kind: "ok"; verified: VerifiedToken; headers?: Record<string, string> }
+  | {
+      kind: "challenge";
+      status: 400 | 401;
+      facts: Omit<ChallengeFacts, "resourceMetadata">;
+      headers?: Record<string, string>;
+    };
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -176,6 +224,20 @@ function validateOptions(options: ProtectedMCPServerOptions): void {
   if (options.metadataResource !== undefined && !URL.canParse(options.metadataResource)) {
     fail("metadataResource must be an absolute URL");
   }
+  if (typeof options.dpop === "object") {
+    const { nonceLifetime, maxProofAge, algorithms } = options.dpop;
+    for (const [name, value] of Object.entries({ nonceLifetime, maxProofAge })) {
+      if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
+        fail(`dpop.${name} must be a positive whole number of seconds`);
+      }
+    }
+    if (
+      algorithms !== undefined &&
+      (algorithms.length === 0 || algorithms.some((a) => /^(none|HS)/.test(a)))
+    ) {
+      fail("dpop.algorithms must list asymmetric JWS algorithms");
+    }
+  }
 }
 
 function toToolResult(value: unknown, toolName: string): CallToolResult {
@@ -210,7 +272,7 @@ function isInitialize(body: unknown): boolean {
 
 const CORS_HEADERS = {
   "access-control-allow-origin": "*",
-  "access-control-expose-headers": "WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version",
+  "access-control-expose-headers": "WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version, DPoP-Nonce",
 };
 
 /**
@@ -282,11 +344,63 @@ export async function startProtectedMCPServer(
     }
   };
 
-  const authenticate = async (req: IncomingMessage): Promise<AuthOutcome> => {
+  const dpop = options.dpop === true ? {} : options.dpop || undefined;
+  const dpopAlgorithms = [...(dpop?.algorithms ?? DEFAULT_DPOP_ALGORITHMS)];
+  const maxProofAge = dpop?.maxProofAge ?? 60;
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const replay = new JtiReplayCache();
+  const nonces = dpop?.requireNonce ? new DPoPNonces(dpop.nonceLifetime ?? 300, nowSeconds()) : undefined;
+  let dpopNonceChallenges = 0;
+
+  /** RFC 9449 §4.3 and §9: the request's proof, its replay and its nonce. */
+  const checkProof = async (
+    req: IncomingMessage,
+    url: URL,
+    token: string,
+  ): Promise<
+    { ok: true; jkt: string; headers: Record<string, string> } | Extract<AuthOutcome, { kind: "challenge" }>
+  > => {
+    const now = nowSeconds();
+    const header = req.headers.dpop;
+    const checked = await verifyDPoPProof(Array.isArray(header) ? header.join(",") : header, {
+      method: req.method ?? "GET",
+      url: url.href,
+      accessToken: token,
+      algorithms: dpopAlgorithms,
+      maxAgeSeconds: maxProofAge,
+      now,
+    });
+    const invalidProof = { kind: "challenge", status: 401, facts: { error: "invalid_dpop_proof" } } as const;
+    if (!checked.ok) return invalidProof;
+    // RFC 9449 §11.1: a proof is accepted once (its jti is kept while its iat is acceptable).
+    if (!replay.firstUse(checked.proof.jkt, checked.proof.jti, now + 2 * maxProofAge, now))
+      return invalidProof;
+    if (!nonces) return { ok: true, jkt: checked.proof.jkt, headers: {} };
+    const current = nonces.current(now);
+    if (!nonces.accepts(checked.proof.nonce, now)) {
+      dpopNonceChallenges += 1;
+      return {
+        kind: "challenge",
+        status: 401,
+        facts: { error: "use_dpop_nonce" },
+        headers: { "dpop-nonce": current },
+      };
+    }
+    // RFC 9449 §9: a proof signed with the previous nonce is taken, and the next one handed out.
+    return {
+      ok: true,
+      jkt: checked.proof.jkt,
+      headers: checked.proof.nonce === current ? {} : { "dpop-nonce": current },
+    };
+  };
+
+  const authenticate = async (req: IncomingMessage, url: URL): Promise<AuthOutcome> => {
     const header = req.headers.authorization;
     const match = header ? /^(\S+)(?: +(.*))?$/.exec(header) : null;
-    // RFC 6750 §3.1: a request without credentials for this scheme gets a challenge with no error code.
-    if (match?.[1]?.toLowerCase() !== "bearer") return { kind: "challenge", status: 401, facts: {} };
+    const scheme = match?.[1]?.toLowerCase();
+    // RFC 6750 §3.1, RFC 9449 §7.1: a request without credentials for the scheme this server
+    // takes gets a challenge with no error code.
+    if (!match || scheme !== (dpop ? "dpop" : "bearer")) return { kind: "challenge", status: 401, facts: {} };
     const token = (match[2] ?? "").trim();
     if (!B64TOKEN.test(token)) return { kind: "challenge", status: 400, facts: { error: "invalid_request" } };
 
@@ -297,8 +411,11 @@ export async function startProtectedMCPServer(
       jti: typeof peeked?.jti === "string" ? peeked.jti : undefined,
       accepted: false,
       receivedAt: Date.now(),
+      scheme: scheme ?? "",
     };
     receivedTokens.push(record);
+    const proof = dpop ? await checkProof(req, url, token) : undefined;
+    if (proof && !("ok" in proof)) return proof;
     const invalid: AuthOutcome = { kind: "challenge", status: 401, facts: { error: "invalid_token" } };
     let payload: JWTPayload;
     try {
@@ -313,11 +430,16 @@ export async function startProtectedMCPServer(
     } catch {
       return invalid;
     }
+    // RFC 9449 §7.1, §7.2: a DPoP-bound token comes with a proof of its key (cnf.jkt, RFC 9449
+    // §6), and is never taken as a Bearer token.
+    const cnf = payload.cnf as { jkt?: unknown } | undefined;
+    if (proof ? cnf?.jkt !== proof.jkt : cnf !== undefined) return invalid;
     const status = await tokenStatus(String(payload.jti));
     if (!status.active) return invalid;
     record.accepted = true;
     return {
       kind: "ok",
+      ...(proof ? { headers: proof.headers } : {}),
       verified: {
         token,
         payload,
@@ -333,11 +455,15 @@ export async function startProtectedMCPServer(
     res: ServerResponse,
     status: number,
     facts: Omit<ChallengeFacts, "resourceMetadata">,
+    headers: Record<string, string> = {},
   ): void => {
+    const full = { ...facts, resourceMetadata: resourceMetadataUrl };
     res.writeHead(status, {
       ...CORS_HEADERS,
+      ...headers,
       "content-type": "application/json",
-      "www-authenticate": buildChallenge(style, { ...facts, resourceMetadata: resourceMetadataUrl }),
+      // RFC 9449 §7.1: a server that takes only DPoP-bound tokens challenges with the DPoP scheme.
+      "www-authenticate": dpop ? buildDPoPChallenge(dpopAlgorithms, full) : buildChallenge(style, full),
     });
     res.end(JSON.stringify({ error: facts.error ?? "unauthorized" }));
   };
@@ -549,6 +675,10 @@ export async function startProtectedMCPServer(
     scopes_supported: scopesSupported,
     bearer_methods_supported: ["header"],
     resource_name: options.resourceName ?? options.name,
+    // RFC 9728 §2: the proof algorithms taken, and that Bearer tokens are not.
+    ...(dpop
+      ? { dpop_signing_alg_values_supported: dpopAlgorithms, dpop_bound_access_tokens_required: true }
+      : {}),
   });
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -562,7 +692,7 @@ export async function startProtectedMCPServer(
         ...CORS_HEADERS,
         "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
         "access-control-allow-headers":
-          "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID",
+          "Authorization, DPoP, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID",
         "access-control-max-age": "600",
       });
       res.end();
@@ -593,13 +723,19 @@ export async function startProtectedMCPServer(
       return;
     }
     // Every MCP request, `initialize` and the SSE GET included, needs a valid token first.
-    const outcome = await authenticate(req);
+    const outcome = await authenticate(req, url);
     if (outcome.kind === "challenge") {
       const initial =
         !outcome.facts.error && options.initialScope?.length ? options.initialScope.join(" ") : undefined;
-      challenge(res, outcome.status, initial ? { ...outcome.facts, scope: initial } : outcome.facts);
+      challenge(
+        res,
+        outcome.status,
+        initial ? { ...outcome.facts, scope: initial } : outcome.facts,
+        outcome.headers,
+      );
       return;
     }
+    for (const [name, value] of Object.entries(outcome.headers ?? {})) res.setHeader(name, value);
     if (isStreamable) await handleStreamable(req, res, outcome.verified);
     else await handleSse(req, res, outcome.verified, isSseStream);
   };
@@ -681,6 +817,19 @@ export async function startProtectedMCPServer(
     resetCounters() {
       calls.clear();
       receivedTokens.length = 0;
+      dpopNonceChallenges = 0;
+    },
+    get dpopNonceChallenges() {
+      return dpopNonceChallenges;
+    },
+    rotateDPoPNonce(rotation = {}) {
+      if (!nonces) {
+        throw new TestkitError(
+          TESTKIT_ERROR_CODES.invalidOptions,
+          `server ${options.name} does not use DPoP nonces`,
+        );
+      }
+      return nonces.rotate(rotation.keepPrevious === true, nowSeconds());
     },
     close,
     [Symbol.asyncDispose]: close,

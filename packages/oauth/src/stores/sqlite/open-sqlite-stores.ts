@@ -5,6 +5,7 @@ import { StoreSecretError } from "../../errors/oauth-errors.js";
 import { createSecretBox, MIN_SECRET_LENGTH, type SecretBox } from "./secret-box.js";
 import { SqliteClientRegistrationStore } from "./sqlite-client-registration-store.js";
 import { SqliteConsentStore } from "./sqlite-consent-store.js";
+import { SqliteConsentWaitStore } from "./sqlite-consent-wait-store.js";
 import { SqliteTokenStore } from "./sqlite-token-store.js";
 
 /** Options of {@link openSqliteStores}. */
@@ -22,11 +23,13 @@ export interface SqliteStoresOptions {
   development?: boolean;
 }
 
-/** The three stores over one open file. */
+/** The stores over one open file. */
 export interface SqliteStores {
   tokens: SqliteTokenStore;
   consents: SqliteConsentStore;
   registrations: SqliteClientRegistrationStore;
+  /** Which threads wait on which consent, and tool calls under way (for resuming after a restart). */
+  waits: SqliteConsentWaitStore;
   /** Whether the file was opened as a development store (fixed, public key). */
   readonly development: boolean;
   /** Closes the file (checkpointing the WAL). */
@@ -67,6 +70,26 @@ CREATE TABLE IF NOT EXISTS authbus_client_registrations (
   sealed BLOB,
   PRIMARY KEY (issuer, redirect_uri)
 );
+CREATE TABLE IF NOT EXISTS authbus_consent_waits (
+  consent_id TEXT NOT NULL,
+  thread_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  session_digest TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (consent_id, thread_id)
+);
+CREATE TABLE IF NOT EXISTS authbus_tool_calls (
+  thread_id TEXT NOT NULL,
+  task_id TEXT NOT NULL,
+  call_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  record TEXT NOT NULL,
+  sealed BLOB,
+  PRIMARY KEY (thread_id, task_id, call_id)
+);
+CREATE INDEX IF NOT EXISTS authbus_tool_calls_open ON authbus_tool_calls (status, started_at);
 `;
 
 function resolveSecret(options: SqliteStoresOptions): { secret: string; development: boolean } {
@@ -116,9 +139,9 @@ function openBox(db: Database.Database, secret: string, path: string): SecretBox
 }
 
 /**
- * Opens (or creates) one SQLite file in WAL mode holding tokens, consents and client
- * registrations. Access and refresh tokens, PKCE verifiers, `state` values, authorization URLs
- * and client secrets are encrypted with AES-256-GCM (random 96-bit IV per value, the row key
+ * Opens (or creates) one SQLite file in WAL mode holding tokens, consents, client
+ * registrations and consent waits (with tool calls under way). Access and refresh tokens, DPoP private keys, PKCE verifiers, `state` values,
+ * authorization URLs and client secrets are encrypted with AES-256-GCM (random 96-bit IV per value, the row key
  * as additional authenticated data) under a key derived with HKDF-SHA256 from `secret` /
  * `AUTHBUS_SECRET`. A callback's `state` is found by its HMAC.
  *
@@ -153,6 +176,7 @@ export function openSqliteStores(options: SqliteStoresOptions): SqliteStores {
       tokens: new SqliteTokenStore(db, box),
       consents: new SqliteConsentStore(db, box),
       registrations: new SqliteClientRegistrationStore(db, box),
+      waits: new SqliteConsentWaitStore(db, box),
       development,
       close,
       [Symbol.dispose]: close,

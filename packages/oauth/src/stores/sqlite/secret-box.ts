@@ -1,6 +1,7 @@
 /** @module AES-256-GCM sealing of store values under a key derived (HKDF-SHA256) from AUTHBUS_SECRET. */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { StoreSecretError } from "../../errors/oauth-errors.js";
+import { StoreCorruptError } from "../../errors/store-errors.js";
 
 const VERSION = 1;
 const IV_BYTES = 12;
@@ -11,8 +12,11 @@ export const MIN_SECRET_LENGTH = 32;
 /** Seals and opens values; `aad` binds each value to its row so rows cannot be swapped. */
 export interface SecretBox {
   seal(plaintext: string, aad: string): Buffer;
-  /** @throws {Error} when the value was not sealed under this key and `aad`. */
-  open(sealed: Uint8Array, aad: string): string;
+  /**
+   * @throws {StoreCorruptError} `unreadable` when `sealed` is not a sealed value, `tampered` when
+   *   it was not sealed under this key and `aad` (never a raw crypto error).
+   */
+  open(sealed: unknown, aad: string): string;
   /** A keyed, non-reversible lookup value (HMAC-SHA256) for finding a row by a secret. */
   lookup(value: string): string;
 }
@@ -46,22 +50,35 @@ export function createSecretBox(secret: string, salt: Uint8Array): SecretBox {
       return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), body]);
     },
     open(sealed, aad) {
+      // A row edited by hand can hold TEXT (or base64) where a BLOB belongs: refused, not decoded.
+      if (!(sealed instanceof Uint8Array)) throw corrupt("unreadable", aad);
       const bytes = Buffer.from(sealed);
-      if (bytes.length < 1 + IV_BYTES + TAG_BYTES || bytes[0] !== VERSION) {
-        throw new Error("not a sealed authbus value");
-      }
+      if (bytes.length < 1 + IV_BYTES + TAG_BYTES || bytes[0] !== VERSION) throw corrupt("unreadable", aad);
       const iv = bytes.subarray(1, 1 + IV_BYTES);
       const tag = bytes.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
       const decipher = createDecipheriv("aes-256-gcm", encryptionKey, iv, { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(aad, "utf8"));
       decipher.setAuthTag(tag);
-      return Buffer.concat([
-        decipher.update(bytes.subarray(1 + IV_BYTES + TAG_BYTES)),
-        decipher.final(),
-      ]).toString("utf8");
+      try {
+        // NIST SP 800-38D: GCM verifies the tag (and the AAD binding to the row) in final().
+        return Buffer.concat([
+          decipher.update(bytes.subarray(1 + IV_BYTES + TAG_BYTES)),
+          decipher.final(),
+        ]).toString("utf8");
+      } catch {
+        throw corrupt("tampered", aad);
+      }
     },
     lookup(value) {
       return createHmac("sha256", lookupKey).update(value, "utf8").digest("base64url");
     },
   };
+}
+
+// The AAD is `table NUL row-key`; the error names both, never the value.
+function corrupt(problem: "unreadable" | "tampered", aad: string): StoreCorruptError {
+  const split = aad.indexOf("\u0000");
+  return split < 0
+    ? new StoreCorruptError(problem, aad, "its row")
+    : new StoreCorruptError(problem, aad.slice(0, split), aad.slice(split + 1));
 }

@@ -6,6 +6,7 @@ import {
   clientRegistrationSchema,
 } from "../../client/client-registration-store.js";
 import type { SecretBox } from "./secret-box.js";
+import { asObject, readStored } from "./stored-value.js";
 
 const aadOf = (issuer: string, redirectUri: string): string =>
   `authbus_client_registrations\u0000${JSON.stringify([issuer, redirectUri])}`;
@@ -41,9 +42,14 @@ export class SqliteClientRegistrationStore implements ClientRegistrationStore {
   async get(issuer: string, redirectUri: string): Promise<ClientRegistration | undefined> {
     const row = this.#select.get(issuer, redirectUri);
     if (!row) return undefined;
-    const record = JSON.parse(row.record) as Record<string, unknown>;
-    if (row.sealed) record.clientSecret = this.#box.open(row.sealed, aadOf(issuer, redirectUri));
-    return clientRegistrationSchema.parse(record);
+    // A tampered or corrupt row is a StoreCorruptError, never a crypto error or a SyntaxError.
+    const where = JSON.stringify([issuer, redirectUri]);
+    const clientSecret = row.sealed ? this.#box.open(row.sealed, aadOf(issuer, redirectUri)) : undefined;
+    return readStored("authbus_client_registrations", where, row.record, (value) =>
+      clientRegistrationSchema.parse(
+        clientSecret === undefined ? value : { ...asObject(value), clientSecret },
+      ),
+    );
   }
 
   async set(registration: ClientRegistration): Promise<void> {

@@ -1,14 +1,16 @@
-/** @module A ConsentStore in SQLite: `state`, verifier and URL sealed; `settle` is one atomic UPDATE. */
+/** @module A ConsentStore in SQLite: `state`, verifier, URL, DPoP key, `auth_req_id` and `device_code` sealed; `settle` is one atomic UPDATE. */
 import {
   type ConsentRecord,
   type ConsentStatus,
   type ConsentStore,
   checkTokenKey,
   consentRecordSchema,
+  type DPoPKey,
   DuplicateConsentError,
 } from "@authbus/core";
 import type Database from "better-sqlite3";
 import type { SecretBox } from "./secret-box.js";
+import { asObject, readStored } from "./stored-value.js";
 
 interface ConsentRow {
   consent_id: string;
@@ -21,6 +23,11 @@ interface Secrets {
   state: string;
   codeVerifier: string;
   authorizationUrl: string;
+  /** The private DPoP key (RFC 9449), when the consent asks for DPoP-bound tokens. */
+  dpopKey?: DPoPKey;
+  /** CIBA `auth_req_id` and RFC 8628 `device_code`: whoever holds one can collect the tokens. */
+  authReqId?: string;
+  deviceCode?: string;
 }
 
 const aadOf = (consentId: string): string => `authbus_consents\u0000${consentId}`;
@@ -66,8 +73,15 @@ export class SqliteConsentStore implements ConsentStore {
   async create(record: ConsentRecord): Promise<void> {
     const stored = consentRecordSchema.parse(record);
     stored.resource = checkTokenKey(stored).resource;
-    const { state, codeVerifier, authorizationUrl, status, ...rest } = stored;
-    const secrets: Secrets = { state, codeVerifier, authorizationUrl };
+    const { state, codeVerifier, authorizationUrl, dpopKey, authReqId, deviceCode, status, ...rest } = stored;
+    const secrets: Secrets = {
+      state,
+      codeVerifier,
+      authorizationUrl,
+      ...(dpopKey ? { dpopKey } : {}),
+      ...(authReqId ? { authReqId } : {}),
+      ...(deviceCode ? { deviceCode } : {}),
+    };
     try {
       this.#insert.run(
         stored.consentId,
@@ -112,7 +126,17 @@ export class SqliteConsentStore implements ConsentStore {
   }
 
   #read(row: ConsentRow): ConsentRecord {
-    const secrets = JSON.parse(this.#box.open(row.sealed, aadOf(row.consent_id))) as Secrets;
-    return consentRecordSchema.parse({ ...JSON.parse(row.record), ...secrets, status: row.status });
+    // A tampered or corrupt row is a StoreCorruptError, never a crypto error or a SyntaxError.
+    const where = `consent ${row.consent_id}`;
+    const opened = this.#box.open(row.sealed, aadOf(row.consent_id));
+    const secrets = readStored(
+      "authbus_consents",
+      where,
+      opened,
+      (value) => asObject(value) as Partial<Secrets>,
+    );
+    return readStored("authbus_consents", where, row.record, (value) =>
+      consentRecordSchema.parse({ ...asObject(value), ...secrets, status: row.status }),
+    );
   }
 }

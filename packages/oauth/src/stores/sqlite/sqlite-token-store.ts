@@ -2,6 +2,7 @@
 import { checkTokenKey, checkTokenSet, type TokenKey, type TokenSet, type TokenStore } from "@authbus/core";
 import type Database from "better-sqlite3";
 import type { SecretBox } from "./secret-box.js";
+import { readStored } from "./stored-value.js";
 
 const aadOf = (key: TokenKey): string => `authbus_tokens\u0000${JSON.stringify([key.subject, key.resource])}`;
 
@@ -33,7 +34,14 @@ export class SqliteTokenStore implements TokenStore {
     const checked = checkTokenKey(key);
     const row = this.#select.get(checked.subject, checked.resource);
     if (!row) return undefined;
-    return checkTokenSet(JSON.parse(this.#box.open(row.sealed, aadOf(checked))));
+    const aad = aadOf(checked);
+    // A tampered or corrupt row is a StoreCorruptError, never a crypto error or a SyntaxError.
+    return readStored(
+      "authbus_tokens",
+      aad.slice(aad.indexOf("\u0000") + 1),
+      this.#box.open(row.sealed, aad),
+      checkTokenSet,
+    );
   }
 
   /** @throws {InvalidTokenSetError} when `tokens` is not a valid token set. */

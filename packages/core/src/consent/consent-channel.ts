@@ -1,0 +1,14 @@
+/** @module How a consent reaches the person: the browser redirect, CIBA, or device authorization. */
+import { z } from "zod";
+
+/**
+ * - `redirect`: the browser goes to the authorization server and comes back to the app's
+ *   callback (RFC 6749 §4.1 with PKCE). The default.
+ * - `ciba`: OpenID CIBA Core 1.0 (poll mode): the authorization server asks the person on
+ *   their own device (a phone); the app polls the token endpoint.
+ * - `device`: RFC 8628 device authorization: the person opens `verificationUri` anywhere and
+ *   types `userCode`; the app polls the token endpoint.
+ */
+export const consentChannelSchema = z.enum(["redirect", "ciba", "device"]);
+
+export type ConsentChannel = z.infer<typeof consentChannelSchema>;

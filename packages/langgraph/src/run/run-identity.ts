@@ -1,0 +1,82 @@
+/**
+ * @module Whose a run is and where it is: the subject and app session from the run's
+ * `context` (LangChain `createAgent`) or `configurable` (hand-built graphs), the thread and the
+ * graph task from LangGraph's config.
+ */
+import { digestSession } from "@authbus/core";
+import { getConfig } from "@langchain/langgraph";
+import { MissingSubjectError } from "../errors/missing-subject-error.js";
+
+/**
+ * The `configurable` key a resumed run carries the session digest under: authbus resumes a
+ * thread after a restart knowing only the digest of the session that paused it.
+ */
+export const SESSION_DIGEST_KEY = "authbus_session_digest";
+
+/** Who a run is for and where it runs. */
+export interface RunIdentity {
+  subject: string;
+  /** `digestSession()` of the run's app session, when it named one. */
+  sessionDigest: string | undefined;
+  /** LangGraph's `thread_id`, when the run has one. */
+  threadId: string | undefined;
+  /** The graph task the code runs in (stable when LangGraph replays the task), or `""`. */
+  taskId: string;
+}
+
+interface ConfigLike {
+  context?: unknown;
+  configurable?: Record<string, unknown>;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function currentConfig(config: unknown): ConfigLike {
+  if (typeof config === "object" && config !== null) return config as ConfigLike;
+  try {
+    return (getConfig() ?? {}) as ConfigLike;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The task id of the running graph task. LangGraph has no public accessor; its task config
+ * carries `__pregel_task_id`, and `checkpoint_ns` ends in the task id for a subgraph. Read here
+ * only; `""` when neither is there (the journal then keys calls by thread and call id).
+ */
+function taskIdOf(configurable: Record<string, unknown>): string {
+  const direct = text(configurable.__pregel_task_id);
+  if (direct) return direct;
+  const namespace = text(configurable.checkpoint_ns);
+  return namespace?.split("|").at(-1)?.split(":").at(-1) ?? "";
+}
+
+/**
+ * Reads who a run is for from `config` (or, inside a graph task, LangGraph's current config):
+ * `context.subject`, else `configurable.subject`; the session from `context.session` or
+ * `configurable.session` (kept only as a digest), or the digest a resume carries.
+ *
+ * @throws {MissingSubjectError} when neither the run nor `fixedSubject` names a subject.
+ */
+export async function readRunIdentity(config?: unknown, fixedSubject?: string): Promise<RunIdentity> {
+  const current = currentConfig(config);
+  const configurable = current.configurable ?? {};
+  const context = (
+    typeof current.context === "object" && current.context !== null ? current.context : {}
+  ) as Record<string, unknown>;
+  const subject = fixedSubject ?? text(context.subject) ?? text(configurable.subject);
+  if (subject === undefined) throw new MissingSubjectError();
+  const session = text(context.session) ?? text(configurable.session);
+  const sessionDigest =
+    session === undefined ? text(configurable[SESSION_DIGEST_KEY]) : await digestSession(session);
+  const thread = configurable.thread_id;
+  return {
+    subject,
+    sessionDigest,
+    threadId: typeof thread === "string" || typeof thread === "number" ? String(thread) : undefined,
+    taskId: taskIdOf(configurable),
+  };
+}

@@ -1,0 +1,81 @@
+/** @module Device authorization (RFC 8628 §3.1–3.2): the request that gives a user code to show and a device code to poll with. */
+import * as oauth from "oauth4webapi";
+import { type HttpOptions, requestOptions } from "../shared/http-options.js";
+import { channelErrorFrom } from "./channel-errors.js";
+import { positiveSeconds } from "./ciba.js";
+
+/** What a device authorization request asks for. */
+export interface DeviceRequestInput {
+  scopes: readonly string[];
+  /** RFC 8707 resource indicator, exactly as the protected resource metadata states it. */
+  resource: string;
+}
+
+/** A started device authorization (RFC 8628 §3.2). */
+export interface DeviceStarted {
+  /** The secret the token endpoint is polled with. */
+  deviceCode: string;
+  /** What the person types at `verificationUri`; meant to be shown. */
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete: string | undefined;
+  /** Seconds until the codes expire. */
+  expiresIn: number;
+  /** Seconds between polls, when the server said (RFC 8628 §3.2: default 5). */
+  interval: number | undefined;
+}
+
+function webUrl(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const url = URL.parse(value);
+  return url && (url.protocol === "https:" || url.protocol === "http:") ? url.href : undefined;
+}
+
+/**
+ * Sends a device authorization request and checks the answer: a `user_code` to show, the
+ * `verification_uri` where the person enters it, and a `device_code` to poll with.
+ *
+ * @see RFC 8628 §3.1, §3.2; RFC 8707 §2
+ * @throws {ConsentChannelError} when the server refuses, cannot be reached, or gives a verification URI that is not a web URL.
+ */
+export async function sendDeviceAuthorization(
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  auth: oauth.ClientAuth,
+  input: DeviceRequestInput,
+  http: HttpOptions,
+): Promise<DeviceStarted> {
+  const parameters = new URLSearchParams({ resource: input.resource });
+  if (input.scopes.length > 0) parameters.set("scope", input.scopes.join(" "));
+  let started: oauth.DeviceAuthorizationResponse;
+  try {
+    const response = await oauth.deviceAuthorizationRequest(
+      as,
+      client,
+      auth,
+      parameters,
+      requestOptions(String(as.device_authorization_endpoint), http),
+    );
+    started = await oauth.processDeviceAuthorizationResponse(as, client, response);
+  } catch (error) {
+    throw channelErrorFrom(error, "device", as.issuer, "device authorization request");
+  }
+  const verificationUri = webUrl(started.verification_uri);
+  if (verificationUri === undefined) {
+    // It is shown to the person as a link: only a web URL is.
+    throw channelErrorFrom(
+      new Error("verification_uri is not an http(s) URL"),
+      "device",
+      as.issuer,
+      "device authorization request",
+    );
+  }
+  return {
+    deviceCode: started.device_code,
+    userCode: started.user_code,
+    verificationUri,
+    verificationUriComplete: webUrl(started.verification_uri_complete),
+    expiresIn: started.expires_in,
+    interval: positiveSeconds(started.interval),
+  };
+}
