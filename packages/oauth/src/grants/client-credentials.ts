@@ -52,12 +52,15 @@ export async function requestClientCredentialsToken(input: ServiceGrantInput): P
     grantType: "client_credentials",
     parameters: scopeAndResource(input),
     http: httpOf(input),
+    dpopKey: input.dpopKey,
     what: `the client_credentials grant for ${input.resource}`,
   });
-  return toTokenSet(response, {
+  const tokens = toTokenSet(response, {
     requestedScopes: input.scopes ?? [],
     issuer: as.issuer,
     clientId: input.client.clientId,
     now: (input.now ?? Date.now)(),
   });
+  if (input.dpopKey !== undefined) tokens.dpopKey = input.dpopKey;
+  return tokens;
 }

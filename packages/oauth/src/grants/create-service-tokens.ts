@@ -3,11 +3,13 @@ import {
   type AuthBus,
   checkTokenKey,
   fingerprintToken,
+  generateDPoPKey,
   type TokenKey,
   type TokenSet,
   type TokenStore,
 } from "@authbus/core";
 import { createDiscovery, type Discovery, type ResourceDiscovery } from "../discovery/create-discovery.js";
+import { type DPoPMode, selectDPoPAlgorithm } from "../dpop/select-dpop-algorithm.js";
 import { GrantError, isGrantError, safeCause } from "../errors/oauth-errors.js";
 import type { HttpOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
@@ -67,6 +69,12 @@ export interface ServiceTokensOptions extends HttpOptions {
   serverName?: (key: TokenKey) => string;
   /** Clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Whether tokens are DPoP-bound (RFC 9449), as for consents: `"auto"` (default) when the
+   * authorization server advertises an algorithm authbus signs with or the resource takes
+   * only DPoP-bound tokens; the key is kept with the tokens and reused for the next grant.
+   */
+  dpop?: DPoPMode;
 }
 
 /** Options of one call of {@link ServiceTokens}. */
@@ -225,6 +233,17 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
       const as = found.authorizationServer;
       // RFC 8707 §2 / RFC 9728 §3.3: the resource exactly as its metadata states it.
       const resource = found.metadata.resource;
+      const dpopAlgorithm = selectDPoPAlgorithm({
+        mode: options.dpop,
+        advertised: as.dpop_signing_alg_values_supported,
+        resourceRequiresDPoP: found.metadata.dpop_bound_access_tokens_required,
+      });
+      const held = dpopAlgorithm ? await tokens.get(key) : undefined;
+      const dpopKey = !dpopAlgorithm
+        ? undefined
+        : held?.dpopKey?.alg === dpopAlgorithm
+          ? held.dpopKey
+          : await generateDPoPKey(dpopAlgorithm);
       const input: ServiceGrantInput = {
         ...http,
         authorizationServer: as,
@@ -232,6 +251,7 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
         resource,
         scopes,
         now,
+        dpopKey,
       };
       const obtained = await runGrant(input, { subject: key.subject, resource, audience: as.issuer });
       if (resource !== key.resource) obtained.resourceIndicator = resource;

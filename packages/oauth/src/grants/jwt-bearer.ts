@@ -36,14 +36,17 @@ export async function runJwtBearer(input: JwtBearerInput, grant: GrantName): Pro
     grantType: JWT_BEARER_GRANT_TYPE,
     parameters: { assertion: input.assertion, ...scopeAndResource(input) },
     http: httpOf(input),
+    dpopKey: input.dpopKey,
     what: `the jwt-bearer grant for ${input.resource}`,
   });
-  return toTokenSet(response, {
+  const tokens = toTokenSet(response, {
     requestedScopes: input.scopes ?? [],
     issuer: as.issuer,
     clientId: input.client.clientId,
     now: (input.now ?? Date.now)(),
   });
+  if (input.dpopKey !== undefined) tokens.dpopKey = input.dpopKey;
+  return tokens;
 }
 
 /**

@@ -1,6 +1,8 @@
 /** @module One token endpoint request of a non-interactive grant, and its failure as a `GrantError`. */
+import type { DPoPKey } from "@authbus/core";
 import * as oauth from "oauth4webapi";
 import type { AuthorizationServerMetadata } from "../discovery/discover-authorization-server.js";
+import { createDPoPHandle, sendTokenRequest } from "../dpop/dpop-token-request.js";
 import { GrantError, type GrantFailureStep, safeCause } from "../errors/oauth-errors.js";
 import { type HttpOptions, requestOptions } from "../shared/http-options.js";
 import { createServiceClientAuth, type ServiceClient } from "./service-client.js";
@@ -23,6 +25,11 @@ export interface ServiceGrantInput extends HttpOptions {
   scopes?: readonly string[];
   /** Clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Binds the token to this key (RFC 9449 §5): the request carries a DPoP proof, and the
+   * token set returned holds the key.
+   */
+  dpopKey?: DPoPKey | undefined;
 }
 
 // One client authentication per client configuration object: a PEM key is imported once.
@@ -72,6 +79,8 @@ export interface GrantRequest {
   what: string;
   /** Token types besides Bearer and DPoP that the response may carry (RFC 8693 `N_A`). */
   recognizedTokenTypes?: oauth.RecognizedTokenTypes;
+  /** A DPoP key to prove possession of (RFC 9449 §5); a `use_dpop_nonce` answer is retried once. */
+  dpopKey?: DPoPKey | undefined;
 }
 
 /**
@@ -94,18 +103,29 @@ export async function sendGrant(request: GrantRequest): Promise<oauth.TokenEndpo
   }
   const auth = await clientAuthAt(request.client, as, grant);
   const client: oauth.Client = { client_id: request.client.clientId };
+  const endpoint = as.token_endpoint;
   try {
-    const response = await oauth.genericTokenEndpointRequest(
-      as,
-      client,
-      auth,
-      request.grantType,
-      new URLSearchParams(request.parameters),
-      requestOptions(as.token_endpoint, request.http),
+    const dpop = request.dpopKey ? await createDPoPHandle(client, request.dpopKey) : undefined;
+    return await sendTokenRequest(
+      dpop,
+      endpoint,
+      () =>
+        oauth.genericTokenEndpointRequest(
+          as,
+          client,
+          auth,
+          request.grantType,
+          new URLSearchParams(request.parameters),
+          {
+            ...requestOptions(endpoint, request.http),
+            ...(dpop ? { DPoP: dpop } : {}),
+          },
+        ),
+      (response) =>
+        oauth.processGenericTokenEndpointResponse(as, client, response, {
+          ...(request.recognizedTokenTypes ? { recognizedTokenTypes: request.recognizedTokenTypes } : {}),
+        }),
     );
-    return await oauth.processGenericTokenEndpointResponse(as, client, response, {
-      ...(request.recognizedTokenTypes ? { recognizedTokenTypes: request.recognizedTokenTypes } : {}),
-    });
   } catch (error) {
     throw await grantErrorFrom(error, request);
   }

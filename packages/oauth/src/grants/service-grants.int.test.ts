@@ -265,3 +265,41 @@ async function signIn(server: AuthServer, user: string): Promise<string> {
   if (!result.id_token) throw new Error("the identity provider issued no ID token");
   return result.id_token;
 }
+
+describe("non-interactive grants with DPoP (RFC 9449)", () => {
+  it("binds a client credentials token to a key kept with it, answering the server's nonce", async () => {
+    const dpopServer = await startAuthServer({
+      dpop: { requireNonce: true },
+      serviceClients: [
+        { clientId: "svc-dpop", tokenEndpointAuthMethod: "client_secret_basic", clientSecret: secret },
+      ],
+    });
+    const dpopMcp = await startProtectedMCPServer({
+      name: "reports-dpop",
+      authServer: dpopServer,
+      tools: [{ name: "read_report", scopes: ["reports.read"] }],
+    });
+    try {
+      const { obtain, events } = service({
+        type: "client_credentials",
+        client: { clientId: "svc-dpop", clientSecret: secret },
+      });
+      const key = { subject: "svc-dpop", resource: dpopMcp.url };
+      const first = await obtain(key, { scopes: ["reports.read"] });
+      expect(first.tokenType).toBe("DPoP");
+      expect(first.dpopKey?.alg).toBe("ES256");
+      expect(dpopServer.stats.dpopNonceChallenges).toBeGreaterThanOrEqual(1);
+      const cnf = (token: string) =>
+        JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()).cnf as { jkt?: string };
+      expect(cnf(first.accessToken).jkt).toEqual(expect.any(String));
+      // The next grant for the same key proves possession of the same key.
+      const second = await obtain(key, { scopes: ["reports.read"] });
+      expect(second.dpopKey).toEqual(first.dpopKey);
+      expect(cnf(second.accessToken)).toEqual(cnf(first.accessToken));
+      expect(leakedSecrets(events, [secret, first.accessToken, String(first.dpopKey?.jwk.d)])).toEqual([]);
+    } finally {
+      await dpopMcp.close();
+      await dpopServer.close();
+    }
+  });
+});
