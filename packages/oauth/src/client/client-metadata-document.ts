@@ -60,7 +60,7 @@ export function createClientMetadataDocument(
     parsed = undefined;
   }
   // CIMD §3: an https URL with a path component, no fragment.
-  if (!parsed || parsed.protocol !== "https:" || parsed.pathname === "/" || parsed.hash !== "") {
+  if (parsed?.protocol !== "https:" || parsed.pathname === "/" || parsed.hash !== "") {
     throw new InvalidClientMetadataUrlError(
       `client metadataUrl ${JSON.stringify(url ?? null)} must be an https URL with a path and no fragment`,
     );

@@ -1,6 +1,6 @@
 /** @module Client credentials grant (RFC 6749 §4.4): tokens for the client itself, no person involved. */
 import type { TokenSet } from "@authbus/core";
-import type { HttpOptions } from "../shared/http-options.js";
+import { type HttpOptions, pickHttpOptions } from "../shared/http-options.js";
 import { toTokenSet } from "../shared/token-set.js";
 import { type ServiceGrantInput, sendGrant } from "./send-grant.js";
 
@@ -18,10 +18,7 @@ export function scopeAndResource(
 
 /** The transport options of a grant input. */
 export function httpOf(input: HttpOptions): HttpOptions {
-  const http: HttpOptions = {};
-  if (input.fetch) http.fetch = input.fetch;
-  if (input.allowHttpLoopback !== undefined) http.allowHttpLoopback = input.allowHttpLoopback;
-  return http;
+  return pickHttpOptions(input);
 }
 
 /**

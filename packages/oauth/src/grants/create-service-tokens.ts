@@ -11,7 +11,7 @@ import {
 import { createDiscovery, type Discovery, type ResourceDiscovery } from "../discovery/create-discovery.js";
 import { type DPoPMode, selectDPoPAlgorithm } from "../dpop/select-dpop-algorithm.js";
 import { GrantError, isGrantError, safeCause } from "../errors/oauth-errors.js";
-import type { HttpOptions } from "../shared/http-options.js";
+import { type HttpOptions, pickHttpOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import { requestClientCredentialsToken } from "./client-credentials.js";
 import { requestEnterpriseManagedToken } from "./enterprise-managed.js";
@@ -155,9 +155,7 @@ function checkGrant(grant: ServiceGrant): void {
 export function createServiceTokens(options: ServiceTokensOptions): ServiceTokens {
   const { tokens, bus, grant } = options;
   checkGrant(grant);
-  const http: HttpOptions = {};
-  if (options.fetch) http.fetch = options.fetch;
-  if (options.allowHttpLoopback !== undefined) http.allowHttpLoopback = options.allowHttpLoopback;
+  const http: HttpOptions = pickHttpOptions(options);
   const discovery = options.discovery ?? createDiscovery(http);
   const now = options.now ?? Date.now;
   const serverName = options.serverName ?? ((key: TokenKey) => new URL(key.resource).host);
