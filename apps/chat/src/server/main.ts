@@ -79,6 +79,11 @@ const app = await startChatApp({
   model,
   ...(process.env.AUTHBUS_CLIENT_ID ? { clientId: process.env.AUTHBUS_CLIENT_ID } : {}),
 });
+// AUTHBUS_OTEL=console prints consent and refresh spans, span events and metrics (@authbus/otel).
+const telemetry =
+  process.env.AUTHBUS_OTEL === "console"
+    ? (await import("./console-telemetry.js")).startConsoleTelemetry(app.bus)
+    : undefined;
 
 console.log(`
 authbus chat is running.
@@ -96,6 +101,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await app.close();
+  await telemetry?.stop();
   await stopDemo();
   process.exit(0);
 };

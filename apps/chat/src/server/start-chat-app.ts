@@ -1,7 +1,7 @@
 /** @module Starts the chat: stores, MCP client, agent, routes and the HTTP server on loopback. */
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { createAuthBus, normalizeResource } from "@authbus/core";
+import { type AuthBus, createAuthBus, normalizeResource } from "@authbus/core";
 import { authInterruptMiddleware } from "@authbus/langgraph";
 import { createMCPClient, runWithCallId } from "@authbus/mcp";
 import { createConsents, createRefresher, openSqliteStores } from "@authbus/oauth";
@@ -50,6 +50,8 @@ export interface ChatApp {
   idle(): Promise<void>;
   /** The recent bus events, as the side panel gets them. */
   busEvents(): readonly BusEntry[];
+  /** The app's bus (e.g. for `instrumentAuthBus` of `@authbus/otel`). */
+  bus: AuthBus;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -176,6 +178,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     close,
     idle: () => runner.idle(),
     busEvents: () => feed.recent(),
+    bus,
     [Symbol.asyncDispose]: close,
   };
 }

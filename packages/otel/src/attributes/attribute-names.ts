@@ -56,7 +56,8 @@ export const ATTR_HANDLER_EVENT = "authbus.handler.event";
 export const ATTR_LINK_TYPE = "authbus.link.type";
 
 /**
- * Why a consent or refresh span links to another span: the span that was active when the consent
- * was required, when it was answered, or a caller that waited on the refresh.
+ * Why a span links to another: on a consent span, the span that was active when the consent was
+ * required or when it was answered; on a refresh span, a caller that waited on it; on a caller's
+ * span, the refresh that answered its 401.
  */
-export type LinkType = "consent.required" | "consent.outcome" | "refresh.waiter";
+export type LinkType = "consent.required" | "consent.outcome" | "refresh.waiter" | "refresh";

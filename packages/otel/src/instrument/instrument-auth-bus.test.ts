@@ -331,6 +331,13 @@ describe("refresh spans", () => {
       "authbus.token.previous_fingerprint": old,
     });
     expect(refresh?.links).toHaveLength(4);
+    // Every caller links back to the refresh that answered its 401, the late one too.
+    for (const callId of [...callers, "call-late"]) {
+      const [caller] = telemetry.spansNamed(`execute_tool ${callId}`);
+      expect(caller?.links).toMatchObject([
+        { context: refresh?.spanContext(), attributes: { "authbus.link.type": "refresh" } },
+      ]);
+    }
     expect(durationMs(refresh?.duration ?? [0, 0])).toBeGreaterThanOrEqual(29);
 
     const metrics = await telemetry.collect();

@@ -73,6 +73,8 @@ interface App {
 }
 
 let app: App;
+/** How far the token endpoint is, for refreshes: a real one is tens to hundreds of milliseconds away. */
+let tokenEndpointLatencyMs = 0;
 
 beforeEach(() => {
   const bus = createAuthBus();
@@ -106,6 +108,12 @@ beforeEach(() => {
       client,
       allowHttpLoopback: true,
       serverName: (key) => names.get(key.resource) ?? key.resource,
+      fetch: async (input, init) => {
+        if (String(input instanceof Request ? input.url : input) === demo.authServer.endpoints.token) {
+          await sleep(tokenEndpointLatencyMs);
+        }
+        return fetch(input, init);
+      },
     }),
     stop: instrumentAuthBus(bus, { tracer: telemetry.tracer, meter: telemetry.meter }),
     secrets: new Set(),
@@ -114,6 +122,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  tokenEndpointLatencyMs = 0;
   app.stop();
   app.consents.close();
   await Promise.all(app.clients.map((client) => client.close()));
@@ -379,6 +388,7 @@ async function refreshStorm(subject: string, n: number) {
 describe("a refresh storm", () => {
   it("is one refresh span with N waiters, not N refreshes", async () => {
     const n = 40;
+    tokenEndpointLatencyMs = 100;
     const { results } = await refreshStorm("peter", n);
     expect(results.every((message) => (message as ToolMessage).status !== "error")).toBe(true);
     expect(demo.authServer.stats.refreshRequests).toBe(1);
@@ -398,11 +408,23 @@ describe("a refresh storm", () => {
     expect(new Set(refresh?.links.map((link) => link.context.spanId))).toEqual(
       new Set(tools.map((span) => span.spanContext().spanId)),
     );
-    // Each caller's own span shows its 401 and its replay.
+    expect(durationMs(refresh?.duration ?? [0, 0])).toBeGreaterThanOrEqual(100);
+    // Each caller's own span shows its 401 and its replay, and links to the refresh that answered it.
+    // The caller that started the refresh also carries the refresh's own events.
     for (const tool of tools) {
-      expect(tool.events.map((event) => event.name)).toEqual([
-        "authbus.challenge",
-        "authbus.request.retried",
+      const started = tool.spanContext().spanId === refresh?.parentSpanContext?.spanId;
+      expect(tool.events.map((event) => event.name)).toEqual(
+        started
+          ? [
+              "authbus.challenge",
+              "authbus.token.refreshing",
+              "authbus.token.refreshed",
+              "authbus.request.retried",
+            ]
+          : ["authbus.challenge", "authbus.request.retried"],
+      );
+      expect(tool.links).toMatchObject([
+        { context: refresh?.spanContext(), attributes: { "authbus.link.type": "refresh" } },
       ]);
     }
 

@@ -30,8 +30,14 @@ export type RefreshResult = "success" | "failure";
 /** A 401 seen before the refresh it waits on began (the caller that starts a flight sees its 401 first). */
 interface EarlyCaller {
   fingerprint: string;
-  link: SpanContext | undefined;
+  span: Span | undefined;
   at: number;
+}
+
+/** A flight that ended, for the callers whose 401 arrives after it and who use its tokens. */
+interface Settled {
+  fingerprint: string;
+  span: SpanContext;
 }
 
 interface Flight {
@@ -47,7 +53,7 @@ interface Flight {
 const MAX_KEYS = 1024;
 const MAX_EARLY_PER_KEY = 256;
 const MAX_LINKS = 128;
-const MAX_SUPERSEDED_PER_KEY = 8;
+const MAX_SETTLED_PER_KEY = 8;
 const EARLY_CALLER_TTL_MS = 60_000;
 
 interface KeyedEvent {
@@ -81,18 +87,27 @@ function waiterLink(context: SpanContext): Link {
   return { context, attributes: { [ATTR_LINK_TYPE]: "refresh.waiter" } };
 }
 
+/** The other direction: from a caller's span to the refresh that answered its 401. */
+function linkCallerToRefresh(caller: Span | undefined, refresh: SpanContext): void {
+  if (caller?.isRecording())
+    caller.addLink({ context: refresh, attributes: { [ATTR_LINK_TYPE]: "refresh" } });
+}
+
 /**
  * Tracks refresh flights per (subject, resource), as `authFetch` and `createRefresher` run them:
  * a caller whose 401 (`invalid_token`, or no token) arrives while a flight is open, or just
- * before it opens with the token it refreshes, is a waiter of that flight.
+ * before it opens with the token it refreshes, is a waiter of that flight: a link on the refresh
+ * span and one in `authbus.refresh.waiters`. Every caller's own span links to the refresh that
+ * answered its 401, also a caller whose 401 arrives after the flight ended (it uses the tokens
+ * the flight stored, without a refresh of its own).
  */
 export class RefreshSpans {
   readonly #tracer: Tracer;
   readonly #metrics: AuthMetrics;
   readonly #flights = new Map<string, Flight>();
   readonly #early = new Map<string, EarlyCaller[]>();
-  /** Fingerprints a flight already replaced: a late 401 with one of them waits on nothing. */
-  readonly #superseded = new Map<string, string[]>();
+  /** Flights that ended, by the fingerprint they replaced: a late 401 with one waits on nothing. */
+  readonly #settled = new Map<string, Settled[]>();
 
   constructor(options: { tracer: Tracer; metrics: AuthMetrics }) {
     this.#tracer = options.tracer;
@@ -105,20 +120,24 @@ export class RefreshSpans {
     if (key === undefined || event.status !== 401) return;
     const error = event.oauth?.error;
     const fingerprint = fingerprintOf(event);
-    const link = trace.getSpanContext(active);
+    const caller = trace.getSpan(active);
     const flight = this.#flights.get(key);
     if (flight) {
       // authFetch joins an open flight for invalid_token, and for a 401 to a request sent without a token.
       const sameToken =
         fingerprint === undefined || flight.fingerprint === undefined || fingerprint === flight.fingerprint;
-      if (sameToken && (error === undefined || error === "invalid_token")) this.#join(flight, link);
+      if (sameToken && (error === undefined || error === "invalid_token")) this.#join(flight, caller);
       return;
     }
     if (error !== "invalid_token" || fingerprint === undefined) return;
-    if (this.#superseded.get(key)?.includes(fingerprint)) return;
+    const settled = this.#settled.get(key)?.find((ended) => ended.fingerprint === fingerprint);
+    if (settled) {
+      linkCallerToRefresh(caller, settled.span);
+      return;
+    }
     const now = performance.now();
-    const early = (this.#early.get(key) ?? []).filter((caller) => now - caller.at < EARLY_CALLER_TTL_MS);
-    if (early.length < MAX_EARLY_PER_KEY) early.push({ fingerprint, link, at: now });
+    const early = (this.#early.get(key) ?? []).filter((waiting) => now - waiting.at < EARLY_CALLER_TTL_MS);
+    if (early.length < MAX_EARLY_PER_KEY) early.push({ fingerprint, span: caller, at: now });
     remember(this.#early, key, early);
   }
 
@@ -138,8 +157,7 @@ export class RefreshSpans {
     if (rest.length > 0) this.#early.set(key, rest);
     else this.#early.delete(key);
     const links = waiting
-      .map((caller) => caller.link)
-      .filter((link): link is SpanContext => link !== undefined)
+      .flatMap((caller) => (caller.span ? [caller.span.spanContext()] : []))
       .slice(0, MAX_LINKS)
       .map(waiterLink);
     const span = this.#tracer.startSpan(
@@ -147,6 +165,7 @@ export class RefreshSpans {
       { kind: SpanKind.INTERNAL, attributes, links },
       active,
     );
+    for (const caller of waiting) linkCallerToRefresh(caller.span, span.spanContext());
     remember(this.#flights, key, {
       span,
       startedAt: performance.now(),
@@ -170,10 +189,8 @@ export class RefreshSpans {
     if (!flight) return;
     this.#flights.delete(key);
     if (flight.fingerprint !== undefined) {
-      const replaced = [...(this.#superseded.get(key) ?? []), flight.fingerprint].slice(
-        -MAX_SUPERSEDED_PER_KEY,
-      );
-      remember(this.#superseded, key, replaced);
+      const ended = { fingerprint: flight.fingerprint, span: flight.span.spanContext() };
+      remember(this.#settled, key, [...(this.#settled.get(key) ?? []), ended].slice(-MAX_SETTLED_PER_KEY));
       const early = this.#early.get(key)?.filter((caller) => caller.fingerprint !== flight.fingerprint);
       if (early?.length) this.#early.set(key, early);
       else this.#early.delete(key);
@@ -197,14 +214,15 @@ export class RefreshSpans {
     }
     this.#flights.clear();
     this.#early.clear();
-    this.#superseded.clear();
+    this.#settled.clear();
   }
 
-  #join(flight: Flight, link: SpanContext | undefined): void {
+  #join(flight: Flight, caller: Span | undefined): void {
     flight.waiters += 1;
-    if (link && flight.links < MAX_LINKS) {
+    if (caller && flight.links < MAX_LINKS) {
       flight.links += 1;
-      flight.span.addLink(waiterLink(link));
+      flight.span.addLink(waiterLink(caller.spanContext()));
     }
+    linkCallerToRefresh(caller, flight.span.spanContext());
   }
 }

@@ -288,7 +288,7 @@ export function createDecoupledFlows(init: DecoupledFlowsInit) {
         );
       }
       const request = await oidc.BackchannelAuthenticationRequest.find(view.authReqId);
-      if (!request) {
+      if (!request || request.isExpired) {
         throw new TestkitError(
           TESTKIT_ERROR_CODES.invalidOptions,
           "the backchannel authentication request expired",
@@ -326,7 +326,7 @@ export function createDecoupledFlows(init: DecoupledFlowsInit) {
       const oidc = requireProvider();
       const code = await oidc.DeviceCode.findByUserCode(normalizeUserCode(userCode));
       const view = code ? devices.get(code.jti) : undefined;
-      if (!code || !view || view.status !== "pending" || code.accountId || code.error) {
+      if (!code || !view || view.status !== "pending" || code.isExpired || code.accountId || code.error) {
         throw new TestkitError(
           TESTKIT_ERROR_CODES.invalidOptions,
           `no pending device authorization for user code ${JSON.stringify(userCode)}`,
