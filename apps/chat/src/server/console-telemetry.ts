@@ -4,7 +4,11 @@
  */
 import type { AuthBus } from "@authbus/core";
 import { instrumentAuthBus } from "@authbus/otel";
-import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import {
+  ConsoleMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
 import { ConsoleSpanExporter, NodeTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
 
 /** Prints spans as they end and metrics once a minute (and on stop). */
@@ -16,7 +20,10 @@ export function startConsoleTelemetry(bus: AuthBus): { stop(): Promise<void> } {
   tracerProvider.register();
   const meterProvider = new MeterProvider({
     readers: [
-      new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: 60_000 }),
+      new PeriodicExportingMetricReader({
+        exporter: new ConsoleMetricExporter(),
+        exportIntervalMillis: 60_000,
+      }),
     ],
   });
   const stopInstrumentation = instrumentAuthBus(bus, {

@@ -122,26 +122,35 @@ export function formatTrace(spans: readonly ReadableSpan[]): string {
   const origin = Math.min(...spans.map((span) => timeMs(span.startTime)));
   const lines: string[] = [];
   const at = (time: HrTime) => `+${(timeMs(time) - origin).toFixed(0)}ms`.padStart(8);
-  const attributes = (values: Record<string, unknown>) =>
-    Object.entries(values)
-      .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
-      .join(" ");
+  // Attributes wrapped at about 100 columns, each line indented under its span or event.
+  const attributes = (values: Record<string, unknown>, indent: string) => {
+    const wrapped: string[] = [];
+    for (const part of Object.entries(values).map(([name, value]) => `${name}=${JSON.stringify(value)}`)) {
+      const last = wrapped.at(-1);
+      if (last !== undefined && last.length + part.length < 100)
+        wrapped[wrapped.length - 1] = `${last} ${part}`;
+      else wrapped.push(part);
+    }
+    return wrapped.map((line) => `${indent}${line}`).join("\n");
+  };
   const short = (id: string) => id.slice(0, 8);
   const write = (span: ReadableSpan, depth: number) => {
     const pad = "  ".repeat(depth);
+    const indent = `         ${pad}  `;
     const { traceId, spanId } = span.spanContext();
     lines.push(
       `${at(span.startTime)} ${pad}${span.name} [trace ${short(traceId)} span ${short(spanId)}] ${durationMs(span.duration).toFixed(0)}ms`,
     );
-    if (Object.keys(span.attributes).length > 0)
-      lines.push(`         ${pad}  ${attributes(span.attributes)}`);
+    if (Object.keys(span.attributes).length > 0) lines.push(attributes(span.attributes, indent));
     for (const link of span.links) {
+      const type = String(link.attributes?.["authbus.link.type"]);
       lines.push(
-        `         ${pad}  link → trace ${short(link.context.traceId)} span ${short(link.context.spanId)} ${attributes(link.attributes ?? {})}`,
+        `${indent}link → trace ${short(link.context.traceId)} span ${short(link.context.spanId)} (${type})`,
       );
     }
     for (const event of span.events) {
-      lines.push(`${at(event.time)} ${pad}  • ${event.name} ${attributes(event.attributes ?? {})}`);
+      lines.push(`${at(event.time)} ${pad}  • ${event.name}`);
+      lines.push(attributes(event.attributes ?? {}, `${indent}  `));
     }
     for (const child of spans.filter((other) => other.parentSpanContext?.spanId === spanId)) {
       write(child, depth + 1);
