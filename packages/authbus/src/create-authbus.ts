@@ -10,7 +10,13 @@ import {
   type TokenStore,
 } from "@authbus/core";
 import { authToolNode } from "@authbus/langgraph";
-import { createMCPClient, type CreateMCPClientOptions, type MCPClient, type MCPServerConfig, type ToolCatalog } from "@authbus/mcp";
+import {
+  type CreateMCPClientOptions,
+  createMCPClient,
+  type MCPClient,
+  type MCPServerConfig,
+  type ToolCatalog,
+} from "@authbus/mcp";
 import {
   type ClientConfig,
   type ClientRegistrationStore,
@@ -176,7 +182,10 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     launchUrl: (consentId) => `${baseUrl}/consents/${encodeURIComponent(consentId)}/authorize`,
   });
   const serverNames = new Map(
-    Object.entries(options.servers).map(([name, config]) => [normalizeResource(config.resource ?? config.url), name]),
+    Object.entries(options.servers).map(([name, config]) => [
+      normalizeResource(config.resource ?? config.url),
+      name,
+    ]),
   );
   const refresh = createRefresher({
     ...http,

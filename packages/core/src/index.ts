@@ -1,5 +1,14 @@
 /** @module @authbus/core: parse challenges, read their OAuth meaning, and carry them as typed events. */
 
+export type { AuthBusBridge, BridgeAuthBusOptions, BusTransport } from "./bus/bridge/bridge-auth-bus.js";
+export {
+  BUS_MESSAGE_TOO_LARGE,
+  BusMessageTooLargeError,
+  bridgeAuthBus,
+  isBusMessageTooLargeError,
+} from "./bus/bridge/bridge-auth-bus.js";
+export type { MemoryBusHub } from "./bus/bridge/memory-bus-transport.js";
+export { createMemoryBusHub } from "./bus/bridge/memory-bus-transport.js";
 export type { AuthBus, AuthEventHandler } from "./bus/create-auth-bus.js";
 export { createAuthBus } from "./bus/create-auth-bus.js";
 export type { AuthInterrupt, AuthResume } from "./consent/auth-interrupt.js";
@@ -79,6 +88,9 @@ export {
   toolCallResultSchema,
   toolCallStatusSchema,
 } from "./stores/consent-wait-store.js";
+export type { Lease, LeaseStore } from "./stores/lease-store.js";
+export { MemoryLeaseStore } from "./stores/lease-store.js";
+export type { RefreshLease, RefreshLeaseAttempt, RefreshLeases } from "./stores/refresh-lease.js";
 export type { TokenKey } from "./stores/store-key.js";
 export {
   checkTokenKey,
@@ -87,7 +99,7 @@ export {
   isInvalidStoreKeyError,
   normalizeResource,
 } from "./stores/store-key.js";
-export type { TokenRefresher, TokenSet, TokenStore } from "./stores/token-store.js";
+export type { RefreshRequest, TokenRefresher, TokenSet, TokenStore } from "./stores/token-store.js";
 export {
   checkTokenSet,
   INVALID_TOKEN_SET,

@@ -31,7 +31,9 @@ export interface FetchHandlerOptions {
   resume(consentId: string): Promise<ResumeReport>;
   /** The CIMD document and where it is served, when the app publishes one. */
   metadata?: { url: string; document: ClientMetadataDocument } | undefined;
-  identify?: ((request: Request) => RequestIdentity | undefined | Promise<RequestIdentity | undefined>) | undefined;
+  identify?:
+    | ((request: Request) => RequestIdentity | undefined | Promise<RequestIdentity | undefined>)
+    | undefined;
   respond?: ((page: AuthbusPage, request: Request) => Response | Promise<Response>) | undefined;
   onError(error: unknown, where: { consentId?: string }): void;
 }
@@ -46,7 +48,9 @@ export async function checkConsentOwner(
     throw new ConsentSessionError(record.consentId, "subject");
   }
   const digests = new Set(
-    (await waits.findWaits(record.consentId)).flatMap((wait) => (wait.sessionDigest ? [wait.sessionDigest] : [])),
+    (await waits.findWaits(record.consentId)).flatMap((wait) =>
+      wait.sessionDigest ? [wait.sessionDigest] : [],
+    ),
   );
   if (digests.size === 0) return;
   const mine = identity?.session ? await digestSession(identity.session) : undefined;
@@ -76,7 +80,9 @@ export function createFetchHandler(
   options: FetchHandlerOptions,
 ): (request: Request, identity?: RequestIdentity) => Promise<Response> {
   const base = trimSlash(new URL(options.baseUrl).pathname);
-  const launchPattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/consents/([^/]+)/authorize$`);
+  const launchPattern = new RegExp(
+    `^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/consents/([^/]+)/authorize$`,
+  );
   const callbackPath = `${base}/oauth/callback`;
   const metadataPath = options.metadata ? new URL(options.metadata.url).pathname : undefined;
 
@@ -109,19 +115,28 @@ export function createFetchHandler(
     try {
       result = await options.consents.complete(request.url);
     } catch (error) {
-      return answer({ kind: "callback_refused", status: isConsentSessionError(error) ? 403 : 400, error }, request);
+      return answer(
+        { kind: "callback_refused", status: isConsentSessionError(error) ? 403 : 400, error },
+        request,
+      );
     }
     const threads = (await options.waits.findWaits(result.consentId)).map((wait) => wait.threadId);
     // Resumed in the background (see `idle()`); a restart resumes whatever this does not finish.
-    options.resume(result.consentId).catch((error: unknown) => options.onError(error, { consentId: result.consentId }));
-    return answer({ kind: "consent_completed", consentId: result.consentId, outcome: result.outcome, threads }, request);
+    options
+      .resume(result.consentId)
+      .catch((error: unknown) => options.onError(error, { consentId: result.consentId }));
+    return answer(
+      { kind: "consent_completed", consentId: result.consentId, outcome: result.outcome, threads },
+      request,
+    );
   };
 
   return async (request, given) => {
     const url = new URL(request.url);
     const path = url.pathname;
     const launchMatch = launchPattern.exec(path);
-    const known = launchMatch !== null || path === callbackPath || (metadataPath !== undefined && path === metadataPath);
+    const known =
+      launchMatch !== null || path === callbackPath || (metadataPath !== undefined && path === metadataPath);
     if (!known) return new Response("Not found", { status: 404 });
     if (request.method !== "GET" && request.method !== "HEAD") {
       return new Response("Method not allowed", { status: 405, headers: { allow: "GET, HEAD" } });

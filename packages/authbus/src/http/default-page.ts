@@ -17,7 +17,10 @@ export type AuthbusPage =
 
 // JSON inside a <script> must not be able to close the script element.
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replaceAll("<", "\\u003c").replaceAll(">", "\\u003e").replaceAll("&", "\\u0026");
+  return JSON.stringify(value)
+    .replaceAll("<", "\\u003c")
+    .replaceAll(">", "\\u003e")
+    .replaceAll("&", "\\u0026");
 }
 
 function escapeHtml(text: string): string {
@@ -37,7 +40,11 @@ function wordsOf(page: AuthbusPage): { title: string; detail: string; status: nu
             detail: "It was already answered or it expired. Ask the agent again to get a new one.",
             status: 410,
           }
-        : { title: "This access request is not yours", detail: "Open it from the conversation that asked.", status: 403 };
+        : {
+            title: "This access request is not yours",
+            detail: "Open it from the conversation that asked.",
+            status: 403,
+          };
     case "callback_refused":
       return {
         title: "This sign-in link can't be used",

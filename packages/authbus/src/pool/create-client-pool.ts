@@ -29,6 +29,7 @@ interface Entry {
   users: number;
   lastUsed: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+  retired: boolean;
 }
 
 /**
@@ -52,12 +53,15 @@ export function createClientPool(options: ClientPoolOptions): ClientPool {
 
   const retire = (subject: string, entry: Entry): void => {
     if (entry.timer) clearTimeout(entry.timer);
+    if (entry.retired) return;
+    entry.retired = true;
     if (entries.get(subject) === entry) entries.delete(subject);
     void entry.client.close().catch(() => undefined);
   };
 
   const arm = (subject: string, entry: Entry): void => {
     if (entry.timer) clearTimeout(entry.timer);
+    if (entry.retired) return;
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       if (entry.users === 0 && now() - entry.lastUsed >= idleMs) retire(subject, entry);
@@ -66,10 +70,11 @@ export function createClientPool(options: ClientPoolOptions): ClientPool {
     entry.timer.unref?.();
   };
 
-  const trim = (): void => {
+  /** Closes the least recently used idle clients beyond `max`, never `keep` (the one being handed out). */
+  const trim = (keep?: Entry): void => {
     for (const [subject, entry] of entries) {
       if (entries.size <= max) return;
-      if (entry.users === 0) retire(subject, entry);
+      if (entry.users === 0 && entry !== keep) retire(subject, entry);
     }
   };
 
@@ -79,11 +84,17 @@ export function createClientPool(options: ClientPoolOptions): ClientPool {
     if (entry) {
       entries.delete(subject);
     } else {
-      entry = { client: options.create(subject), users: 0, lastUsed: now(), timer: undefined };
+      entry = {
+        client: options.create(subject),
+        users: 0,
+        lastUsed: now(),
+        timer: undefined,
+        retired: false,
+      };
     }
     entries.set(subject, entry);
     entry.lastUsed = now();
-    trim();
+    trim(entry);
     return entry;
   };
 

@@ -92,7 +92,9 @@ export interface Resumer {
 
 function isWrapped(value: unknown): value is { graph: ResumableGraph } {
   const graph = (value as { graph?: unknown }).graph;
-  return typeof graph === "object" && graph !== null && typeof (graph as ResumableGraph).getState === "function";
+  return (
+    typeof graph === "object" && graph !== null && typeof (graph as ResumableGraph).getState === "function"
+  );
 }
 
 function configOf(threadId: string, subject: string, sessionDigest: string | undefined): ResumeConfig {
@@ -174,17 +176,24 @@ export function createResumer(options: ResumerOptions): Resumer {
       await (runThread ?? defaultRun)({ threadId: wait.threadId, input, config, reason: "consent" });
     });
     // Durably past the interrupt (the saved state no longer waits on it): only now forget the wait.
-    if (!(await stillWaits(wait.threadId, wait.consentId))) await waits.removeWait(wait.consentId, wait.threadId);
+    if (!(await stillWaits(wait.threadId, wait.consentId)))
+      await waits.removeWait(wait.consentId, wait.threadId);
   };
 
   const settledOutcome = async (consentId: string, expected?: ConsentOutcome): Promise<ConsentOutcome> => {
     const view = await consents.get(consentId);
     if (!view) throw new ConsentNotSettledError(consentId, `there is no consent ${consentId}`);
     if (view.status === "pending") {
-      throw new ConsentNotSettledError(consentId, `consent ${consentId} is still pending; complete or deny it first`);
+      throw new ConsentNotSettledError(
+        consentId,
+        `consent ${consentId} is still pending; complete or deny it first`,
+      );
     }
     if (expected !== undefined && expected !== view.status) {
-      throw new ConsentNotSettledError(consentId, `consent ${consentId} ended ${view.status}, not ${expected}`);
+      throw new ConsentNotSettledError(
+        consentId,
+        `consent ${consentId} ended ${view.status}, not ${expected}`,
+      );
     }
     return view.status;
   };
@@ -262,7 +271,8 @@ export function createResumer(options: ResumerOptions): Resumer {
             try {
               const view = await consents.get(consentId);
               if (!view) {
-                for (const wait of await waits.findWaits(consentId)) await waits.removeWait(consentId, wait.threadId);
+                for (const wait of await waits.findWaits(consentId))
+                  await waits.removeWait(consentId, wait.threadId);
                 return;
               }
               if (view.status === "pending") {

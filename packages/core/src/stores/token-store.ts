@@ -1,6 +1,8 @@
 /** @module Where tokens live: the only place they live. */
 import { z } from "zod";
 import { dpopKeySchema } from "../dpop/dpop-key.js";
+import { checkLeaseTtl } from "./lease-store.js";
+import type { RefreshLease, RefreshLeaseAttempt } from "./refresh-lease.js";
 import { checkTokenKey, type TokenKey } from "./store-key.js";
 
 /** Tokens for one (subject, resource), as the token endpoint issued them (RFC 6749 §5.1). */
@@ -67,16 +69,35 @@ export function checkTokenSet(tokens: unknown): TokenSet {
  */
 export interface TokenStore {
   get(key: TokenKey): Promise<TokenSet | undefined>;
+  /** Stores `tokens` for `key` (and moves the key's version on, for {@link RefreshLease}). */
   set(key: TokenKey, tokens: TokenSet): Promise<void>;
   delete(key: TokenKey): Promise<void>;
+  /**
+   * Optional: one refresh per key across every process sharing the store (see
+   * {@link RefreshLeases} for the contract). A store without it coordinates refreshes within one
+   * process only, so it must not be shared by several processes. Memory, SQLite and Postgres
+   * stores offer it.
+   */
+  acquireRefreshLease?(key: TokenKey, ttlMs: number): Promise<RefreshLeaseAttempt>;
+}
+
+/** Options of one {@link TokenRefresher} call. */
+export interface RefreshRequest {
+  /**
+   * The tokens the caller found wanting (those a 401 answered). When the stored tokens are no
+   * longer these — another caller, in any process, already refreshed — they are returned as they
+   * are and no grant is spent.
+   */
+  stale?: TokenSet;
 }
 
 /**
  * Refreshes the tokens held for `key` (RFC 6749 §6), stores the new set (the rotated refresh
  * token included) and returns it. Callers may call it concurrently; implementations keep one
- * refresh in flight per key. It rejects when the authorization server refuses.
+ * refresh in flight per key (across processes when the store offers refresh leases). It rejects
+ * when the authorization server refuses.
  */
-export type TokenRefresher = (key: TokenKey) => Promise<TokenSet>;
+export type TokenRefresher = (key: TokenKey, request?: RefreshRequest) => Promise<TokenSet>;
 
 const keyOf = (key: TokenKey): string => {
   const { subject, resource } = checkTokenKey(key);
@@ -93,6 +114,17 @@ const keyOf = (key: TokenKey): string => {
  */
 export class MemoryTokenStore implements TokenStore {
   readonly #entries = new Map<string, TokenSet>();
+  // Per key, kept across deletes so a version is never reused: writes and lease acquisitions.
+  readonly #state = new Map<string, { version: number; fence: number; leaseUntil: number }>();
+
+  #stateOf(id: string): { version: number; fence: number; leaseUntil: number } {
+    let state = this.#state.get(id);
+    if (!state) {
+      state = { version: 0, fence: 0, leaseUntil: 0 };
+      this.#state.set(id, state);
+    }
+    return state;
+  }
 
   async get(key: TokenKey): Promise<TokenSet | undefined> {
     const found = this.#entries.get(keyOf(key));
@@ -102,10 +134,54 @@ export class MemoryTokenStore implements TokenStore {
   /** @throws {InvalidTokenSetError} when `tokens` is not a valid {@link TokenSet}. */
   async set(key: TokenKey, tokens: TokenSet): Promise<void> {
     const stored = checkTokenSet(tokens);
-    this.#entries.set(keyOf(key), structuredClone(stored));
+    const id = keyOf(key);
+    this.#entries.set(id, structuredClone(stored));
+    this.#stateOf(id).version += 1;
   }
 
   async delete(key: TokenKey): Promise<void> {
-    this.#entries.delete(keyOf(key));
+    const id = keyOf(key);
+    this.#entries.delete(id);
+    this.#stateOf(id).version += 1;
+  }
+
+  /** Refresh leases within this process (a memory store is never shared by processes). */
+  async acquireRefreshLease(key: TokenKey, ttlMs: number): Promise<RefreshLeaseAttempt> {
+    checkLeaseTtl(ttlMs);
+    const checked = checkTokenKey(key);
+    const id = keyOf(checked);
+    const state = this.#stateOf(id);
+    const now = Date.now();
+    const tokens = await this.get(checked);
+    if (state.leaseUntil > now) {
+      return { acquired: false, tokens, version: state.version, heldUntil: state.leaseUntil };
+    }
+    state.fence += 1;
+    state.leaseUntil = now + ttlMs;
+    const fence = state.fence;
+    const version = state.version;
+    const holds = (): boolean => state.fence === fence && state.version === version;
+    const lease: RefreshLease = {
+      key: checked,
+      fence,
+      expiresAt: state.leaseUntil,
+      tokens,
+      version,
+      commit: async (next) => {
+        const stored = checkTokenSet(next);
+        if (!holds()) return false;
+        await this.set(checked, stored);
+        return true;
+      },
+      discard: async () => {
+        if (!holds()) return false;
+        await this.delete(checked);
+        return true;
+      },
+      release: async () => {
+        if (state.fence === fence) state.leaseUntil = 0;
+      },
+    };
+    return { acquired: true, lease };
   }
 }

@@ -2,7 +2,7 @@
  * @module The narrow shapes this package needs from `@authbus/oauth` consents and
  * `@authbus/mcp` clients, so any implementation with these members fits.
  */
-import type { ConsentReason, OAuthChallenge } from "@authbus/core";
+import type { ConsentChannel, ConsentReason, OAuthChallenge } from "@authbus/core";
 
 /** What a consent needs to know of the challenge: an `AuthChallengeError` or a `challenge` event fits. */
 export interface ConsentChallenge {
@@ -34,6 +34,14 @@ export interface ConsentBegun {
   /** Epoch milliseconds. */
   expiresAt: number;
   errorDescription?: string | undefined;
+  /** How the consent reaches the person (absent: `redirect`); copied into the interrupt with what it shows. */
+  channel?: ConsentChannel | undefined;
+  /** CIBA: shown here and on the person's device. */
+  bindingMessage?: string | undefined;
+  /** Device authorization (RFC 8628): what the person types at `verificationUri`. */
+  userCode?: string | undefined;
+  verificationUri?: string | undefined;
+  verificationUriComplete?: string | undefined;
 }
 
 /**

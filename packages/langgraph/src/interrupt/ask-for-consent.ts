@@ -11,7 +11,7 @@ import {
 } from "@authbus/core";
 import { interrupt } from "@langchain/langgraph";
 import type { BeginCoalescer } from "../consent/begin-coalescer.js";
-import type { ConsentChallenge, ConsentLookup } from "../consent/consent-types.js";
+import type { ConsentBegun, ConsentChallenge, ConsentLookup } from "../consent/consent-types.js";
 import { AUTH_RESUME_MISMATCH, AuthResumeError, INVALID_AUTH_RESUME } from "../errors/auth-resume-error.js";
 import type { InterruptMemo } from "./interrupt-memo.js";
 import { currentScratchpad, peekResume, type TaskScratchpad } from "./peek-resume.js";
@@ -96,6 +96,18 @@ async function checkBelongs(
   }
 }
 
+/** The channel fields of a begun consent that go into the interrupt (a redirect adds none). */
+function channelFields(begun: ConsentBegun): Partial<AuthInterrupt> {
+  if (begun.channel === undefined || begun.channel === "redirect") return {};
+  const fields: Partial<AuthInterrupt> = { channel: begun.channel };
+  if (begun.bindingMessage !== undefined) fields.bindingMessage = begun.bindingMessage;
+  if (begun.userCode !== undefined) fields.userCode = begun.userCode;
+  if (begun.verificationUri !== undefined) fields.verificationUri = begun.verificationUri;
+  if (begun.verificationUriComplete !== undefined)
+    fields.verificationUriComplete = begun.verificationUriComplete;
+  return fields;
+}
+
 async function ask(context: AskContext, need: ConsentNeed, callId: string): Promise<AuthResume> {
   const peeked = peekResume();
   if (peeked.kind === "answered") {
@@ -126,6 +138,9 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
     reason: begun.reason,
     ...(errorDescription === undefined ? {} : { errorDescription }),
     expiresAt: begun.expiresAt,
+    // CIBA and device authorization: the channel and what the person is shown (never the
+    // auth_req_id or device_code, which stay in the consent store).
+    ...channelFields(begun),
   });
   if (peeked.kind === "unanswered") context.interruptedOn.remember(callId, begun.consentId);
   // Recorded before the pause is checkpointed: a restart finds who waits on the consent.

@@ -157,6 +157,39 @@ describe("CIBA (poll mode) against the testkit authorization server", () => {
     consents.close();
   });
 
+  it("keeps polling through a network failure, and stops when the consent is denied here", async () => {
+    let failures = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.endsWith("/token") && failures === 0) {
+        failures += 1;
+        throw new TypeError("fetch failed");
+      }
+      return fetch(input, init);
+    };
+    const { consents } = setup({ fetch: flaky });
+    const request = await consents.begin({ subject: "liam", serverName: "files", resource: demo.files.url });
+    const outcome = consents.wait(request.consentId);
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(failures).toBe(1);
+    await demo.authServer.approveBackchannel("liam");
+    expect(await outcome).toBe("granted");
+
+    // The person closes the card in the app: polling stops, the outcome is denied.
+    const second = await consents.begin({
+      subject: "liam",
+      serverName: "calendar",
+      resource: demo.calendar.url,
+    });
+    const denied = consents.wait(second.consentId);
+    expect(await consents.deny(second.consentId)).toBe(true);
+    expect(await denied).toBe("denied");
+    const polls = demo.authServer.polls().length;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(demo.authServer.polls().length).toBe(polls);
+    consents.close();
+  });
+
   it("adds 5 seconds to the interval on slow_down", async () => {
     const { consents } = setup();
     demo.authServer.slowDownNextPolls(1);

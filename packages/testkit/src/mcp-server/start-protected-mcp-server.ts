@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTPayload, jwtVerify } from "jose";
 import type { z } from "zod";
 import type { AuthServer } from "../auth-server/start-auth-server.js";
@@ -49,6 +49,8 @@ export interface ProtectedToolSpec {
   handler?: (args: Record<string, unknown>, context: ToolCallContext) => unknown;
   /** RFC 9470: the `acr` the token must carry; otherwise 401 `insufficient_user_authentication`. */
   requiresAcr?: string;
+  /** MCP tool annotations (`readOnlyHint`, `idempotentHint`, `destructiveHint`, …) listed with the tool. */
+  annotations?: ToolAnnotations;
 }
 
 /** Options of {@link startProtectedMCPServer}. */
@@ -506,6 +508,7 @@ export async function startProtectedMCPServer(
         {
           ...(tool.description ? { description: tool.description } : {}),
           inputSchema: (tool.inputSchema ?? {}) as Record<string, z.ZodType>,
+          ...(tool.annotations ? { annotations: tool.annotations } : {}),
         },
         async (args: Record<string, unknown>, extra: { authInfo?: { extra?: Record<string, unknown> } }) => {
           const auth = extra.authInfo?.extra as { context?: ToolCallContext } | undefined;
