@@ -18,6 +18,7 @@ import {
   startProtectedMCPServer,
 } from "@authbus/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
 import { type ConsentsOptions, createConsents } from "../consent/create-consents.js";
 import { isConsentChannelError } from "../errors/consent-channel-error.js";
 import { openSqliteStores } from "../stores/sqlite/open-sqlite-stores.js";
@@ -335,6 +336,29 @@ describe("CIBA (poll mode) against the testkit authorization server", () => {
   });
 });
 
+describe("both polled channels with DPoP (RFC 9449)", () => {
+  it("poll with proofs of the consent's key, so the tokens are bound to it", async () => {
+    await using dpop = await startDemoServers({ dpop: true, authServer: { polling: { interval: 1 } } });
+    for (const channel of ["ciba", "device"] as const) {
+      const { consents, tokens } = setup({ channel: () => channel }, dpop);
+      const request = await consents.begin({
+        subject: "zoe",
+        serverName: "calendar",
+        resource: dpop.calendar.url,
+      });
+      const outcome = consents.wait(request.consentId);
+      if (channel === "ciba") await dpop.authServer.approveBackchannel("zoe");
+      else await dpop.authServer.approveDevice(request.userCode ?? "", { user: "zoe" });
+      expect(await outcome, channel).toBe("granted");
+      const tokenSet = await held(tokens, "zoe", dpop.calendar.url);
+      expect(tokenSet.tokenType).toBe("DPoP");
+      expect(tokenSet.dpopKey).toBeTruthy();
+      consents.close();
+    }
+    rememberRequests(dpop);
+  });
+});
+
 describe("device authorization (RFC 8628) against the testkit authorization server", () => {
   it("shows a user code and verification URI, and is granted when the person approves", async () => {
     const { consents, tokens, events } = setup({ channel: () => "device" });
@@ -358,6 +382,26 @@ describe("device authorization (RFC 8628) against the testkit authorization serv
     await ok.text();
     expect(events.map((e) => e.type)).toEqual(["consent.required", "consent.granted"]);
     expect(events[0]?.payload).toMatchObject({ channel: "device" });
+    consents.close();
+  });
+
+  it("registers a client for the decoupled grants when no client is configured (RFC 7591)", async () => {
+    const { consents, tokens } = setup({
+      channel: () => "device",
+      client: { redirectUri },
+      registrations: new MemoryClientRegistrationStore(),
+    });
+    const request = await consents.begin({
+      subject: "olga",
+      serverName: "calendar",
+      resource: demo.calendar.url,
+    });
+    expect(request.channel).toBe("device");
+    const outcome = consents.wait(request.consentId);
+    await demo.authServer.approveDevice(request.userCode ?? "", { user: "olga" });
+    expect(await outcome).toBe("granted");
+    const tokenSet = await held(tokens, "olga", demo.calendar.url);
+    expect(tokenSet.clientId).not.toBe(DEFAULT_CLIENT_ID);
     consents.close();
   });
 

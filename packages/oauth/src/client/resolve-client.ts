@@ -42,6 +42,11 @@ export interface ClientConfig {
   metadataUrl?: string;
   /** Shown by the authorization server on its consent page. Default `"authbus"`. */
   clientName?: string;
+  /**
+   * Register for the decoupled consent channels too, where the server offers them: CIBA in
+   * poll mode and device authorization. `createConsents` sets it when the app chooses channels.
+   */
+  decoupledChannels?: boolean;
 }
 
 /** A client ready for oauth4webapi calls. */
@@ -96,6 +101,32 @@ function registrationAuthMethod(as: oauth.AuthorizationServer): SecretAuthMethod
   return secretMethodFor(as);
 }
 
+const CIBA_GRANT_TYPE = "urn:openid:params:grant-type:ciba";
+const DEVICE_CODE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code";
+
+/**
+ * The registration metadata the decoupled channels need where `as` offers them: the CIBA grant
+ * with poll delivery (CIBA Core §4) and the device code grant (RFC 8628 §7.2).
+ */
+function decoupledRegistration(as: oauth.AuthorizationServer): {
+  grant_types?: string[];
+  backchannel_token_delivery_mode?: string;
+} {
+  const grants: string[] = [];
+  const extra: { grant_types?: string[]; backchannel_token_delivery_mode?: string } = {};
+  const modes = as.backchannel_token_delivery_modes_supported;
+  if (
+    typeof as.backchannel_authentication_endpoint === "string" &&
+    (!Array.isArray(modes) || modes.includes("poll"))
+  ) {
+    grants.push(CIBA_GRANT_TYPE);
+    extra.backchannel_token_delivery_mode = "poll";
+  }
+  if (typeof as.device_authorization_endpoint === "string") grants.push(DEVICE_CODE_GRANT_TYPE);
+  if (grants.length > 0) extra.grant_types = grants;
+  return extra;
+}
+
 /**
  * RFC 7591 §3.2.1 requires `client_secret_expires_at` with a `client_secret`, but servers in use
  * leave it out; it is read as 0 (never expires), the value the RFC gives for that meaning.
@@ -148,10 +179,12 @@ export async function registerClient(
         (as.client_id_metadata_document_supported === true ? ", or set client.metadataUrl" : ""),
     );
   }
+  const decoupled = config.decoupledChannels ? decoupledRegistration(as) : {};
   const metadata: Partial<oauth.OmitSymbolProperties<oauth.Client>> = {
+    ...decoupled,
     redirect_uris: [config.redirectUri],
     client_name: config.clientName ?? "authbus",
-    grant_types: ["authorization_code", "refresh_token"],
+    grant_types: ["authorization_code", "refresh_token", ...(decoupled.grant_types ?? [])],
     response_types: ["code"],
     token_endpoint_auth_method: registrationAuthMethod(as),
     // RFC 8252 §7.3 and OpenID Connect Registration §2: a loopback redirect is a native app's.

@@ -419,7 +419,13 @@ export function createConsents(options: ConsentsOptions): Consents {
         throw new ConsentRetryLimitError(key.resource, input.operation, recent.length);
       }
       attempts.set(budgetKey, [...recent, now()]);
-      const { client, auth } = await resolveClient(as, config, registrations, http, now);
+      const { client, auth } = await resolveClient(
+        as,
+        options.channel ? { ...config, decoupledChannels: true } : config,
+        registrations,
+        http,
+        now,
+      );
       const codeVerifier = oauth.generateRandomCodeVerifier();
       const state = oauth.generateRandomState();
       const dpopAlgorithm = selectDPoPAlgorithm({
