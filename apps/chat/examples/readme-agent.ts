@@ -1,5 +1,5 @@
 /** @module The root README's "Use it in your agent" example, type-checked with the tests. */
-import { openSqliteStores } from "@authbus/oauth";
+import { openSqliteStores } from "@authbus/oauth/sqlite";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { createAuthbus } from "authbus";
@@ -23,7 +23,10 @@ await authbus.attach(agent); // resumes threads whose consent was answered while
 
 // One agent for every user: each run names its user and the app session it runs in.
 const context = { subject: "alice", session: "the-session-id" };
-await agent.invoke({ messages: [{ role: "user", content: "What's on my calendar?" }] }, { configurable: { thread_id: "t1" }, context });
+await agent.invoke(
+  { messages: [{ role: "user", content: "What's on my calendar?" }] },
+  { configurable: { thread_id: "t1" }, context },
+);
 
 // Mount it: the launch link and the OAuth callback, which resumes every waiting thread once.
 export const handler = (request: Request) => authbus.fetch(request, { session: sessionOf(request) });

@@ -1,5 +1,5 @@
 /** @module The README example, type-checked (`npx tsc -p tsconfig.test.json`); not meant to be run. */
-import { openSqliteStores } from "@authbus/oauth";
+import { openSqliteStores } from "@authbus/oauth/sqlite";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { createAgent } from "langchain";

@@ -116,8 +116,8 @@ export interface Authbus {
    */
   resume(consentId: string, outcome?: ConsentOutcome, identity?: RequestIdentity): Promise<ResumeReport>;
   /**
-   * Denies a pending consent (the person closed the card) and resumes its threads with how it
-   * really ended (a second tab may have granted it first).
+   * Denies a pending consent (the person closed the card) and resumes its threads, in the
+   * background, with how it really ended (a second tab may have granted it first).
    *
    * @throws {ConsentNotSettledError} for an unknown consent.
    * @throws {ConsentSessionError} when `identity` is not the consent's session or user.
@@ -279,7 +279,14 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     async deny(consentId, identity) {
       await owned(consentId, identity);
       await consents.deny(consentId);
-      return resumer.resume(consentId);
+      const view = await consents.get(consentId);
+      if (!view || view.status === "pending") {
+        throw new ConsentNotSettledError(consentId, `consent ${consentId} could not be denied`);
+      }
+      const threads = (await stores.waits.findWaits(consentId)).map((wait) => wait.threadId);
+      // Resumed in the background, as after a callback (see `idle()`).
+      resumer.resume(consentId).catch((error: unknown) => onError(error, { consentId }));
+      return { consentId, outcome: view.status, threads };
     },
     recover: () => resumer.recover(),
     idle: () => resumer.idle(),

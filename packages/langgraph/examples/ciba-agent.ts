@@ -14,7 +14,8 @@
  */
 import { createAuthBus } from "@authbus/core";
 import { createMCPClient } from "@authbus/mcp";
-import { createConsents, openSqliteStores } from "@authbus/oauth";
+import { createConsents } from "@authbus/oauth";
+import { openSqliteStores } from "@authbus/oauth/sqlite";
 import { DEFAULT_CLIENT_ID, type DemoServers, startDemoServers } from "@authbus/testkit";
 import { HumanMessage } from "@langchain/core/messages";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";

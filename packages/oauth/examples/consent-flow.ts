@@ -1,6 +1,7 @@
 /** @module The README example: a consent from a 401 challenge to stored tokens, then a silent refresh. */
 import { createAuthBus, parseWWWAuthenticate, selectOAuthChallenge } from "@authbus/core";
-import { createConsents, createRefresher, openSqliteStores } from "@authbus/oauth";
+import { createConsents, createRefresher } from "@authbus/oauth";
+import { openSqliteStores } from "@authbus/oauth/sqlite";
 
 export async function example(mcpUrl: string, callbackUrl: () => Promise<string>): Promise<void> {
   const bus = createAuthBus();

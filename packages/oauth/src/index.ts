@@ -116,6 +116,11 @@ export {
 export { isRevocationError, REVOCATION_FAILED, RevocationError } from "./errors/revocation-error.js";
 export type { StoreCorruption } from "./errors/store-errors.js";
 export { isStoreCorruptError, STORE_CORRUPT, StoreCorruptError } from "./errors/store-errors.js";
+export {
+  isStoreUnavailableError,
+  STORE_UNAVAILABLE,
+  StoreUnavailableError,
+} from "./errors/store-unavailable-error.js";
 export { requestClientCredentialsToken } from "./grants/client-credentials.js";
 export type {
   AssertionContext,
@@ -136,7 +141,7 @@ export { requestJwtBearerToken } from "./grants/jwt-bearer.js";
 export type { GrantName, ServiceGrantInput } from "./grants/send-grant.js";
 export type { ServiceClient, ServiceClientAuthMethod } from "./grants/service-client.js";
 export type { RefresherOptions } from "./refresh/create-refresher.js";
-export { createRefresher } from "./refresh/create-refresher.js";
+export { createRefresher, DEFAULT_REFRESH_LEASE_TTL_MS } from "./refresh/create-refresher.js";
 export type {
   RevocationOutcome,
   RevokedTokenType,
@@ -151,9 +156,3 @@ export {
   MAX_AUTHORIZATION_URL_LENGTH,
   MAX_RESPONSE_BODY_BYTES,
 } from "./shared/limits.js";
-export type { SqliteStores, SqliteStoresOptions } from "./stores/sqlite/open-sqlite-stores.js";
-export { openSqliteStores } from "./stores/sqlite/open-sqlite-stores.js";
-export { SqliteClientRegistrationStore } from "./stores/sqlite/sqlite-client-registration-store.js";
-export { SqliteConsentStore } from "./stores/sqlite/sqlite-consent-store.js";
-export { SqliteConsentWaitStore } from "./stores/sqlite/sqlite-consent-wait-store.js";
-export { SqliteTokenStore } from "./stores/sqlite/sqlite-token-store.js";

@@ -1,31 +1,28 @@
-/** @module HTTP routes of the chat: the page, its API, its event stream and the OAuth callback. */
-import type { ConsentOutcome } from "@authbus/core";
+/** @module HTTP routes of the chat: the page, its API, its event stream, the consent link and the OAuth callback. */
+import { randomBytes } from "node:crypto";
 import { serveStatic } from "@hono/node-server/serve-static";
+import { type Authbus, isConsentNotSettledError, isConsentSessionError } from "authbus";
 import { Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { threadIdSchema } from "../shared/thread-view.js";
 import type { BusFeed } from "./bus-feed.js";
-import { callbackPage } from "./callback-page.js";
 import { isThreadBusyError, type ThreadRunner } from "./thread-runner.js";
-
-/** The part of `createConsents()` the routes use. */
-export interface ConsentGate {
-  complete(callbackUrl: string): Promise<{ consentId: string; outcome: "granted" | "denied" }>;
-  deny(consentId: string): Promise<boolean>;
-  /** The real authorization URL of a pending consent; `undefined` once settled or expired. */
-  authorizationUrl(consentId: string): Promise<string | undefined>;
-  /** Where a consent stands, or `undefined` for an unknown id. */
-  status(consentId: string): Promise<"pending" | "granted" | "denied" | "expired" | undefined>;
-}
 
 export interface ChatRoutesOptions {
   runner: ThreadRunner;
-  consents: ConsentGate;
+  /** The launch link, the OAuth callback and denials go through authbus. */
+  authbus: Pick<Authbus, "fetch" | "deny">;
   feed: BusFeed;
   /** The built page (Vite's output folder). */
   webRoot: string;
+  /** The user every run is for (one per app in this sample). */
+  subject: string;
 }
+
+/** The browser session: a random id in an httpOnly cookie; authbus binds each consent to the session that asked. */
+export const SESSION_COOKIE = "authbus_chat_session";
 
 const messageSchema = z.strictObject({ text: z.string().trim().min(1).max(4000) });
 
@@ -34,8 +31,20 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : "unexpected error";
 }
 
-export function createChatRoutes({ runner, consents, feed, webRoot }: ChatRoutesOptions): Hono {
-  const app = new Hono();
+export function createChatRoutes({ runner, authbus, feed, webRoot, subject }: ChatRoutesOptions): {
+  fetch: (request: Request) => Response | Promise<Response>;
+} {
+  const app = new Hono<{ Variables: { session: string } }>();
+
+  app.use("*", async (c, next) => {
+    let session = getCookie(c, SESSION_COOKIE);
+    if (!session || !/^[A-Za-z0-9_-]{32}$/.test(session)) {
+      session = randomBytes(24).toString("base64url");
+      setCookie(c, SESSION_COOKIE, session, { httpOnly: true, sameSite: "Lax", path: "/" });
+    }
+    c.set("session", session);
+    return next();
+  });
 
   app.use("/api/threads/:threadId/*", async (c, next) => {
     if (!threadIdSchema.safeParse(c.req.param("threadId")).success) {
@@ -96,7 +105,7 @@ export function createChatRoutes({ runner, consents, feed, webRoot }: ChatRoutes
         400,
       );
     try {
-      await runner.send(c.req.param("threadId"), body.data.text);
+      await runner.send(c.req.param("threadId"), body.data.text, { subject, session: c.get("session") });
     } catch (error) {
       if (isThreadBusyError(error)) return c.json({ error: error.message }, 409);
       throw error;
@@ -105,52 +114,23 @@ export function createChatRoutes({ runner, consents, feed, webRoot }: ChatRoutes
   });
 
   app.post("/api/threads/:threadId/consents/:consentId/deny", async (c) => {
-    const consentId = c.req.param("consentId");
-    const denied = await consents.deny(consentId);
-    // Threads resume with how the consent really ended: a second tab may have granted it
-    // first, and a consent that is unknown or still pending resumes nothing.
-    const status = await consents.status(consentId);
-    if (status === undefined) return c.json({ error: "There is no such access request." }, 404);
-    if (status !== "pending") runner.resume(consentId, status);
-    return c.json({ denied, status }, 202);
-  });
-
-  // The card's Authorize opens this launch link; only here does the state-bearing URL appear.
-  app.get("/consents/:consentId/authorize", async (c) => {
-    const target = await consents.authorizationUrl(c.req.param("consentId"));
-    if (!target) {
-      return c.html(
-        callbackPage({
-          title: "This access request is no longer open",
-          detail: "It was already answered or it expired. Ask the agent again to get a new one.",
-        }),
-        410,
-      );
-    }
-    c.header("Cache-Control", "no-store");
-    return c.redirect(target, 302);
-  });
-
-  app.get("/oauth/callback", async (c) => {
-    let result: { consentId: string; outcome: ConsentOutcome };
+    // Threads resume with how the consent really ended: a second tab may have granted it first.
     try {
-      result = await consents.complete(c.req.url);
+      const report = await authbus.deny(c.req.param("consentId"), { session: c.get("session"), subject });
+      return c.json({ status: report.outcome }, 202);
     } catch (error) {
-      return c.html(callbackPage({ title: "This sign-in link can't be used", detail: reasonOf(error) }), 400);
+      if (isConsentNotSettledError(error)) return c.json({ error: "There is no such access request." }, 404);
+      if (isConsentSessionError(error)) return c.json({ error: "This access request is not yours." }, 403);
+      throw error;
     }
-    const threads = runner.resume(result.consentId, result.outcome);
-    const granted = result.outcome === "granted";
-    return c.html(
-      callbackPage({
-        title: granted ? "Access granted" : "Access declined",
-        detail: granted
-          ? "You can close this window; the chat carries on."
-          : "The agent will tell you what it couldn't do.",
-        threadId: threads[0],
-        outcome: result.outcome,
-      }),
-    );
   });
+
+  // The card's Authorize opens the launch link; only there does the state-bearing URL appear.
+  // The callback completes the consent and authbus resumes every thread waiting on it.
+  const viaAuthbus = (c: { req: { raw: Request }; get(key: "session"): string }) =>
+    authbus.fetch(c.req.raw, { session: c.get("session"), subject });
+  app.get("/consents/:consentId/authorize", viaAuthbus);
+  app.get("/oauth/callback", viaAuthbus);
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.use("/*", serveStatic({ root: webRoot }));

@@ -1,20 +1,20 @@
-/** @module Starts the chat: stores, MCP client, agent, routes and the HTTP server on loopback. */
+/** @module Starts the chat: stores, authbus, the agent, routes and the HTTP server on loopback. */
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { type AuthBus, createAuthBus, normalizeResource } from "@authbus/core";
-import { authInterruptMiddleware } from "@authbus/langgraph";
-import { createMCPClient, runWithCallId } from "@authbus/mcp";
-import { createConsents, createRefresher, openSqliteStores } from "@authbus/oauth";
+import type { AuthBus } from "@authbus/core";
+import { openSqliteStores } from "@authbus/oauth/sqlite";
 import { serve } from "@hono/node-server";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { type AuthbusPage, createAuthbus } from "authbus";
 import { createAgent } from "langchain";
 import type { BusEntry } from "../shared/thread-view.js";
 import { BusFeed } from "./bus-feed.js";
+import { callbackPage } from "./callback-page.js";
 import { createChatRoutes } from "./chat-routes.js";
 import { OfflineChatModel } from "./offline-chat-model.js";
-import { ThreadIndex } from "./thread-index.js";
 import { type ChatGraph, ThreadRunner } from "./thread-runner.js";
+import { SqliteToolCatalog } from "./tool-catalog.js";
 
 export interface ChatServerConfig {
   url: string;
@@ -24,7 +24,7 @@ export interface ChatServerConfig {
 export interface ChatAppOptions {
   /** The MCP servers the agent may use, by name. */
   servers: Record<string, ChatServerConfig>;
-  /** Folder for the SQLite files (tokens and consents, checkpoints, thread index). */
+  /** Folder for the SQLite files (tokens, consents and waits; checkpoints; tool catalog). */
   dataDir: string;
   /** The built page (Vite's output). */
   webRoot: string;
@@ -64,6 +64,51 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The chat's own page for what authbus's launch link and callback have to say. */
+function chatPage(page: AuthbusPage): Response {
+  const html = (body: string, status: number) =>
+    new Response(body, { status, headers: { "content-type": "text/html; charset=UTF-8" } });
+  switch (page.kind) {
+    case "consent_completed": {
+      const granted = page.outcome === "granted";
+      return html(
+        callbackPage({
+          title: granted ? "Access granted" : "Access declined",
+          detail: granted
+            ? "You can close this window; the chat carries on."
+            : "The agent will tell you what it couldn't do.",
+          threadId: page.threads[0],
+          outcome: page.outcome,
+        }),
+        200,
+      );
+    }
+    case "launch_refused":
+      return html(
+        callbackPage(
+          page.status === 410
+            ? {
+                title: "This access request is no longer open",
+                detail: "It was already answered or it expired. Ask the agent again to get a new one.",
+              }
+            : {
+                title: "This access request is not yours",
+                detail: "Open it from the conversation that asked.",
+              },
+        ),
+        page.status,
+      );
+    case "callback_refused":
+      return html(
+        callbackPage({
+          title: "This sign-in link can't be used",
+          detail: page.error instanceof Error ? page.error.message : "unexpected error",
+        }),
+        page.status,
+      );
+  }
+}
+
 /**
  * Starts the sample chat on 127.0.0.1.
  *
@@ -74,84 +119,37 @@ async function freePort(): Promise<number> {
 export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   const port = options.port || (await freePort());
   const origin = `http://127.0.0.1:${port}`;
-  const redirectUri = `${origin}/oauth/callback`;
   const subject = options.subject ?? "demo-user";
   const secret = options.secret ?? process.env.AUTHBUS_SECRET;
 
-  const bus = createAuthBus();
-  const feed = new BusFeed(bus);
   const stores = openSqliteStores({
     path: join(options.dataDir, "authbus.db"),
     ...(secret ? { secret } : { development: true }),
   });
-  const client = {
-    redirectUri,
-    clientName: "authbus chat",
-    ...(options.clientId ? { clientId: options.clientId } : {}),
-  };
-  const consents = createConsents({
-    tokens: stores.tokens,
-    store: stores.consents,
-    registrations: stores.registrations,
-    client,
-    bus,
-    ttlSeconds: options.consentTtlSeconds ?? 600,
-    // Cards, events and checkpoints carry this launch link; the state-bearing authorization URL
-    // stays in the consent store and is only handed out by a redirect.
-    launchUrl: (consentId) => `${origin}/consents/${encodeURIComponent(consentId)}/authorize`,
-  });
-  const serverNames = new Map(
-    Object.entries(options.servers).map(([name, { url }]) => [normalizeResource(url), name]),
-  );
-  const refresh = createRefresher({
-    tokens: stores.tokens,
-    bus,
-    client,
-    registrations: stores.registrations,
-    serverName: (key) => serverNames.get(normalizeResource(key.resource)) ?? new URL(key.resource).host,
-  });
-  const index = new ThreadIndex(join(options.dataDir, "threads.db"));
-  const mcp = createMCPClient({
+  const toolCatalog = new SqliteToolCatalog(join(options.dataDir, "tools.db"));
+  const authbus = createAuthbus({
     servers: options.servers,
-    tokens: stores.tokens,
-    bus,
-    subject,
-    refresh,
-    toolCatalog: index,
+    stores: { ...stores, toolCatalog },
+    baseUrl: origin,
+    client: { clientName: "authbus chat", ...(options.clientId ? { clientId: options.clientId } : {}) },
+    consent: { ttlSeconds: options.consentTtlSeconds ?? 600 },
+    respond: chatPage,
   });
+  const { bus } = authbus;
+  const feed = new BusFeed(bus);
   const checkpointer = SqliteSaver.fromConnString(join(options.dataDir, "checkpoints.db"));
   const agent = createAgent({
     model: options.model ?? new OfflineChatModel(),
     tools: [],
-    middleware: [
-      authInterruptMiddleware({
-        client: mcp,
-        bus,
-        consents,
-        subject,
-        tokens: stores.tokens,
-        consentLookup: stores.consents,
-        runWithCallId,
-      }),
-    ],
+    middleware: [authbus.middleware()],
     checkpointer,
   });
-  const runner = new ThreadRunner(agent as unknown as ChatGraph, index);
-  bus.on("consent.expired", ({ consentId }) => {
-    runner.resume(consentId, "expired");
-  });
+  const runner = new ThreadRunner(agent as unknown as ChatGraph);
+  // Resumes threads whose consent was answered while the app was down, and finishes runs a
+  // killed process left in a tool call; resumed runs go through the runner, so the page sees them.
+  const recovered = authbus.attach(agent, { run: (run) => runner.runForAuthbus(run) });
 
-  const routes = createChatRoutes({
-    runner,
-    consents: {
-      complete: (url) => consents.complete(url),
-      deny: (id) => consents.deny(id),
-      authorizationUrl: (id) => consents.authorizationUrl(id),
-      status: async (id) => (await consents.get(id))?.status,
-    },
-    feed,
-    webRoot: options.webRoot,
-  });
+  const routes = createChatRoutes({ runner, authbus, feed, webRoot: options.webRoot, subject });
   const server = serve({ fetch: routes.fetch, port, hostname: "127.0.0.1" });
   await new Promise<void>((resolve, reject) => {
     if (server.listening) resolve();
@@ -163,10 +161,11 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     closed ??= (async () => {
       (server as import("node:http").Server).closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await recovered.catch(() => undefined);
+      await authbus.idle();
       await runner.idle();
-      consents.close();
-      await mcp.close();
-      index.close();
+      await authbus.close();
+      toolCatalog.close();
       stores.close();
       checkpointer.db.close();
     })();
@@ -174,9 +173,13 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   };
   return {
     url: `${origin}/`,
-    redirectUri,
+    redirectUri: authbus.redirectUri,
     close,
-    idle: () => runner.idle(),
+    idle: async () => {
+      await recovered;
+      await authbus.idle();
+      await runner.idle();
+    },
     busEvents: () => feed.recent(),
     bus,
     [Symbol.asyncDispose]: close,

@@ -1,19 +1,26 @@
 /** @module Runs the agent per thread, one run at a time, and tells the page what changed. */
-import type { ConsentOutcome } from "@authbus/core";
-import { isConsentNotPendingError, resumeConsent } from "@authbus/langgraph";
 import { HumanMessage } from "@langchain/core/messages";
+import type { ThreadRun } from "authbus";
 import type { ThreadView } from "../shared/thread-view.js";
-import type { ThreadIndex } from "./thread-index.js";
 import { toThreadView } from "./to-thread-view.js";
 
 type Snapshot = Parameters<typeof toThreadView>[1];
 
+/** Whose run it is: the signed-in user and the browser session (authbus binds consents to both). */
+export interface RunContext {
+  subject: string;
+  session?: string;
+}
+
+/** The config of one run: the thread, and what authbus reads (the run's `context`, and on a resume its session digest). */
+export interface RunConfig {
+  configurable: { thread_id: string; [key: string]: unknown };
+  context: RunContext;
+}
+
 /** The part of a compiled `createAgent` graph the runner uses. */
 export interface ChatGraph {
-  stream(
-    input: unknown,
-    options: { configurable: { thread_id: string }; streamMode: "values" },
-  ): Promise<AsyncIterable<unknown>>;
+  stream(input: unknown, options: RunConfig & { streamMode: "values" }): Promise<AsyncIterable<unknown>>;
   getState(
     config: { configurable: { thread_id: string } },
     options?: { subgraphs?: boolean },
@@ -34,23 +41,22 @@ export function isThreadBusyError(error: unknown): error is ThreadBusyError {
 
 type Listener = (view: ThreadView) => void;
 
-const config = (threadId: string) => ({ configurable: { thread_id: threadId } });
+const threadConfig = (threadId: string) => ({ configurable: { thread_id: threadId } });
 
 /**
- * Each thread runs one thing at a time: a new message, or resumes after consent, queued in
- * order. Every step of a run is pushed to the thread's listeners as a fresh view.
+ * Each thread runs one thing at a time: a new message, or a run authbus asks for (a resume
+ * after consent, or finishing what a killed process left), queued in order. Every step of a
+ * run is pushed to the thread's listeners as a fresh view.
  */
 export class ThreadRunner {
   readonly #graph: ChatGraph;
-  readonly #index: ThreadIndex;
   readonly #listeners = new Map<string, Set<Listener>>();
   readonly #queues = new Map<string, Promise<void>>();
   readonly #running = new Set<string>();
   readonly #errors = new Map<string, string>();
 
-  constructor(graph: ChatGraph, index: ThreadIndex) {
+  constructor(graph: ChatGraph) {
     this.#graph = graph;
-    this.#index = index;
   }
 
   subscribe(threadId: string, listener: Listener): () => void {
@@ -67,7 +73,7 @@ export class ThreadRunner {
   }
 
   async view(threadId: string): Promise<ThreadView> {
-    const snapshot = await this.#graph.getState(config(threadId), { subgraphs: true });
+    const snapshot = await this.#graph.getState(threadConfig(threadId), { subgraphs: true });
     return toThreadView(threadId, snapshot, this.#running.has(threadId), this.#errors.get(threadId));
   }
 
@@ -79,11 +85,11 @@ export class ThreadRunner {
   }
 
   /**
-   * Starts answering a message; resolves once the run is queued.
+   * Starts answering a message as `context.subject`; resolves once the run is queued.
    *
    * @throws {ThreadBusyError} while the agent is answering or waits for consent.
    */
-  async send(threadId: string, text: string): Promise<void> {
+  async send(threadId: string, text: string, context: RunContext): Promise<void> {
     if (this.#running.has(threadId) || this.#queues.has(threadId)) {
       throw new ThreadBusyError("The agent is still answering your previous message.");
     }
@@ -91,34 +97,20 @@ export class ThreadRunner {
     if (view.pending.length > 0) {
       throw new ThreadBusyError("Answer the access request above first (Authorize or Deny).");
     }
-    this.#enqueue(threadId, () => this.#run(threadId, { messages: [new HumanMessage(text)] }));
+    void this.#enqueue(threadId, () =>
+      this.#run({ messages: [new HumanMessage(text)] }, { ...threadConfig(threadId), context }),
+    );
   }
 
-  /** Resumes every thread waiting on a consent with its outcome. Returns those threads. */
-  resume(consentId: string, outcome: ConsentOutcome): string[] {
-    const threads = this.#index.take(consentId);
-    for (const threadId of threads) {
-      this.#enqueue(threadId, async () => {
-        let command: unknown;
-        try {
-          command = await resumeConsent(this.#graph as never, config(threadId), consentId, outcome);
-        } catch (error) {
-          // Another path (a second tab, the expiry timer) already resumed it: nothing to do.
-          if (isConsentNotPendingError(error)) return;
-          throw error;
-        }
-        await this.#run(threadId, command);
-      });
-    }
-    return threads;
+  /** Makes a run authbus asks for (`attach(agent, { run })`), in the thread's queue; resolves when it has ended. */
+  runForAuthbus(run: ThreadRun): Promise<void> {
+    return this.#enqueue(run.threadId, async () => {
+      const input = await run.input();
+      if (input !== undefined) await this.#run(input, run.config);
+    });
   }
 
-  /** Threads waiting on a consent (for the callback page's way back). */
-  threadsWaitingOn(consentId: string): string[] {
-    return this.#index.threadsWaitingOn(consentId);
-  }
-
-  #enqueue(threadId: string, task: () => Promise<void>): void {
+  #enqueue(threadId: string, task: () => Promise<void>): Promise<void> {
     const previous = this.#queues.get(threadId) ?? Promise.resolve();
     const next = previous.then(task).catch((error: unknown) => {
       this.#errors.set(threadId, error instanceof Error ? error.message : String(error));
@@ -128,20 +120,20 @@ export class ThreadRunner {
     void next.finally(() => {
       if (this.#queues.get(threadId) === next) this.#queues.delete(threadId);
     });
+    return next;
   }
 
-  async #run(threadId: string, input: unknown): Promise<void> {
+  async #run(input: unknown, config: RunConfig): Promise<void> {
+    const threadId = config.configurable.thread_id;
     this.#running.add(threadId);
     this.#errors.delete(threadId);
     try {
       await this.#publish(threadId);
-      const stream = await this.#graph.stream(input, { ...config(threadId), streamMode: "values" });
+      const stream = await this.#graph.stream(input, { ...config, streamMode: "values" });
       for await (const _ of stream) await this.#publish(threadId);
     } finally {
       this.#running.delete(threadId);
-      const view = await this.view(threadId);
-      for (const consent of view.pending) this.#index.wait(consent.consentId, threadId);
-      await this.#publish(threadId, view);
+      await this.#publish(threadId);
     }
   }
 

@@ -111,6 +111,7 @@ describe("authbus.fetch", () => {
     const [card] = await app.pending("c-1");
     const report = await app.authbus.deny(card?.consentId ?? "", { session, subject: "carol" });
     expect(report).toMatchObject({ outcome: "denied", threads: ["c-1"] });
+    await app.authbus.idle();
     expect(lastText(await app.messages("c-1"))).toContain("declined");
   });
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { pendingAuthInterrupts } from "@authbus/langgraph";
-import { openSqliteStores, type SqliteStores } from "@authbus/oauth";
+import { openSqliteStores, type SqliteStores } from "@authbus/oauth/sqlite";
 import {
   type AuthServer,
   approveConsent,

@@ -5,11 +5,7 @@ import { consentOutcomeSchema, consentReasonSchema } from "./consent-reason.js";
 
 export const AUTH_INTERRUPT_TYPE = "authbus/consent_required" as const;
 
-/**
- * The interrupt payload. It names the consent and says where to send the person; it never
- * holds a token, a PKCE verifier or anything else that grants access.
- */
-export const authInterruptSchema = z.strictObject({
+const authInterruptFields = z.strictObject({
   type: z.literal(AUTH_INTERRUPT_TYPE),
   consentId: z.string().min(1),
   serverName: z.string(),
@@ -35,7 +31,34 @@ export const authInterruptSchema = z.strictObject({
   verificationUri: z.url().optional(),
   /** Device authorization: `verificationUri` with the code filled in (for a QR code or a link), when the server gives one. */
   verificationUriComplete: z.url().optional(),
+  /**
+   * URL-mode elicitation (MCP 2025-11-25): the id the MCP server gave the elicitation (opaque;
+   * its `notifications/elicitation/complete` names it). Set exactly when `channel` is `elicitation`;
+   * `authorizationUrl` is then the server's own URL, to show in full before the person opens it.
+   */
+  elicitationId: z.string().min(1).optional(),
+  /** URL-mode elicitation: the server's words for why the person should open the URL. */
+  message: z.string().optional(),
 });
+
+function isHttpUrl(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+}
+
+/**
+ * The interrupt payload. It names the consent and says where to send the person; it never
+ * holds a token, a PKCE verifier or anything else that grants access.
+ */
+export const authInterruptSchema = authInterruptFields
+  .refine((value) => (value.channel === "elicitation") === (value.elicitationId !== undefined), {
+    message: "elicitationId is set exactly when channel is elicitation",
+    path: ["elicitationId"],
+  })
+  // A server's URL is opened by the person's browser: never a `javascript:` or `data:` URL.
+  .refine((value) => value.channel !== "elicitation" || isHttpUrl(value.authorizationUrl), {
+    message: "an elicitation URL must be http(s)",
+    path: ["authorizationUrl"],
+  });
 
 export type AuthInterrupt = z.infer<typeof authInterruptSchema>;
 

@@ -1,4 +1,4 @@
-/** @module How a consent reaches the person: the browser redirect, CIBA, or device authorization. */
+/** @module How a consent reaches the person: the browser redirect, CIBA, device authorization, or an MCP server's URL elicitation. */
 import { z } from "zod";
 
 /**
@@ -8,7 +8,10 @@ import { z } from "zod";
  *   their own device (a phone); the app polls the token endpoint.
  * - `device`: RFC 8628 device authorization: the person opens `verificationUri` anywhere and
  *   types `userCode`; the app polls the token endpoint.
+ * - `elicitation`: MCP URL-mode elicitation (2025-11-25): the MCP server itself asks the person
+ *   to open its URL (to authorize a third party, say); the server reports completion with
+ *   `notifications/elicitation/complete`, or the person says they are done.
  */
-export const consentChannelSchema = z.enum(["redirect", "ciba", "device"]);
+export const consentChannelSchema = z.enum(["redirect", "ciba", "device", "elicitation"]);
 
 export type ConsentChannel = z.infer<typeof consentChannelSchema>;

@@ -7,6 +7,8 @@ import { z } from "zod";
  * - `insufficient_scope`: RFC 6750 §3.1, more scopes are needed (step-up asks for the union).
  * - `step_up`: RFC 9470, a stronger or more recent login is needed.
  * - `refresh_failed`: a refresh was tried and the authorization server refused it.
+ * - `url_elicitation`: the MCP server asked the person to visit a URL of its own (MCP 2025-11-25
+ *   URL-mode elicitation), e.g. to authorize it at a third party.
  */
 export const consentReasonSchema = z.enum([
   "missing_token",
@@ -14,6 +16,7 @@ export const consentReasonSchema = z.enum([
   "insufficient_scope",
   "step_up",
   "refresh_failed",
+  "url_elicitation",
 ]);
 
 export type ConsentReason = z.infer<typeof consentReasonSchema>;

@@ -101,6 +101,28 @@ export const authEventSchemas = {
     errorDescription: z.string().optional(),
   }),
   "consent.expired": z.strictObject({ ...where, consentId: z.string() }),
+  /**
+   * A URL-mode elicitation (MCP 2025-11-25) was completed: the server sent
+   * `notifications/elicitation/complete` for it (`by: "server"`), or the person said they were
+   * done (`by: "user"`). Its consent is settled `granted`; the threads waiting on it resume.
+   */
+  "elicitation.completed": z.strictObject({
+    ...where,
+    consentId: z.string(),
+    elicitationId: z.string(),
+    by: z.enum(["server", "user"]),
+  }),
+  /**
+   * The client answered a server's `elicitation/create` (URL mode): `accept` once the person
+   * agreed (and the consent was granted), `decline` / `cancel` otherwise. `consentId` is absent
+   * when no consent was begun (no tool call was waiting to ask the person).
+   */
+  "elicitation.answered": z.strictObject({
+    ...where,
+    consentId: z.string().optional(),
+    elicitationId: z.string(),
+    action: z.enum(["accept", "decline", "cancel"]),
+  }),
   /** A request was sent again after a silent refresh; the caller never saw the 401. */
   "request.retried": z.strictObject({
     ...where,

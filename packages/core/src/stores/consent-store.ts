@@ -67,6 +67,15 @@ export const consentRecordSchema = z.strictObject({
   userCode: z.string().optional(),
   verificationUri: z.string().optional(),
   verificationUriComplete: z.string().optional(),
+  /**
+   * URL-mode elicitation (MCP 2025-11-25): the id the MCP server gave it. Such a consent has no
+   * callback either (`state` and `codeVerifier` are random values never sent, `redirectUri` is
+   * empty so no OAuth consent joins it): it settles when the server reports completion or the
+   * person says they are done. `authorizationUrl` is the server's URL.
+   */
+  elicitationId: z.string().min(1).optional(),
+  /** URL-mode elicitation: the server's words for why the person should open the URL. */
+  message: z.string().optional(),
 });
 
 export type ConsentRecord = z.infer<typeof consentRecordSchema>;

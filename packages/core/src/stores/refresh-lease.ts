@@ -31,6 +31,11 @@ export interface RefreshLease {
   commit(tokens: TokenSet): Promise<boolean>;
   /** Deletes the stored tokens (a dead refresh token) under the same condition as {@link commit}. */
   discard(): Promise<boolean>;
+  /**
+   * Extends the lease to `ttlMs` from now while it is still this holder's (a long refresh keeps
+   * it this way). Returns `false`, changing nothing, once another caller has taken it over.
+   */
+  renew(ttlMs: number): Promise<boolean>;
   /** Ends the lease if it is still this holder's; waiters then take it at once. Idempotent. */
   release(): Promise<void>;
 }

@@ -178,6 +178,12 @@ export class MemoryTokenStore implements TokenStore {
         await this.delete(checked);
         return true;
       },
+      renew: async (next) => {
+        checkLeaseTtl(next);
+        if (state.fence !== fence) return false;
+        state.leaseUntil = Date.now() + next;
+        return true;
+      },
       release: async () => {
         if (state.fence === fence) state.leaseUntil = 0;
       },

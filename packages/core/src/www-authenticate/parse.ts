@@ -84,16 +84,11 @@ function skipSeparators(input: string, i: number): number {
   return i;
 }
 
-// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 §5.6.4). Comparisons rather
-// than a table load: above '"' everything but "\" and DEL is qdtext, obs-text included.
+// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 §5.6.4).
+const NOT_QDTEXT = /[^\t !#-[\]-~\x80-\uffff]/g;
 function skipQdtext(input: string, i: number): number {
-  const n = input.length;
-  while (i < n) {
-    const c = input.charCodeAt(i);
-    if (c > DQUOTE ? c === BACKSLASH || c === 0x7f : c !== SP && c !== 0x21 && c !== HTAB) break;
-    i++;
-  }
-  return i;
+  NOT_QDTEXT.lastIndex = i;
+  return NOT_QDTEXT.test(input) ? NOT_QDTEXT.lastIndex - 1 : input.length;
 }
 
 function scanToken(input: string, i: number): number {
@@ -124,47 +119,88 @@ function addSeenName(seen: SeenNames, name: string, params: Record<string, strin
 
 // Schemes and parameter names that real challenges use (RFC 6750, 7616, 7617, 9449, 9470, 9728,
 // 4559, MCP). Returning these literals instead of fresh slices lets V8 store each property under an
-// already-internalised key, which was most of the cost of a parameter. Keyed by length and first
-// letter, so a lookup compares against one candidate, rarely two.
-const KNOWN_MAX_LENGTH = 31;
-const KNOWN_NAMES = buildKnownNames(
-  (
-    "bearer dpop basic digest negotiate ntlm newauth hoba mutual vapid privatetoken " +
-    "realm error error_description error_uri scope resource_metadata resource algs acr_values " +
-    "max_age charset nonce opaque stale algorithm qop domain userhash authorization_uri as_uri type title challenge token-key"
-  ).split(" "),
-);
+// already-internalised key, which was most of the cost of a parameter. They are found with a trie
+// walked while the name is scanned (one table load per character, ASCII case folded), so a known
+// name costs no compare and no slice, whatever its case.
+const KNOWN_NAMES = (
+  "bearer dpop basic digest negotiate ntlm newauth hoba mutual vapid privatetoken " +
+  "realm error error_description error_uri scope resource_metadata resource algs acr_values " +
+  "max_age charset nonce opaque stale algorithm qop domain userhash authorization_uri as_uri type title challenge token-key"
+).split(" ");
 
-function knownSlot(length: number, firstChar: number): number {
-  return (length << 5) | (firstChar & 31);
-}
+// NAME_CLASS[c] is 0 for a character that is not a tchar, else the trie column of c: its own column
+// when some known name holds it (both cases of a letter share one), else OTHER_TCHAR, which leads
+// nowhere. Trie state 0 is "no known name", state 1 the root; a row has TRIE_STRIDE columns.
+const OTHER_TCHAR = 1;
+const TRIE_SHIFT = 5;
+const TRIE_STRIDE = 1 << TRIE_SHIFT;
+const TRIE_ROOT = 1;
+const NAME_CLASS = new Uint8Array(128);
+const { table: TRIE, accepts: TRIE_ACCEPTS } = buildTrie(KNOWN_NAMES);
 
-function buildKnownNames(names: readonly string[]): (readonly string[] | undefined)[] {
-  const slots: (string[] | undefined)[] = new Array((KNOWN_MAX_LENGTH + 1) << 5).fill(undefined);
+function buildTrie(names: readonly string[]): { table: Uint16Array; accepts: (string | undefined)[] } {
+  for (let c = 0; c < 128; c++) if (isTchar(c)) NAME_CLASS[c] = OTHER_TCHAR;
+  let columns = OTHER_TCHAR + 1;
   for (const name of names) {
-    const slot = knownSlot(name.length, name.charCodeAt(0));
-    const list = slots[slot];
-    if (list === undefined) slots[slot] = [name];
-    else list.push(name);
-  }
-  return slots;
-}
-
-// The lower-cased name in input[start, end), which holds a token: a known literal when there is
-// one, else a new string.
-function readName(input: string, start: number, end: number): string {
-  const length = end - start;
-  if (length <= KNOWN_MAX_LENGTH) {
-    const candidates = KNOWN_NAMES[knownSlot(length, input.charCodeAt(start))];
-    if (candidates !== undefined) {
-      // A native compare; names sent in another case take the slower general path below.
-      for (let k = 0; k < candidates.length; k++) {
-        const candidate = candidates[k] as string;
-        if (input.startsWith(candidate, start)) return candidate;
-      }
+    for (let k = 0; k < name.length; k++) {
+      const c = name.charCodeAt(k);
+      if (NAME_CLASS[c] !== OTHER_TCHAR) continue;
+      NAME_CLASS[c] = columns;
+      // Names are lower-case; the upper-case letter walks the same edge.
+      if (c >= 0x61 && c <= 0x7a) NAME_CLASS[c - 0x20] = columns;
+      columns++;
     }
   }
-  return sliceLower(input, start, end);
+  if (columns > TRIE_STRIDE) throw new Error("known names use too many distinct characters");
+  const rows: number[][] = [[], []];
+  const accepts: (string | undefined)[] = [undefined, undefined];
+  for (const name of names) {
+    let state = TRIE_ROOT;
+    for (let k = 0; k < name.length; k++) {
+      const row = rows[state] as number[];
+      const column = NAME_CLASS[name.charCodeAt(k)] as number;
+      let next = row[column];
+      if (next === undefined) {
+        next = rows.length;
+        rows.push([]);
+        accepts.push(undefined);
+        row[column] = next;
+      }
+      state = next;
+    }
+    accepts[state] = name;
+  }
+  const table = new Uint16Array(rows.length << TRIE_SHIFT);
+  rows.forEach((row, state) => {
+    row.forEach((next, column) => {
+      table[(state << TRIE_SHIFT) | column] = next;
+    });
+  });
+  return { table, accepts };
+}
+
+// Trie state reached by the last scanName; module state rather than an allocated pair.
+let scannedState = 0;
+
+// Scans the token at i (RFC 9110 §5.6.2) and walks the trie over it; returns its end.
+function scanName(input: string, i: number): number {
+  const n = input.length;
+  let state = TRIE_ROOT;
+  while (i < n) {
+    const c = input.charCodeAt(i);
+    const column = c < 0x80 ? (NAME_CLASS[c] as number) : 0;
+    if (column === 0) break;
+    state = TRIE[(state << TRIE_SHIFT) | column] as number;
+    i++;
+  }
+  scannedState = state;
+  return i;
+}
+
+// The lower-cased name in input[start, end), a token whose trie walk ended in `state`: the known
+// literal when there is one, else a new string.
+function readName(input: string, start: number, end: number, state: number): string {
+  return TRIE_ACCEPTS[state] ?? sliceLower(input, start, end);
 }
 
 // Names are nearly always lower-case already; checking is cheaper than a toLowerCase call per name.
@@ -259,7 +295,8 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
   for (;;) {
     // Here i is at the first character of a list element.
     const start = i;
-    i = scanToken(input, i);
+    i = scanName(input, i);
+    const nameState = scannedState;
     if (i === start) {
       throw fail(
         input,
@@ -288,10 +325,10 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
           `expected a new challenge, not a parameter: "," directly after auth-scheme "${current.scheme}" ends it (parameters need a space after the scheme)`,
         );
       }
-      i = readParamValue(input, current, seen, start, i, afterName + 1);
+      i = readParamValue(input, current, seen, start, i, nameState, afterName + 1);
       i = expectSeparator(input, i, "a parameter", current.scheme);
     } else {
-      current = { scheme: readName(input, start, i), params: {} };
+      current = { scheme: readName(input, start, i, nameState), params: {} };
       challenges.push(current);
       seen.count = 0;
       const schemeEnd = i;
@@ -342,12 +379,16 @@ function readFirstItem(input: string, challenge: Challenge, seen: SeenNames, sta
   let i = start;
   let firstNonTchar = -1;
   let firstNonToken68 = -1;
+  // The trie walk for the case this is a parameter name; a "/" (token68 only) ends it in state 0.
+  let state = TRIE_ROOT;
   while (i < n) {
     const c = input.charCodeAt(i);
-    const cls = c < 0x80 ? (CHAR_CLASS[c] as number) : 0;
+    if (c >= 0x80) break;
+    const cls = CHAR_CLASS[c] as number;
     if ((cls & (TCHAR | TOKEN68)) === 0) break;
     if ((cls & TCHAR) === 0 && firstNonTchar < 0) firstNonTchar = i;
     if ((cls & TOKEN68) === 0 && firstNonToken68 < 0) firstNonToken68 = i;
+    state = TRIE[(state << TRIE_SHIFT) | (NAME_CLASS[c] as number)] as number;
     i++;
   }
   if (i === start) {
@@ -377,7 +418,7 @@ function readFirstItem(input: string, challenge: Challenge, seen: SeenNames, sta
           `expected a parameter name (token) after auth-scheme "${challenge.scheme}"`,
         );
       }
-      return readParamValue(input, challenge, seen, start, runEnd, eq + 1);
+      return readParamValue(input, challenge, seen, start, runEnd, state, eq + 1);
     }
     // `abc=` / `abc==` then "," or end: RFC 9110 token68 allows trailing "=" padding, so this is
     // a token68 (e.g. `Bearer realm=`), not a parameter missing its value. But `name=` followed by
@@ -408,17 +449,19 @@ function readFirstItem(input: string, challenge: Challenge, seen: SeenNames, sta
 }
 
 // Reads `BWS ( token / quoted-string )` at `valueFrom` (just past "=") and stores the parameter
-// named by input[nameStart, nameEnd); returns the index after the value.
+// named by input[nameStart, nameEnd), whose trie walk ended in `nameState`; returns the index after
+// the value.
 function readParamValue(
   input: string,
   challenge: Challenge,
   seen: SeenNames,
   nameStart: number,
   nameEnd: number,
+  nameState: number,
   valueFrom: number,
 ): number {
   const n = input.length;
-  const name = readName(input, nameStart, nameEnd);
+  const name = readName(input, nameStart, nameEnd, nameState);
   let i = skipWhitespace(input, valueFrom);
   let value: string;
   const first = i < n ? input.charCodeAt(i) : -1;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { normalizeResource } from "@authbus/core";
-import { openSqliteStores } from "@authbus/oauth";
+import { openSqliteStores } from "@authbus/oauth/sqlite";
 import { type DemoServers, startDemoServers } from "@authbus/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { databaseText, STORE_SECRET, secretsOf } from "../testing/consent-world.test-helpers.js";

@@ -15,9 +15,8 @@ import {
   type Consents,
   createConsents,
   createRefresher,
-  openSqliteStores,
-  type SqliteStores,
 } from "@authbus/oauth";
+import { openSqliteStores, type SqliteStores } from "@authbus/oauth/sqlite";
 import { HumanMessage } from "@langchain/core/messages";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { createAgent } from "langchain";

@@ -164,4 +164,25 @@ describe("challenges seen only on the bus", () => {
       pendingAuthInterrupts(await graph.getState({ configurable: { thread_id: "bus-4" } })),
     ).toHaveLength(0);
   });
+
+  it("does not ask a person when a service client's grant failed (@authbus/oauth's GrantError, recognised by name and code)", async () => {
+    const auth = createFakeAuth();
+    const { AuthChallengeError } = await import("@authbus/core");
+    const { GrantError } = await import("@authbus/oauth");
+    const misconfigured = tool(
+      async () => {
+        throw new AuthChallengeError({
+          status: 401,
+          url: RESOURCE,
+          headers: new Headers({ "www-authenticate": 'Bearer error="invalid_token"' }),
+          cause: new GrantError("invalid_client", { grant: "client_credentials", step: "token_request", retryable: false }),
+        });
+      },
+      { name: "legacy", description: "a legacy tool", schema: z.object({}) },
+    );
+    const graph = graphOf([misconfigured], { ...auth, subject: SUBJECT });
+    const done = await graph.invoke(ask, { configurable: { thread_id: "bus-5" } });
+    expect((done.messages.at(-1) as ToolMessage).status).toBe("error");
+    expect(auth.begins).toHaveLength(0);
+  });
 });

@@ -8,7 +8,6 @@ import {
   normalizeResource,
   type TokenStore,
 } from "@authbus/core";
-import { isGrantError, isRefreshError } from "@authbus/oauth";
 import { isGraphInterrupt } from "@langchain/langgraph";
 import type { ConsentChallenge, ToolServer, ToolServerResolver } from "../consent/consent-types.js";
 import { describeConsentOutcome } from "../consent/describe-outcome.js";
@@ -57,13 +56,22 @@ function needsPerson(challenge: ConsentChallenge): boolean {
 }
 
 /**
+ * Whether `error` is `@authbus/oauth`'s error `name` with `code`. Recognised by name and code
+ * (as LangGraph's `isGraphInterrupt`), so this package needs no dependency on `@authbus/oauth`.
+ */
+function isOAuthError(error: unknown, name: string, code: string): error is Error & Record<string, unknown> {
+  return error instanceof Error && error.name === name && (error as { code?: unknown }).code === code;
+}
+
+/**
  * A refresh that failed for a passing reason (the authorization server unreachable or 5xx) is
  * not the person's to fix: asking for consent then would show a card during an outage.
  */
 function failedRefreshIsTransient(challenge: AuthChallengeError): boolean {
   const cause: unknown = challenge.cause;
   // A service client's grant failing is the app's configuration to fix, never a person's consent.
-  return (isRefreshError(cause) && !cause.consentRequired) || isGrantError(cause);
+  if (isOAuthError(cause, "GrantError", "GRANT_FAILED")) return true;
+  return isOAuthError(cause, "RefreshError", "REFRESH_FAILED") && cause.consentRequired !== true;
 }
 
 function findChallengeError(error: unknown): AuthChallengeError | undefined {

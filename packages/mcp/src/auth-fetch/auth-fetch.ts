@@ -253,7 +253,7 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
     bus.on("token.refreshing", watch);
     let next: TokenSet;
     try {
-      next = await (refresh as TokenRefresher)(key);
+      next = await (refresh as TokenRefresher)(key, { stale: current });
     } catch (error) {
       bus.off("token.refreshing", watch);
       if (!refresherReports) {

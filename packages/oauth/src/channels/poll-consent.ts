@@ -181,7 +181,7 @@ export function createConsentPoller(deps: ConsentPollerDeps): ConsentPoller {
   const pollOnce = async (consentId: string, watch: Watch): Promise<PollResult> => {
     const record = await store.get(consentId);
     // The consent ended (here or in another process): stop.
-    if (!record || record.status !== "pending" || !isPolledConsent(record)) return "done";
+    if (record?.status !== "pending" || !isPolledConsent(record)) return "done";
     if (now() >= record.expiresAt) {
       await deps.expire(record);
       return "done";

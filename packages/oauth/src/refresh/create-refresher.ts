@@ -3,6 +3,8 @@ import {
   type AuthBus,
   checkTokenKey,
   fingerprintToken,
+  type RefreshRequest,
+  summarizeError,
   type TokenKey,
   type TokenRefresher,
   type TokenSet,
@@ -17,6 +19,7 @@ import { RefreshError, safeCause } from "../errors/oauth-errors.js";
 import { type HttpOptions, pickHttpOptions, requestOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import { toTokenSet } from "../shared/token-set.js";
+import { coordinateRefresh, type RefreshStorage } from "./lease-coordination.js";
 
 /** Options of {@link createRefresher}. */
 export interface RefresherOptions extends HttpOptions {
@@ -32,7 +35,17 @@ export interface RefresherOptions extends HttpOptions {
   serverName?: (key: TokenKey) => string;
   /** Clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /**
+   * How long a refresh lease lasts between renewals, in milliseconds, when the store offers
+   * refresh leases (one refresh per key across processes). The holder renews it every third of
+   * this while its grant runs; when a worker dies mid-refresh, the others wait at most this long
+   * before one of them takes over. Default 15 000.
+   */
+  leaseTtlMs?: number;
 }
+
+/** The default of {@link RefresherOptions.leaseTtlMs}. */
+export const DEFAULT_REFRESH_LEASE_TTL_MS = 15_000;
 
 // Process-wide: two refreshers over the same store share one grant per key.
 const refreshFlights = new WeakMap<TokenStore, Map<string, Promise<TokenSet>>>();
@@ -78,9 +91,73 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
   const now = options.now ?? Date.now;
   const serverName = options.serverName ?? ((key: TokenKey) => new URL(key.resource).host);
 
-  const refreshOnce = async (key: TokenKey): Promise<TokenSet> => {
-    const where = { serverName: serverName(key), resource: key.resource, subject: key.subject };
-    const held = await tokens.get(key);
+  const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_REFRESH_LEASE_TTL_MS;
+  if (!Number.isSafeInteger(leaseTtlMs) || leaseTtlMs <= 0) {
+    throw new RangeError("leaseTtlMs must be a positive whole number of milliseconds");
+  }
+
+  const whereOf = (key: TokenKey) => ({
+    serverName: serverName(key),
+    resource: key.resource,
+    subject: key.subject,
+  });
+
+  const emitRefreshed = async (key: TokenKey, fresh: TokenSet, previousFingerprint: string | undefined) => {
+    bus.emit("token.refreshed", {
+      ...whereOf(key),
+      tokenFingerprint: await fingerprintToken(fresh.accessToken),
+      ...(previousFingerprint === undefined ? {} : { previousFingerprint }),
+      ...(fresh.expiresAt === undefined ? {} : { expiresAt: fresh.expiresAt }),
+    });
+  };
+
+  const refreshOnce = async (key: TokenKey, request: RefreshRequest): Promise<TokenSet> => {
+    const { stale } = request;
+    if (!tokens.acquireRefreshLease) {
+      // One process: the single flight below is the coordination.
+      const held = await tokens.get(key);
+      if (stale && held && held.accessToken !== stale.accessToken) return held;
+      return grantAndStore(key, {
+        held,
+        store: async (fresh) => {
+          await tokens.set(key, fresh);
+          return true;
+        },
+        drop: async () => {
+          // Another user of the store may have rotated the tokens meanwhile: keep theirs.
+          const current = await tokens.get(key);
+          if (current?.refreshToken === held?.refreshToken) await tokens.delete(key);
+        },
+      });
+    }
+    const previousFingerprint = stale ? await fingerprintToken(stale.accessToken) : undefined;
+    const coordinated = await coordinateRefresh({
+      store: tokens as TokenStore & Required<Pick<TokenStore, "acquireRefreshLease">>,
+      key,
+      stale,
+      ttlMs: leaseTtlMs,
+      refresh: (storage) => grantAndStore(key, storage),
+    }).catch((error: unknown) => {
+      if (!(error instanceof ReportedRefreshError)) {
+        bus.emit("token.refresh_failed", { ...whereOf(key), error: summarizeError(error) });
+      }
+      throw error;
+    });
+    if (coordinated.kind === "stored") {
+      // Another caller (perhaps another worker) refreshed: its tokens, no grant spent here.
+      bus.emit("token.refreshing", {
+        ...whereOf(key),
+        ...(previousFingerprint === undefined ? {} : { tokenFingerprint: previousFingerprint }),
+      });
+      await emitRefreshed(key, coordinated.tokens, previousFingerprint);
+    }
+    return coordinated.tokens;
+  };
+
+  /** The refresh-token grant for `storage.held`, its result stored through `storage`. */
+  const grantAndStore = async (key: TokenKey, storage: RefreshStorage): Promise<TokenSet> => {
+    const where = whereOf(key);
+    const held = storage.held;
     const previousFingerprint = held ? await fingerprintToken(held.accessToken) : undefined;
     bus.emit("token.refreshing", {
       ...where,
@@ -88,13 +165,9 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
     });
 
     const fail = async (error: RefreshError): Promise<never> => {
-      if (error.consentRequired) {
-        // Another worker may have rotated the tokens meanwhile: keep theirs.
-        const current = await tokens.get(key);
-        if (current?.refreshToken === held?.refreshToken) await tokens.delete(key);
-      }
+      if (error.consentRequired) await storage.drop();
       bus.emit("token.refresh_failed", { ...where, error: { code: error.code, message: error.message } });
-      throw error;
+      throw new ReportedRefreshError(error);
     };
 
     if (!held?.refreshToken) {
@@ -196,20 +269,41 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
     if (held.resourceIndicator !== undefined) fresh.resourceIndicator = held.resourceIndicator;
     if (held.dpopKey !== undefined) fresh.dpopKey = held.dpopKey;
     // Stored before the flight ends: no later refresh can read the old refresh token.
-    await tokens.set(key, fresh);
-    bus.emit("token.refreshed", {
-      ...where,
-      tokenFingerprint: await fingerprintToken(fresh.accessToken),
-      ...(previousFingerprint === undefined ? {} : { previousFingerprint }),
-      ...(fresh.expiresAt === undefined ? {} : { expiresAt: fresh.expiresAt }),
-    });
+    if (!(await storage.store(fresh))) {
+      // Fenced out: the lease was taken over, or newer tokens were stored; those stand.
+      const current = await tokens.get(key);
+      if (current && current.accessToken !== held.accessToken) {
+        await emitRefreshed(key, current, previousFingerprint);
+        return current;
+      }
+      return fail(
+        new RefreshError(
+          `the refresh of the tokens for ${key.resource} lost its lease before it was stored`,
+          {
+            consentRequired: false,
+          },
+        ),
+      );
+    }
+    await emitRefreshed(key, fresh, previousFingerprint);
     return fresh;
   };
 
-  return (key: TokenKey): Promise<TokenSet> => {
+  return (key: TokenKey, request: RefreshRequest = {}): Promise<TokenSet> => {
     const checked = checkTokenKey(key);
     return singleFlight(flightsOf(tokens), JSON.stringify([checked.subject, checked.resource]), () =>
-      refreshOnce(checked),
+      refreshOnce(checked, request).catch((error: unknown) => {
+        throw error instanceof ReportedRefreshError ? error.error : error;
+      }),
     );
   };
+}
+
+/** A refresh failure already reported on the bus (so the lease side does not report it again). */
+class ReportedRefreshError extends Error {
+  readonly error: RefreshError;
+  constructor(error: RefreshError) {
+    super(error.message);
+    this.error = error;
+  }
 }

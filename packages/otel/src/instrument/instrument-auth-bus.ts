@@ -51,6 +51,8 @@ const CONSENT_OUTCOMES: Readonly<Record<string, ConsentSpanOutcome>> = {
   "consent.granted": "granted",
   "consent.denied": "denied",
   "consent.expired": "expired",
+  // A URL-mode elicitation's consent is granted when it completes.
+  "elicitation.completed": "granted",
 };
 
 function dimensionsOf(attributes: Attributes, names: readonly string[]): Attributes {

@@ -1,11 +1,14 @@
 /** @module Durable token, consent and client registration stores in one SQLite file (WAL), secrets encrypted. */
 import { randomBytes } from "node:crypto";
+import type { ConsentStore, ConsentWaitStore, TokenStore } from "@authbus/core";
 import Database from "better-sqlite3";
+import type { ClientRegistrationStore } from "../../client/client-registration-store.js";
 import { StoreSecretError } from "../../errors/oauth-errors.js";
 import { createSecretBox, MIN_SECRET_LENGTH, type SecretBox } from "./secret-box.js";
 import { SqliteClientRegistrationStore } from "./sqlite-client-registration-store.js";
 import { SqliteConsentStore } from "./sqlite-consent-store.js";
 import { SqliteConsentWaitStore } from "./sqlite-consent-wait-store.js";
+import { SQLITE_LEASE_SCHEMA, SqliteLeaseStore } from "./sqlite-leases.js";
 import { SqliteTokenStore } from "./sqlite-token-store.js";
 
 /** Options of {@link openSqliteStores}. */
@@ -23,13 +26,18 @@ export interface SqliteStoresOptions {
   development?: boolean;
 }
 
-/** The stores over one open file. */
+/**
+ * The stores over one open file. Typed by the store interfaces, so this package's public types
+ * name none of better-sqlite3's (type-checking needs no `@types/better-sqlite3`).
+ */
 export interface SqliteStores {
-  tokens: SqliteTokenStore;
-  consents: SqliteConsentStore;
-  registrations: SqliteClientRegistrationStore;
+  tokens: TokenStore;
+  consents: ConsentStore;
+  registrations: ClientRegistrationStore;
   /** Which threads wait on which consent, and tool calls under way (for resuming after a restart). */
-  waits: SqliteConsentWaitStore;
+  waits: ConsentWaitStore;
+  /** Named leases shared by every process that opens the file (e.g. one resume per thread). */
+  leases: SqliteLeaseStore;
   /** Whether the file was opened as a development store (fixed, public key). */
   readonly development: boolean;
   /** Closes the file (checkpointing the WAL). */
@@ -168,6 +176,7 @@ export function openSqliteStores(options: SqliteStoresOptions): SqliteStores {
     db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
     db.exec(schema);
+    db.exec(SQLITE_LEASE_SCHEMA);
     const box = openBox(db, secret, options.path);
     const close = () => {
       if (db.open) db.close();
@@ -177,6 +186,7 @@ export function openSqliteStores(options: SqliteStoresOptions): SqliteStores {
       consents: new SqliteConsentStore(db, box),
       registrations: new SqliteClientRegistrationStore(db, box),
       waits: new SqliteConsentWaitStore(db, box),
+      leases: new SqliteLeaseStore(db),
       development,
       close,
       [Symbol.dispose]: close,
