@@ -213,7 +213,7 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
   const resumer = createResumer({ consents, waits: stores.waits, onError });
   // Expiry (the consents' timers, or a lazy check) resumes the waiting threads too.
   const onExpired = ({ consentId }: { consentId: string }): void => {
-    resumer.resume(consentId, "expired").catch((error: unknown) => onError(error, { consentId }));
+    resumer.resume(consentId).catch((error: unknown) => onError(error, { consentId }));
   };
   bus.on("consent.expired", onExpired);
 

@@ -38,6 +38,9 @@ const consents = createConsents({
   registrations: stores.registrations,
   bus,
   client: { redirectUri: REDIRECT_URI },
+  // Every round consents again for the same tool; the retry limit (3 by default) is for servers
+  // that keep refusing fresh tokens, not for this loop.
+  maxConsentsPerOperation: Number.POSITIVE_INFINITY,
 });
 const key = { subject: SUBJECT, resource: demo.calendar.url };
 

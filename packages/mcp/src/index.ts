@@ -19,5 +19,17 @@ export { createMCPClient } from "./client/create-mcp-client.js";
 export type { DPoPProofInput } from "./dpop/create-dpop-proof.js";
 export { createDPoPProof } from "./dpop/create-dpop-proof.js";
 export { isDPoPNonceChallenge } from "./dpop/dpop-nonces.js";
+export type {
+  HeldElicitation,
+  UrlElicitationConsent,
+  UrlElicitations,
+  UrlElicitationsOptions,
+  UrlElicitationView,
+} from "./elicitation/create-url-elicitations.js";
+export { createUrlElicitations } from "./elicitation/create-url-elicitations.js";
+export type { ElicitationAnswer, ElicitationScope } from "./elicitation/elicitation-scope.js";
+export { runWithElicitationScope } from "./elicitation/elicitation-scope.js";
+export type { UrlElicitationListener } from "./elicitation/install-url-elicitation.js";
+export type { ElicitationAction, UrlElicitationRequest } from "./elicitation/url-elicitation.js";
 export type { MCPClientErrorCode, MCPClientErrorInit } from "./errors/mcp-client-error.js";
 export { isMCPClientError, MCP_CLIENT_ERROR_CODES, MCPClientError } from "./errors/mcp-client-error.js";

@@ -28,6 +28,8 @@ const demo = await startDemoServers({
     authServer: port("TESTKIT_AS_PORT"),
     calendar: port("TESTKIT_CALENDAR_PORT"),
     files: port("TESTKIT_FILES_PORT"),
+    repos: port("TESTKIT_REPOS_PORT"),
+    octo: port("TESTKIT_OCTO_PORT"),
   },
 });
 const ms = Math.round(performance.now() - started);
@@ -40,6 +42,8 @@ console.log(`authbus testkit ready in ${ms} ms
     SSE                 ${demo.calendar.sseUrl}
   files MCP server      ${demo.files.url}   (list_files: files.read, delete_file: files.write)
     SSE                 ${demo.files.sseUrl}
+  repos MCP server      ${demo.repos.url}   (list_repositories: repos.read, then Octo via URL elicitation)
+  Octo (third party)    ${demo.octo.origin}
   tokens                ${dpop ? `DPoP-bound only (RFC 9449)${dpopSetting === "nonce" ? ", server nonces required" : ""}` : "Bearer (TESTKIT_DPOP=1 for DPoP)"}
 Press Ctrl-C to stop.`);
 

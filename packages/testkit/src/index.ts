@@ -34,11 +34,13 @@ export type {
 export { ACR_BASIC, ACR_MFA, DEFAULT_CLIENT_ID, startAuthServer } from "./auth-server/start-auth-server.js";
 export type { IssuedAccessToken, TokenInactiveReason, TokenStatus } from "./auth-server/token-ledger.js";
 export type { DemoServers, DemoServersOptions } from "./demo/start-demo-servers.js";
-export { DEMO_EVENTS, DEMO_FILES, startDemoServers } from "./demo/start-demo-servers.js";
+export { DEMO_EVENTS, DEMO_FILES, DEMO_REPOSITORIES, startDemoServers } from "./demo/start-demo-servers.js";
 export type { TestkitErrorCode } from "./errors/testkit-error.js";
 export { isTestkitError, TESTKIT_ERROR_CODES, TestkitError } from "./errors/testkit-error.js";
 export type { ChallengeFacts, HeaderStyle } from "./mcp-server/build-challenge.js";
 export { buildChallenge, buildDPoPChallenge } from "./mcp-server/build-challenge.js";
+export type { RequireThirdPartyOptions } from "./mcp-server/require-third-party.js";
+export { requireThirdParty } from "./mcp-server/require-third-party.js";
 export type {
   ProtectedMCPServer,
   ProtectedMCPServerOptions,
@@ -48,5 +50,13 @@ export type {
   ToolCallContext,
 } from "./mcp-server/start-protected-mcp-server.js";
 export { startProtectedMCPServer } from "./mcp-server/start-protected-mcp-server.js";
+export type { ToolElicitation, ToolUrlElicitation } from "./mcp-server/tool-elicitation.js";
 export type { ProofExpectations, VerifiedProof } from "./mcp-server/verify-dpop-proof.js";
 export { DEFAULT_DPOP_ALGORITHMS, verifyDPoPProof } from "./mcp-server/verify-dpop-proof.js";
+export type {
+  ThirdPartyRequest,
+  ThirdPartyRequestStatus,
+  ThirdPartySite,
+  ThirdPartySiteOptions,
+} from "./third-party/start-third-party-site.js";
+export { startThirdPartySite } from "./third-party/start-third-party-site.js";

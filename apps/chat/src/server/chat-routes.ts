@@ -1,13 +1,20 @@
 /** @module HTTP routes of the chat: the page, its API, its event stream, the consent link and the OAuth callback. */
-import { randomBytes } from "node:crypto";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { type Authbus, isConsentNotSettledError, isConsentSessionError } from "authbus";
 import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { threadIdSchema } from "../shared/thread-view.js";
+import { type ThreadView, threadIdSchema } from "../shared/thread-view.js";
 import type { BusFeed } from "./bus-feed.js";
+import {
+  type ChatSession,
+  type ChatSessions,
+  pageThreadId,
+  SESSION_COOKIE,
+  userNameSchema,
+  userThreadId,
+} from "./chat-sessions.js";
 import { isThreadBusyError, type ThreadRunner } from "./thread-runner.js";
 
 export interface ChatRoutesOptions {
@@ -17,12 +24,11 @@ export interface ChatRoutesOptions {
   feed: BusFeed;
   /** The built page (Vite's output folder). */
   webRoot: string;
-  /** The user every run is for (one per app in this sample). */
-  subject: string;
+  /** Signed session cookies. */
+  sessions: ChatSessions;
+  /** Who a browser is before it signs in (demo mode). */
+  defaultUser: string;
 }
-
-/** The browser session: a random id in an httpOnly cookie; authbus binds each consent to the session that asked. */
-export const SESSION_COOKIE = "authbus_chat_session";
 
 const messageSchema = z.strictObject({ text: z.string().trim().min(1).max(4000) });
 
@@ -31,19 +37,50 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : "unexpected error";
 }
 
-export function createChatRoutes({ runner, authbus, feed, webRoot, subject }: ChatRoutesOptions): {
+export function createChatRoutes({
+  runner,
+  authbus,
+  feed,
+  webRoot,
+  sessions,
+  defaultUser,
+}: ChatRoutesOptions): {
   fetch: (request: Request) => Response | Promise<Response>;
 } {
-  const app = new Hono<{ Variables: { session: string } }>();
+  const app = new Hono<{ Variables: { session: ChatSession } }>();
+  const cookieOptions = { httpOnly: true, sameSite: "Lax", path: "/" } as const;
 
+  // Demo mode: a browser without a session is signed in as the default user until it picks a name.
   app.use("*", async (c, next) => {
-    let session = getCookie(c, SESSION_COOKIE);
-    if (!session || !/^[A-Za-z0-9_-]{32}$/.test(session)) {
-      session = randomBytes(24).toString("base64url");
-      setCookie(c, SESSION_COOKIE, session, { httpOnly: true, sameSite: "Lax", path: "/" });
+    let session = sessions.read(getCookie(c, SESSION_COOKIE));
+    if (!session) {
+      const issued = sessions.issue(defaultUser);
+      setCookie(c, SESSION_COOKIE, issued.cookie, cookieOptions);
+      session = issued.session;
     }
     c.set("session", session);
     return next();
+  });
+
+  /** Whose run, for authbus: the signed-in user, and this browser's session id. */
+  const runContext = (session: ChatSession) => ({ subject: session.user, session: session.id });
+  const identity = (session: ChatSession) => ({ subject: session.user, session: session.id });
+  /** The user's own thread behind the page's thread id. */
+  const threadOf = (c: { req: { param(name: "threadId"): string }; get(key: "session"): ChatSession }) =>
+    userThreadId(c.get("session").user, c.req.param("threadId"));
+  const forPage = (view: ThreadView): ThreadView => ({ ...view, threadId: pageThreadId(view.threadId) });
+
+  app.get("/api/session", (c) => c.json({ user: c.get("session").user }));
+
+  app.post("/api/session", async (c) => {
+    const body = z
+      .strictObject({ user: userNameSchema })
+      .safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) return c.json({ error: "Pick a user name of 1–40 letters, digits, . _ or -." }, 400);
+    // A new session id on every sign-in: a session fixed before sign-in is never carried over.
+    const issued = sessions.issue(body.data.user);
+    setCookie(c, SESSION_COOKIE, issued.cookie, cookieOptions);
+    return c.json({ user: issued.session.user });
   });
 
   app.use("/api/threads/:threadId/*", async (c, next) => {
@@ -56,10 +93,13 @@ export function createChatRoutes({ runner, authbus, feed, webRoot, subject }: Ch
     return next();
   });
 
-  app.get("/api/threads/:threadId", async (c) => c.json(await runner.view(c.req.param("threadId"))));
+  app.get("/api/threads/:threadId", async (c) => c.json(forPage(await runner.view(threadOf(c)))));
 
   app.get("/api/threads/:threadId/stream", (c) => {
-    const threadId = c.req.param("threadId");
+    const threadId = threadOf(c);
+    const { user } = c.get("session");
+    // Each user sees only the events of their own runs and consents.
+    const mine = (entry: { event: Record<string, unknown> }) => entry.event.subject === user;
     return streamSSE(c, async (stream) => {
       const queue: { event: string; data: string }[] = [];
       let wake: (() => void) | undefined;
@@ -67,10 +107,12 @@ export function createChatRoutes({ runner, authbus, feed, webRoot, subject }: Ch
         queue.push({ event, data: JSON.stringify(data) });
         wake?.();
       };
-      const stopThread = runner.subscribe(threadId, (view) => push("thread", view));
-      const stopBus = feed.subscribe((entry) => push("bus", entry));
-      for (const entry of feed.recent()) push("bus", entry);
-      push("thread", await runner.view(threadId));
+      const stopThread = runner.subscribe(threadId, (view) => push("thread", forPage(view)));
+      const stopBus = feed.subscribe((entry) => {
+        if (mine(entry)) push("bus", entry);
+      });
+      for (const entry of feed.recent()) if (mine(entry)) push("bus", entry);
+      push("thread", forPage(await runner.view(threadId)));
       let open = true;
       stream.onAbort(() => {
         open = false;
@@ -105,7 +147,7 @@ export function createChatRoutes({ runner, authbus, feed, webRoot, subject }: Ch
         400,
       );
     try {
-      await runner.send(c.req.param("threadId"), body.data.text, { subject, session: c.get("session") });
+      await runner.send(threadOf(c), body.data.text, runContext(c.get("session")));
     } catch (error) {
       if (isThreadBusyError(error)) return c.json({ error: error.message }, 409);
       throw error;
@@ -116,7 +158,7 @@ export function createChatRoutes({ runner, authbus, feed, webRoot, subject }: Ch
   app.post("/api/threads/:threadId/consents/:consentId/deny", async (c) => {
     // Threads resume with how the consent really ended: a second tab may have granted it first.
     try {
-      const report = await authbus.deny(c.req.param("consentId"), { session: c.get("session"), subject });
+      const report = await authbus.deny(c.req.param("consentId"), identity(c.get("session")));
       return c.json({ status: report.outcome }, 202);
     } catch (error) {
       if (isConsentNotSettledError(error)) return c.json({ error: "There is no such access request." }, 404);
@@ -127,8 +169,8 @@ export function createChatRoutes({ runner, authbus, feed, webRoot, subject }: Ch
 
   // The card's Authorize opens the launch link; only there does the state-bearing URL appear.
   // The callback completes the consent and authbus resumes every thread waiting on it.
-  const viaAuthbus = (c: { req: { raw: Request }; get(key: "session"): string }) =>
-    authbus.fetch(c.req.raw, { session: c.get("session"), subject });
+  const viaAuthbus = (c: { req: { raw: Request }; get(key: "session"): ChatSession }) =>
+    authbus.fetch(c.req.raw, identity(c.get("session")));
   app.get("/consents/:consentId/authorize", viaAuthbus);
   app.get("/oauth/callback", viaAuthbus);
 

@@ -12,6 +12,7 @@ import type { BusEntry } from "../shared/thread-view.js";
 import { BusFeed } from "./bus-feed.js";
 import { callbackPage } from "./callback-page.js";
 import { createChatRoutes } from "./chat-routes.js";
+import { createChatSessions, pageThreadId, sessionKey } from "./chat-sessions.js";
 import { OfflineChatModel } from "./offline-chat-model.js";
 import { type ChatGraph, ThreadRunner } from "./thread-runner.js";
 import { SqliteToolCatalog } from "./tool-catalog.js";
@@ -30,7 +31,7 @@ export interface ChatAppOptions {
   webRoot: string;
   /** Port on 127.0.0.1; 0 (default) lets the OS pick. */
   port?: number;
-  /** The user; one per app in this sample. Default `"demo-user"`. */
+  /** Who a browser is until it signs in with a name of its own (demo mode). Default `"demo-user"`. */
   subject?: string;
   /** A pre-registered OAuth client id; without it the app registers itself (RFC 7591). */
   clientId?: string;
@@ -77,7 +78,7 @@ function chatPage(page: AuthbusPage): Response {
           detail: granted
             ? "You can close this window; the chat carries on."
             : "The agent will tell you what it couldn't do.",
-          threadId: page.threads[0],
+          threadId: page.threads[0] === undefined ? undefined : pageThreadId(page.threads[0]),
           outcome: page.outcome,
         }),
         200,
@@ -149,7 +150,14 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   // killed process left in a tool call; resumed runs go through the runner, so the page sees them.
   const recovered = authbus.attach(agent, { run: (run) => runner.runForAuthbus(run) });
 
-  const routes = createChatRoutes({ runner, authbus, feed, webRoot: options.webRoot, subject });
+  const routes = createChatRoutes({
+    runner,
+    authbus,
+    feed,
+    webRoot: options.webRoot,
+    sessions: createChatSessions(sessionKey(secret, join(options.dataDir, "session.key"))),
+    defaultUser: subject,
+  });
   const server = serve({ fetch: routes.fetch, port, hostname: "127.0.0.1" });
   await new Promise<void>((resolve, reject) => {
     if (server.listening) resolve();

@@ -4,6 +4,7 @@ import { type BusEntry, busEntrySchema, type ThreadView, threadViewSchema } from
 import { ConsentCard } from "./consent-card.js";
 import { EventsPanel } from "./events-panel.js";
 import { MessageList } from "./message-list.js";
+import { SignIn } from "./sign-in.js";
 
 /** The thread id lives in the URL, so a reload (or the redirect back from consent) finds the same conversation. */
 function threadIdFromUrl(): string {
@@ -78,6 +79,7 @@ export function App() {
       <main className="chat">
         <header className="chat-header">
           <h1>authbus chat</h1>
+          <SignIn />
           <span className={connected ? "status online" : "status"}>{connected ? "live" : "connecting…"}</span>
         </header>
         <MessageList messages={view?.messages ?? []} running={view?.running === true} />

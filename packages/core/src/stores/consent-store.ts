@@ -3,6 +3,7 @@ import { z } from "zod";
 import { consentChannelSchema } from "../consent/consent-channel.js";
 import { consentReasonSchema } from "../consent/consent-reason.js";
 import { dpopKeySchema } from "../dpop/dpop-key.js";
+import type { Lease } from "./lease-store.js";
 import { checkTokenKey } from "./store-key.js";
 
 export const consentStatusSchema = z.enum(["pending", "granted", "denied", "expired"]);
@@ -95,6 +96,14 @@ export interface ConsentStore {
    * was not pending (already settled by another callback, a denial or expiry).
    */
   settle(consentId: string, status: Exclude<ConsentStatus, "pending">): Promise<boolean>;
+  /**
+   * Optional, for stores shared by several processes: claims the right to exchange a consent's
+   * authorization code for `ttlMs`, so that of two callbacks for one consent landing on two
+   * workers only one sends the code (a second exchange of a code is refused, and RFC 6749
+   * §4.1.2 lets the server revoke the tokens the first one got). Resolves to `undefined` while
+   * another process holds the claim. Without it, callbacks are accepted once per process only.
+   */
+  claimCompletion?(consentId: string, ttlMs: number): Promise<Lease | undefined>;
 }
 
 export const DUPLICATE_CONSENT = "DUPLICATE_CONSENT" as const;

@@ -1,5 +1,6 @@
 /** @module Calls to an MCP client's current tools, with consent: shared by the middleware and the tool node. */
 import type { AuthBus, ConsentWaitStore, TokenStore, ToolCallKey } from "@authbus/core";
+import type { UrlElicitations } from "@authbus/mcp";
 import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { isGraphInterrupt } from "@langchain/langgraph";
@@ -59,6 +60,8 @@ export interface AuthClientOptions {
    * never repeats a call that may have had an effect.
    */
   waits?: ConsentWaitStore;
+  /** URL-mode elicitation (`createUrlElicitations()`, also given to the MCP clients); see `withAuthInterrupts`. */
+  elicitations?: UrlElicitations;
 }
 
 /** A tool call as a model emits it. */

@@ -8,9 +8,11 @@ import {
   normalizeResource,
   type TokenStore,
 } from "@authbus/core";
+import type { UrlElicitations } from "@authbus/mcp";
 import { isGraphInterrupt } from "@langchain/langgraph";
 import type { ConsentChallenge, ToolServer, ToolServerResolver } from "../consent/consent-types.js";
 import { describeConsentOutcome } from "../consent/describe-outcome.js";
+import { callWithUrlElicitation } from "../elicitation/call-with-url-elicitation.js";
 import { type AskContext, askForConsent, type ConsentNeed } from "../interrupt/ask-for-consent.js";
 
 /** Runs `fn` with `callId` as the current tool call, so authFetch tags its events with it. */
@@ -22,6 +24,8 @@ export interface ConsentCallContext extends AskContext {
   tokens?: TokenStore | undefined;
   serverFor?: ToolServerResolver | undefined;
   runWithCallId: CallIdRunner;
+  /** URL-mode elicitation: with it, a server asking the person to open its URL pauses the graph too. */
+  elicitations?: UrlElicitations | undefined;
 }
 
 /** One call to make. */
@@ -203,6 +207,14 @@ export async function callWithConsent<T>(
   context: ConsentCallContext,
   call: ConsentCall<T>,
 ): Promise<ConsentCallResult<T>> {
+  if (context.elicitations) {
+    // The elicitation round wraps the consent round (see ../elicitation).
+    const { elicitations } = context;
+    const consentOnly = { ...context, elicitations: undefined };
+    return callWithUrlElicitation({ ...context, elicitations }, call, (attempt) =>
+      callWithConsent(consentOnly, { ...call, attempt }),
+    );
+  }
   const server = context.serverFor?.(call.toolName);
   let need: ConsentNeed | undefined;
   if (server && context.tokens) {

@@ -1,6 +1,6 @@
 /** @module Wrap LangChain tools so that a call needing consent pauses the graph instead of failing. */
 import type { AuthBus, ConsentWaitStore, TokenStore } from "@authbus/core";
-import { runWithCallId } from "@authbus/mcp";
+import { runWithCallId, type UrlElicitations } from "@authbus/mcp";
 import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { sharedBeginCoalescer } from "../consent/begin-coalescer.js";
@@ -27,6 +27,12 @@ export interface AuthInterruptOptions {
   runWithCallId?: CallIdRunner;
   /** Records which thread waits on which consent (`stores.waits`), so a restart can resume it. */
   waits?: ConsentWaitStore;
+  /**
+   * URL-mode elicitation (`createUrlElicitations()` of `@authbus/mcp`, also given to the MCP
+   * client): a server asking the person to open its URL pauses the graph with a consent of
+   * channel `elicitation`; resume it as any consent.
+   */
+  elicitations?: UrlElicitations;
 }
 
 interface ToolCallInput {
@@ -66,6 +72,7 @@ export function createConsentCallContext(options: AuthInterruptOptions): Consent
     interruptedOn: new InterruptMemo(),
     runWithCallId: options.runWithCallId ?? runWithCallId,
     waits: options.waits,
+    elicitations: options.elicitations,
   };
 }
 

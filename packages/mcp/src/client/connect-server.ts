@@ -17,6 +17,8 @@ export interface ConnectServerOptions {
   transport: MCPTransportKind;
   fetch: FetchLike;
   clientInfo: { name: string; version: string };
+  /** Called with each new SDK `Client` before it connects (capabilities, handlers). */
+  prepare?: (client: Client) => void;
 }
 
 function createTransport(kind: "http" | "sse", url: URL, fetch: FetchLike): Transport {
@@ -45,6 +47,7 @@ export async function connectServer(options: ConnectServerOptions): Promise<Clie
   let lastError: unknown;
   for (const kind of kinds) {
     const client = new Client(options.clientInfo);
+    options.prepare?.(client);
     const transport = createTransport(kind, url, options.fetch);
     try {
       await withChallengeCapture(() => client.connect(transport));

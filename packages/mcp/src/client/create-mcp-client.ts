@@ -16,6 +16,10 @@ import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/typ
 import { createAuthFetch } from "../auth-fetch/auth-fetch.js";
 import type { FetchLike } from "../auth-fetch/replayable-request.js";
 import { runWithCallId, toolCallIdOf } from "../call-context/call-id.js";
+import {
+  installUrlElicitation,
+  type UrlElicitationListener,
+} from "../elicitation/install-url-elicitation.js";
 import { isMCPClientError, MCP_CLIENT_ERROR_CODES, MCPClientError } from "../errors/mcp-client-error.js";
 import { recordChallenge, withChallengeCapture } from "./challenge-capture.js";
 import { connectServer, type MCPTransportKind } from "./connect-server.js";
@@ -64,6 +68,12 @@ export interface CreateMCPClientOptions {
   clientInfo?: { name: string; version: string };
   /** Where each server's last tool list is kept across restarts (default: memory only). */
   toolCatalog?: ToolCatalog;
+  /**
+   * URL-mode elicitation (MCP 2025-11-25), e.g. `createUrlElicitations()`: the client declares
+   * `elicitation.url`, hands a server's `elicitation/create` to the tool call that caused it and
+   * tells this listener when a server reports an elicitation complete. Default: not declared.
+   */
+  elicitations?: UrlElicitationListener;
 }
 
 /** Where a server is and which resource its tokens belong to. */
@@ -261,6 +271,17 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
     return tokens ? fingerprintToken(tokens.accessToken) : NO_TOKEN;
   };
 
+  const prepareElicitation =
+    (state: ServerState, listener: UrlElicitationListener) =>
+    (client: Client): void =>
+      installUrlElicitation(client, {
+        serverName: state.name,
+        resource: state.info.resource,
+        subject: options.subject,
+        bus: options.bus,
+        listener,
+      });
+
   const ensureConnected = (state: ServerState): Promise<Client> => {
     assertOpen();
     if (state.client) return Promise.resolve(state.client);
@@ -270,6 +291,7 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
       transport: state.config.transport ?? "auto",
       fetch: state.fetch,
       clientInfo,
+      ...(options.elicitations ? { prepare: prepareElicitation(state, options.elicitations) } : {}),
     })
       .then(async (client) => {
         if (closed) {

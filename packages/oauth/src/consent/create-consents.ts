@@ -12,6 +12,7 @@ import {
   checkTokenKey,
   fingerprintToken,
   generateDPoPKey,
+  type Lease,
   type OAuthChallenge,
   readOAuthChallenge,
   type TokenStore,
@@ -212,6 +213,8 @@ export interface Consents {
 // Process-wide, per consent store: two `createConsents` over one store still make one consent
 // per need and accept a callback once (a second exchange of a code can revoke the first's tokens).
 const beginFlights = new WeakMap<ConsentStore, Map<string, Promise<ConsentRecord>>>();
+/** How long a callback's claim on its consent lasts: discovery and the token request, each bounded by their timeout. */
+const COMPLETION_CLAIM_MS = 90_000;
 const completions = new WeakMap<ConsentStore, Set<string>>();
 
 function perStore<T>(map: WeakMap<ConsentStore, T>, store: ConsentStore, create: () => T): T {
@@ -543,10 +546,24 @@ export function createConsents(options: ConsentsOptions): Consents {
     if (record.status !== "pending") throw new ConsentStateError("settled", id);
     if (!(await stillPending(record))) throw new ConsentStateError("expired", id);
     // Accepted once: a second callback racing this one in process is refused here; across
-    // processes the atomic settle below (and the single-use code) decides.
+    // processes the store's completion claim (when it has one) and the atomic settle below decide.
     if (completing.has(id)) throw new ConsentStateError("in_progress", id);
     completing.add(id);
+    // Across processes sharing the store: one claim per consent, so the code is sent once.
+    let claim: Lease | undefined;
     try {
+      claim = store.claimCompletion ? await store.claimCompletion(id, COMPLETION_CLAIM_MS) : undefined;
+    } catch (error) {
+      completing.delete(id);
+      throw error;
+    }
+    if (store.claimCompletion && !claim) {
+      completing.delete(id);
+      throw new ConsentStateError("in_progress", id);
+    }
+    try {
+      // Another worker may have completed it between the read above and the claim.
+      if (claim && (await store.get(id))?.status !== "pending") throw new ConsentStateError("settled", id);
       const as = await discovery.forIssuer(record.issuer);
       const { client, auth } = await clientForId(as, record.clientId, config, registrations);
       const result = {
@@ -652,6 +669,7 @@ export function createConsents(options: ConsentsOptions): Consents {
       return { ...result, outcome: "granted", scopes: tokenSet.scopes };
     } finally {
       completing.delete(id);
+      await claim?.release().catch(() => undefined);
     }
   };
 

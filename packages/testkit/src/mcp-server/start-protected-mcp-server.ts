@@ -19,6 +19,7 @@ import {
   type ChallengeFacts,
   type HeaderStyle,
 } from "./build-challenge.js";
+import { createToolElicitation, type ToolElicitation } from "./tool-elicitation.js";
 import { DEFAULT_DPOP_ALGORITHMS, DPoPNonces, JtiReplayCache, verifyDPoPProof } from "./verify-dpop-proof.js";
 
 /** What a tool handler learns about the caller (from the verified access token). */
@@ -32,6 +33,8 @@ export interface ToolCallContext {
   acr: string | undefined;
   /** The MCP server's name. */
   server: string;
+  /** URL-mode elicitation towards the calling client (see `requireThirdParty`). */
+  elicitation?: ToolElicitation;
 }
 
 /** One tool of a protected MCP server. */
@@ -510,14 +513,20 @@ export async function startProtectedMCPServer(
           inputSchema: (tool.inputSchema ?? {}) as Record<string, z.ZodType>,
           ...(tool.annotations ? { annotations: tool.annotations } : {}),
         },
-        async (args: Record<string, unknown>, extra: { authInfo?: { extra?: Record<string, unknown> } }) => {
+        async (
+          args: Record<string, unknown>,
+          extra: { authInfo?: { extra?: Record<string, unknown> }; requestId: string | number },
+        ) => {
           const auth = extra.authInfo?.extra as { context?: ToolCallContext } | undefined;
-          const context: ToolCallContext = auth?.context ?? {
-            subject: "",
-            clientId: undefined,
-            scopes: [],
-            acr: undefined,
-            server: options.name,
+          const context: ToolCallContext = {
+            ...(auth?.context ?? {
+              subject: "",
+              clientId: undefined,
+              scopes: [],
+              acr: undefined,
+              server: options.name,
+            }),
+            elicitation: createToolElicitation(server, extra),
           };
           calls.set(tool.name, (calls.get(tool.name) ?? 0) + 1);
           const result = tool.handler ? await tool.handler(args, context) : undefined;

@@ -152,9 +152,11 @@ export async function openPostgresStores(options: PostgresStoresOptions = {}): P
   try {
     await migratePostgres(pool);
     const box = await openBox(pool, secret);
-    const close = async () => {
-      pool.off("error", onIdleError);
-      if (owned) await pool.end();
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      // An owned pool keeps its error listener: a connection dropped while it ends must not crash the process.
+      closing ??= owned ? pool.end() : Promise.resolve(pool.off("error", onIdleError)).then(() => undefined);
+      return closing;
     };
     return {
       tokens: new PostgresTokenStore(pool, box),

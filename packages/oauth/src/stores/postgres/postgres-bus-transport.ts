@@ -129,27 +129,34 @@ export function createPostgresBusTransport(options: PostgresBusTransportOptions)
     reconnectTimer.unref?.();
   };
 
+  const publishOne = async (message: string): Promise<void> => {
+    const bytes = encoder.encode(message).byteLength;
+    if (bytes > MAX_MESSAGE_BYTES) throw new RangeError(`a bus message of ${bytes} bytes is over the limit`);
+    let payload = message;
+    if (bytes > NOTIFY_PAYLOAD_LIMIT) {
+      const { rows } = await runQuery<{ id: string }>(
+        pool,
+        "spool a bus message",
+        `WITH gone AS (DELETE FROM authbus_bus_messages WHERE created_at < $2)
+         INSERT INTO authbus_bus_messages (message, created_at) VALUES ($1, $3) RETURNING id`,
+        [message, Date.now() - SPOOL_KEEP_MS, Date.now()],
+      );
+      payload = `${SPOOL_PREFIX}${rows[0]?.id}`;
+    }
+    await runQuery(pool, "publish a bus message", "SELECT pg_notify($1, $2)", [channel, payload]);
+  };
+  let publishing: Promise<unknown> = Promise.resolve();
+
   return {
     maxMessageBytes: MAX_MESSAGE_BYTES,
     get listening() {
       return listener !== undefined;
     },
-    async publish(message) {
-      const bytes = encoder.encode(message).byteLength;
-      if (bytes > MAX_MESSAGE_BYTES)
-        throw new RangeError(`a bus message of ${bytes} bytes is over the limit`);
-      let payload = message;
-      if (bytes > NOTIFY_PAYLOAD_LIMIT) {
-        const { rows } = await runQuery<{ id: string }>(
-          pool,
-          "spool a bus message",
-          `WITH gone AS (DELETE FROM authbus_bus_messages WHERE created_at < $2)
-           INSERT INTO authbus_bus_messages (message, created_at) VALUES ($1, $3) RETURNING id`,
-          [message, Date.now() - SPOOL_KEEP_MS, Date.now()],
-        );
-        payload = `${SPOOL_PREFIX}${rows[0]?.id}`;
-      }
-      await runQuery(pool, "publish a bus message", "SELECT pg_notify($1, $2)", [channel, payload]);
+    publish(message) {
+      // One after the other, so a spooled message is not overtaken by a later short one.
+      const sent = publishing.then(() => publishOne(message));
+      publishing = sent.catch(() => undefined);
+      return sent;
     },
     async subscribe(handler) {
       onMessage = handler;

@@ -7,10 +7,12 @@ import {
   consentRecordSchema,
   type DPoPKey,
   DuplicateConsentError,
+  type Lease,
 } from "@authbus/core";
 import type pg from "pg";
 import type { SecretBox } from "../sqlite/secret-box.js";
 import { asObject, readStored } from "../sqlite/stored-value.js";
+import { PostgresLeaseStore } from "./postgres-lease-store.js";
 import { runQuery } from "./postgres-query.js";
 
 interface ConsentRow {
@@ -35,7 +37,8 @@ const COLUMNS = "consent_id, status, record, sealed";
 /**
  * A durable {@link ConsentStore} shared by every worker. Obtain one from {@link openPostgresStores}.
  * `settle` is a single `UPDATE … WHERE status = 'pending'`: of two callbacks for one consent,
- * on any workers, exactly one settles it.
+ * on any workers, exactly one settles it; `claimCompletion` makes sure only one of them sends the
+ * authorization code at all.
  *
  * @example
  * const { consents } = await openPostgresStores({ connectionString });
@@ -44,10 +47,20 @@ const COLUMNS = "consent_id, status, record, sealed";
 export class PostgresConsentStore implements ConsentStore {
   readonly #pool: pg.Pool;
   readonly #box: SecretBox;
+  readonly #claims: PostgresLeaseStore;
 
   constructor(pool: pg.Pool, box: SecretBox) {
     this.#pool = pool;
     this.#box = box;
+    this.#claims = new PostgresLeaseStore(pool);
+  }
+
+  /**
+   * Claims a consent's code exchange for one worker at a time (a named lease, see
+   * `ConsentStore.claimCompletion` in `@authbus/core`).
+   */
+  claimCompletion(consentId: string, ttlMs: number): Promise<Lease | undefined> {
+    return this.#claims.acquire(`completion:${consentId}`, ttlMs);
   }
 
   /** @throws {DuplicateConsentError | StoreUnavailableError} */

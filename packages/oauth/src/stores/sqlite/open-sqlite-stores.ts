@@ -1,6 +1,6 @@
 /** @module Durable token, consent and client registration stores in one SQLite file (WAL), secrets encrypted. */
 import { randomBytes } from "node:crypto";
-import type { ConsentStore, ConsentWaitStore, TokenStore } from "@authbus/core";
+import type { ConsentStore, ConsentWaitStore, LeaseStore, RefreshLeases, TokenStore } from "@authbus/core";
 import Database from "better-sqlite3";
 import type { ClientRegistrationStore } from "../../client/client-registration-store.js";
 import { StoreSecretError } from "../../errors/oauth-errors.js";
@@ -31,13 +31,13 @@ export interface SqliteStoresOptions {
  * name none of better-sqlite3's (type-checking needs no `@types/better-sqlite3`).
  */
 export interface SqliteStores {
-  tokens: TokenStore;
+  tokens: TokenStore & RefreshLeases;
   consents: ConsentStore;
   registrations: ClientRegistrationStore;
   /** Which threads wait on which consent, and tool calls under way (for resuming after a restart). */
   waits: ConsentWaitStore;
   /** Named leases shared by every process that opens the file (e.g. one resume per thread). */
-  leases: SqliteLeaseStore;
+  leases: LeaseStore;
   /** Whether the file was opened as a development store (fixed, public key). */
   readonly development: boolean;
   /** Closes the file (checkpointing the WAL). */

@@ -1,0 +1,129 @@
+import { AUTH_INTERRUPT_TYPE, type ConsentStatus, MemoryConsentWaitStore } from "@authbus/core";
+import type { ConsentView } from "@authbus/oauth";
+import { describe, expect, it } from "vitest";
+import { createResumer, type ResumableGraph } from "./create-resumer.js";
+
+/** A graph whose threads wait on consents until resumed; `fail` threads throw instead. */
+function fakeGraph(waiting: Record<string, string>, fail: Set<string> = new Set()) {
+  const invoked: { threadId: string; input: unknown; config: unknown }[] = [];
+  const graph: ResumableGraph = {
+    async getState(config) {
+      const threadId = (config as { configurable: { thread_id: string } }).configurable.thread_id;
+      const consentId = waiting[threadId];
+      const value = {
+        type: AUTH_INTERRUPT_TYPE,
+        consentId,
+        serverName: "mail",
+        resource: "https://mail.example/mcp",
+        authorizationUrl: "https://app.example/consents/x/authorize",
+        scopes: [],
+        reason: "missing_token",
+        expiresAt: 1,
+      };
+      return { tasks: consentId ? [{ interrupts: [{ id: `i-${threadId}`, value }] }] : [] };
+    },
+    async invoke(input, config) {
+      const threadId = (config as { configurable: { thread_id: string } }).configurable.thread_id;
+      invoked.push({ threadId, input, config });
+      if (fail.has(threadId)) throw new Error("model down");
+      delete waiting[threadId];
+    },
+  };
+  return { graph, invoked };
+}
+
+function fakeConsents(statuses: Record<string, ConsentStatus>, expiresAt = 0) {
+  return {
+    async get(consentId: string): Promise<ConsentView | undefined> {
+      const status = statuses[consentId];
+      if (!status) return undefined;
+      return {
+        consentId,
+        status,
+        subject: "alice",
+        serverName: "mail",
+        resource: "https://mail.example/mcp",
+        scopes: [],
+        reason: "missing_token",
+        expiresAt,
+      };
+    },
+  };
+}
+
+const wait = (consentId: string, threadId: string, subject = "alice") => ({
+  consentId,
+  threadId,
+  subject,
+  sessionDigest: "sd_x",
+  createdAt: 1,
+});
+
+describe("createResumer", () => {
+  it("keeps waits while no graph is attached, then resumes each thread once on attach", async () => {
+    const waits = new MemoryConsentWaitStore();
+    await waits.addWait(wait("c1", "t1"));
+    await waits.addWait(wait("c1", "t2"));
+    await waits.addWait(wait("c1", "t3", "mallory"));
+    const errors: unknown[] = [];
+    const resumer = createResumer({
+      consents: fakeConsents({ c1: "granted" }),
+      waits,
+      onError: (error) => errors.push(error),
+    });
+    expect((await resumer.resume("c1")).threads).toEqual(["t1", "t2"]);
+    expect(await waits.findWaits("c1")).toHaveLength(3);
+
+    const { graph, invoked } = fakeGraph({ t1: "c1", t2: "c1", t3: "c1" });
+    const report = await resumer.attach({ graph });
+    expect(report.resumed).toEqual([{ consentId: "c1", outcome: "granted", threads: ["t1", "t2"] }]);
+    expect(invoked.map((call) => call.threadId).sort()).toEqual(["t1", "t2"]);
+    expect(invoked[0]?.config).toMatchObject({
+      configurable: { authbus_session_digest: "sd_x" },
+      context: { subject: "alice" },
+    });
+    // The other user's wait is never resumed by alice's consent.
+    expect((await waits.findWaits("c1")).map((w) => w.threadId)).toEqual(["t3"]);
+    await resumer.resume("c1");
+    expect(invoked).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+
+  it("keeps the wait of a thread whose resumed run failed, and reports it", async () => {
+    const waits = new MemoryConsentWaitStore();
+    await waits.addWait(wait("c1", "t1"));
+    const errors: unknown[] = [];
+    const resumer = createResumer({
+      consents: fakeConsents({ c1: "denied" }),
+      waits,
+      onError: (e) => errors.push(e),
+    });
+    const { graph } = fakeGraph({ t1: "c1" }, new Set(["t1"]));
+    await resumer.attach(graph, { recover: false });
+    await resumer.resume("c1");
+    expect(errors).toHaveLength(1);
+    expect(await waits.findWaits("c1")).toHaveLength(1);
+  });
+
+  it("on recovery drops waits on unknown consents and resumes pending ones when they expire", async () => {
+    const waits = new MemoryConsentWaitStore();
+    await waits.addWait(wait("gone", "t0"));
+    await waits.addWait(wait("c2", "t2"));
+    const statuses: Record<string, ConsentStatus> = { c2: "pending" };
+    const resumer = createResumer({
+      consents: fakeConsents(statuses, Date.now() + 20),
+      waits,
+      onError: () => undefined,
+    });
+    const { graph, invoked } = fakeGraph({ t0: "gone", t2: "c2" });
+    expect(await resumer.attach(graph)).toEqual({ resumed: [], continued: [], pending: ["c2"] });
+    expect(await waits.findWaits("gone")).toEqual([]);
+    await expect(resumer.resume("c2")).rejects.toThrow("still pending");
+    statuses.c2 = "expired";
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await resumer.idle();
+    expect(invoked.map((call) => call.threadId)).toEqual(["t2"]);
+    expect(await waits.listWaits()).toEqual([]);
+    resumer.close();
+  });
+});
