@@ -15,7 +15,6 @@
 // Usage: node scripts/pack-install-check.mjs [--keep] [--skip-build]: builds the packages first
 // (unless --skip-build); --keep leaves the temporary app in place. Runs in CI from .ci/run.
 import { spawnSync } from "node:child_process";
-import { builtinModules } from "node:module";
 import {
   cpSync,
   existsSync,
@@ -27,6 +26,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,7 +37,12 @@ const keep = process.argv.includes("--keep");
 const started = Date.now();
 const problems = [];
 
-const env = { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
+const env = {
+  ...process.env,
+  npm_config_update_notifier: "false",
+  npm_config_fund: "false",
+  npm_config_audit: "false",
+};
 // node-gyp compiles better-sqlite3 against the headers that ship with Node, when there are any.
 if (!env.npm_config_nodedir && existsSync("/usr/include/node/common.gypi")) env.npm_config_nodedir = "/usr";
 
@@ -50,7 +55,9 @@ function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, env, encoding: "utf8", stdio: "pipe", ...options });
   if (result.status !== 0 && !options.allowFailure) {
     const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
-    throw new Error(`'${[command, ...args].join(" ")}' failed (exit ${result.status ?? result.signal})\n${output}`);
+    throw new Error(
+      `'${[command, ...args].join(" ")}' failed (exit ${result.status ?? result.signal})\n${output}`,
+    );
   }
   return result;
 }
@@ -70,10 +77,11 @@ const packageDirs = readdirSync(join(root, "packages"))
   .filter((dir) => existsSync(join(dir, "package.json")) && !readJson(join(dir, "package.json")).private);
 
 let t = step(`build and pack ${packageDirs.length} packages`);
-if (!process.argv.includes("--skip-build")) run(bin("turbo"), ["run", "build", ...packageDirs.map((dir) => `--filter=./${relative(root, dir)}`)], {
-  // As `npm run` would: turbo looks for the pinned pnpm on PATH.
-  env: { ...env, TURBO_TELEMETRY_DISABLED: "1", PATH: `${join(root, "node_modules", ".bin")}:${env.PATH}` },
-});
+if (!process.argv.includes("--skip-build"))
+  run(bin("turbo"), ["run", "build", ...packageDirs.map((dir) => `--filter=./${relative(root, dir)}`)], {
+    // As `npm run` would: turbo looks for the pinned pnpm on PATH.
+    env: { ...env, TURBO_TELEMETRY_DISABLED: "1", PATH: `${join(root, "node_modules", ".bin")}:${env.PATH}` },
+  });
 const packed = [];
 for (const dir of packageDirs) {
   const before = new Set(readdirSync(tarballs));
@@ -87,7 +95,9 @@ for (const dir of packageDirs) {
   packed.push({ dir, file, pkgDir, manifest: readJson(join(pkgDir, "package.json")) });
 }
 for (const { file } of packed) {
-  console.log(`  ${file.padEnd(34)} ${(statSync(join(tarballs, file)).size / 1024).toFixed(0).padStart(5)} kB`);
+  console.log(
+    `  ${file.padEnd(34)} ${(statSync(join(tarballs, file)).size / 1024).toFixed(0).padStart(5)} kB`,
+  );
 }
 console.log(`  (${seconds(t)})`);
 
@@ -152,7 +162,8 @@ function exportTargets(manifest) {
   const walk = (value, condition, subpath) => {
     if (typeof value === "string") out.push({ subpath, condition, target: value });
     else if (value && typeof value === "object")
-      for (const [key, inner] of Object.entries(value)) walk(inner, key.startsWith(".") ? condition : key, key.startsWith(".") ? key : subpath);
+      for (const [key, inner] of Object.entries(value))
+        walk(inner, key.startsWith(".") ? condition : key, key.startsWith(".") ? key : subpath);
   };
   walk(manifest.exports, "default", ".");
   return out;
@@ -167,7 +178,8 @@ for (const { file, pkgDir, manifest } of packed) {
 
   if (manifest.license !== "MIT") fail(`license is ${manifest.license}, not MIT`);
   if (!files.includes("LICENSE")) fail("no LICENSE in the tarball");
-  else if (readFileSync(join(pkgDir, "LICENSE"), "utf8") !== rootLicense) fail("LICENSE differs from the root LICENSE");
+  else if (readFileSync(join(pkgDir, "LICENSE"), "utf8") !== rootLicense)
+    fail("LICENSE differs from the root LICENSE");
   if (manifest.engines?.node !== ">=20.19") fail(`engines.node is ${manifest.engines?.node}, not >=20.19`);
   if (!manifest.repository?.url || !manifest.repository?.directory) fail("no repository url and directory");
   if (!manifest.description) fail("no description");
@@ -176,7 +188,8 @@ for (const { file, pkgDir, manifest } of packed) {
     const { sources = [], sourcesContent = [] } = readJson(join(pkgDir, map));
     sources.forEach((source, index) => {
       const shipped = files.includes(posix.join(posix.dirname(map), source));
-      if (!shipped && typeof sourcesContent[index] !== "string") fail(`${map} points at ${source}, which is not shipped`);
+      if (!shipped && typeof sourcesContent[index] !== "string")
+        fail(`${map} points at ${source}, which is not shipped`);
     });
   }
   for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) {
@@ -187,11 +200,15 @@ for (const { file, pkgDir, manifest } of packed) {
   for (const [command, target] of Object.entries(manifest.bin ?? {})) {
     const path = join(pkgDir, target);
     if (!existsSync(path)) fail(`bin ${command} → ${target} is not shipped`);
-    else if (!readFileSync(path, "utf8").startsWith("#!/usr/bin/env node\n")) fail(`bin ${command} has no shebang`);
+    else if (!readFileSync(path, "utf8").startsWith("#!/usr/bin/env node\n"))
+      fail(`bin ${command} has no shebang`);
   }
 
   // Dependencies: every listed one is imported by a shipped file, every imported one is listed.
-  const listed = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
+  const listed = new Set([
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+  ]);
   const imported = new Set();
   for (const f of files.filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"))) {
     for (const specifier of specifiersOf(readFileSync(join(pkgDir, f), "utf8"))) {
@@ -219,7 +236,8 @@ for (const { file, pkgDir, manifest } of packed) {
     if (subpath !== ".") continue;
     const reached = reachable(pkgDir, target, condition === "types");
     for (const dep of optional) {
-      if (reached.has(dep)) fail(`the main entry's ${condition === "types" ? ".d.ts" : "JS"} reaches optional peer ${dep}`);
+      if (reached.has(dep))
+        fail(`the main entry's ${condition === "types" ? ".d.ts" : "JS"} reaches optional peer ${dep}`);
     }
   }
   console.log(`  ${file}: ${files.length} files; imports ${[...imported].sort().join(", ") || "nothing"}`);
@@ -233,7 +251,8 @@ const readme = readFileSync(join(root, "README.md"), "utf8");
 const section = readme.split(/^## Use it in your agent$/m)[1]?.split(/^## /m)[0];
 if (!section) throw new Error('README.md has no "## Use it in your agent" section');
 const installLine = /```sh\n(?:[^\n]*\n)*?\s*npm install ([^\n]+)\n/.exec(section)?.[1];
-if (!installLine) throw new Error('README.md\'s "Use it in your agent" section has no ```sh npm install …``` line');
+if (!installLine)
+  throw new Error('README.md\'s "Use it in your agent" section has no ```sh npm install …``` line');
 const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
 if (!example) throw new Error('README.md\'s "Use it in your agent" section has no ```ts example');
 const exampleCopy = join(root, "apps", "chat", "examples", "readme-agent.ts");
@@ -252,7 +271,10 @@ writeFileSync(
 );
 // One `npm install`, as the user runs it: the README's names (ours from the tarballs, the rest from
 // the registry), the other tarballs, and the compiler for the check.
-const readmeNames = installLine.trim().split(/\s+/).filter((name) => !name.startsWith("-"));
+const readmeNames = installLine
+  .trim()
+  .split(/\s+/)
+  .filter((name) => !name.startsWith("-"));
 const specs = [
   ...readmeNames.map((name) => ours.get(name) ?? name),
   ...[...ours].filter(([name]) => !readmeNames.includes(name)).map(([, path]) => path),
@@ -261,10 +283,14 @@ const specs = [
 ];
 
 const npm = (args, options) => run("npm", args, { cwd: app, ...options });
-t = step(`npm install: ${installLine.trim()}, the other ${ours.size - readmeNames.filter((n) => ours.has(n)).length} tarballs`);
+t = step(
+  `npm install: ${installLine.trim()}, the other ${ours.size - readmeNames.filter((n) => ours.has(n)).length} tarballs`,
+);
 npm(["install", "--no-audit", "--no-fund", "--loglevel=error", ...specs]);
 const installed = (name) => readJson(join(app, "node_modules", name, "package.json")).version;
-console.log(`  @langchain/core ${installed("@langchain/core")}, langchain ${installed("langchain")}, @langchain/langgraph ${installed("@langchain/langgraph")} (${seconds(t)})`);
+console.log(
+  `  @langchain/core ${installed("@langchain/core")}, langchain ${installed("langchain")}, @langchain/langgraph ${installed("@langchain/langgraph")} (${seconds(t)})`,
+);
 
 // The example as the README has it, and a runnable copy that takes the model, the session and the
 // server URLs from readme-runtime.ts and exports what the runner drives.
@@ -289,7 +315,10 @@ const configs = {
   Bundler: { ...compilerOptions, module: "ESNext", moduleResolution: "Bundler" },
 };
 for (const [name, options] of Object.entries(configs)) {
-  writeFileSync(join(app, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: options, files: ["readme-agent.ts"] }, null, 2));
+  writeFileSync(
+    join(app, `tsconfig.${name}.json`),
+    JSON.stringify({ compilerOptions: options, files: ["readme-agent.ts"] }, null, 2),
+  );
 }
 writeFileSync(
   join(app, "tsconfig.run.json"),
@@ -315,7 +344,11 @@ writeFileSync(
 );
 writeFileSync(
   join(app, "tsconfig.entries.json"),
-  JSON.stringify({ compilerOptions: { ...configs.NodeNext, skipLibCheck: false }, files: ["entries.ts"] }, null, 2),
+  JSON.stringify(
+    { compilerOptions: { ...configs.NodeNext, skipLibCheck: false }, files: ["entries.ts"] },
+    null,
+    2,
+  ),
 );
 function typecheckEntries() {
   const since = step(`type-check every entry point with skipLibCheck off (${entries.join(", ")})`);
@@ -324,8 +357,12 @@ function typecheckEntries() {
   const ours = lines.filter((line) => /^(entries\.ts|node_modules\/(@authbus\/|authbus\/))/.test(line));
   const theirs = lines.length - ours.length;
   if (ours.length > 0) problems.push(`our .d.ts files do not type-check on their own:\n${ours.join("\n")}`);
-  results.push(`entry points, skipLibCheck off: ${ours.length === 0 ? "ok" : `${ours.length} error(s)`} (${theirs} in third-party .d.ts)`);
-  console.log(`  ${ours.length === 0 ? "ok" : "FAILED"}; ${theirs} error(s) in third-party .d.ts files (${seconds(since)})`);
+  results.push(
+    `entry points, skipLibCheck off: ${ours.length === 0 ? "ok" : `${ours.length} error(s)`} (${theirs} in third-party .d.ts)`,
+  );
+  console.log(
+    `  ${ours.length === 0 ? "ok" : "FAILED"}; ${theirs} error(s) in third-party .d.ts files (${seconds(since)})`,
+  );
 }
 
 const literal = (pattern, what) => {
@@ -347,7 +384,10 @@ function typecheckAndRun(label) {
     const since = step(`${label}: type-check the README example ("moduleResolution": "${name}")`);
     const result = npm(["exec", "--", "tsc", "-p", `tsconfig.${name}.json`], { allowFailure: true });
     const ok = result.status === 0;
-    if (!ok) problems.push(`${label}: the README example does not type-check under ${name}:\n${result.stdout}${result.stderr}`);
+    if (!ok)
+      problems.push(
+        `${label}: the README example does not type-check under ${name}:\n${result.stdout}${result.stderr}`,
+      );
     results.push(`${label}: type-check (${name}) ${ok ? "ok" : "FAILED"}`);
     console.log(`  ${ok ? "ok" : "FAILED"} (${seconds(since)})`);
   }
@@ -355,13 +395,20 @@ function typecheckAndRun(label) {
   rmSync(join(app, "out"), { recursive: true, force: true });
   const built = npm(["exec", "--", "tsc", "-p", "tsconfig.run.json"], { allowFailure: true });
   if (built.status !== 0) {
-    problems.push(`${label}: the runnable copy of the README example does not compile:\n${built.stdout}${built.stderr}`);
+    problems.push(
+      `${label}: the runnable copy of the README example does not compile:\n${built.stdout}${built.stderr}`,
+    );
     results.push(`${label}: run FAILED (compile)`);
     return;
   }
   const data = join(work, `data-${results.length}`);
   mkdirSync(data);
-  const ran = run("node", [join(app, "out", "run-readme-agent.js")], { cwd: data, env: runEnv, allowFailure: true, timeout: 120_000 });
+  const ran = run("node", [join(app, "out", "run-readme-agent.js")], {
+    cwd: data,
+    env: runEnv,
+    allowFailure: true,
+    timeout: 120_000,
+  });
   process.stdout.write(ran.stdout);
   const ok = ran.status === 0;
   if (!ok) problems.push(`${label}: the README example did not run end to end:\n${ran.stdout}${ran.stderr}`);
@@ -377,8 +424,16 @@ function singleCore(label) {
       .filter(Boolean)
       .map((line) => line.split(":")[0]),
   );
-  const versions = [...new Set(result.stdout.split("\n").filter(Boolean).map((line) => line.split(":")[1]))];
-  if (copies.size !== 1) problems.push(`${label}: ${copies.size} copies of @langchain/core installed: ${versions.join(", ")}`);
+  const versions = [
+    ...new Set(
+      result.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(":")[1]),
+    ),
+  ];
+  if (copies.size !== 1)
+    problems.push(`${label}: ${copies.size} copies of @langchain/core installed: ${versions.join(", ")}`);
   if (result.status !== 0) problems.push(`${label}: npm ls reports problems:\n${result.stderr}`);
   results.push(`${label}: ${copies.size} copy of @langchain/core (${versions.join(", ")})`);
 }
@@ -402,8 +457,12 @@ const lower = releases
   .sort((a, b) => Number(a.split(".")[2]) - Number(b.split(".")[2]))
   .at(-1);
 if (!lower) throw new Error(`no @langchain/core release in ${major}.${minor - 1}.x`);
-const langchainPeer = readJson(join(app, "node_modules", "langchain", "package.json")).peerDependencies?.["@langchain/core"];
-t = step(`pin @langchain/core ${lower} (newest ${newestCore}; langchain ${installed("langchain")} accepts ${langchainPeer})`);
+const langchainPeer = readJson(join(app, "node_modules", "langchain", "package.json")).peerDependencies?.[
+  "@langchain/core"
+];
+t = step(
+  `pin @langchain/core ${lower} (newest ${newestCore}; langchain ${installed("langchain")} accepts ${langchainPeer})`,
+);
 npm(["install", "--no-audit", "--no-fund", "--loglevel=error", "--save-exact", `@langchain/core@${lower}`]);
 console.log(`  (${seconds(t)})`);
 singleCore(`@langchain/core ${lower}`);
@@ -414,7 +473,9 @@ finish();
 function finish() {
   console.log(`\n${results.map((line) => `  ${line}`).join("\n")}`);
   if (problems.length > 0) {
-    console.error(`\npack-install check: ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join("\n")}`);
+    console.error(
+      `\npack-install check: ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join("\n")}`,
+    );
     console.error(`(the temporary app is kept in ${work})`);
     process.exit(1);
   }

@@ -47,7 +47,10 @@ function reply(messages: BaseMessage[], tools: readonly string[]): AIMessage {
     tools.find((name) => name.startsWith("connect_") && !called.has(name));
   if (next === undefined) return new AIMessage("I have no tool for that.");
   calls += 1;
-  return new AIMessage({ content: "", tool_calls: [{ id: `call_${calls}`, name: next, args: {}, type: "tool_call" }] });
+  return new AIMessage({
+    content: "",
+    tool_calls: [{ id: `call_${calls}`, name: next, args: {}, type: "tool_call" }],
+  });
 }
 
 class OfflineChatModel extends BaseChatModel {

@@ -25,7 +25,9 @@ const [card, ...others] = pendingAuthInterrupts(await example.agent.graph.getSta
 check(card && others.length === 0, "expected one consent card after the first run");
 check(card.value.serverName === "calendar", `card for ${card.value.serverName}, not calendar`);
 check(card.value.reason === "missing_token", `card reason ${card.value.reason}`);
-console.log(`  paused: ${card.value.serverName} (${card.value.reason}), scopes ${card.value.scopes.join(" ")}`);
+console.log(
+  `  paused: ${card.value.serverName} (${card.value.reason}), scopes ${card.value.scopes.join(" ")}`,
+);
 
 const launched = await example.handler(new Request(card.value.authorizationUrl, { headers }));
 const location = launched.headers.get("location");
@@ -42,7 +44,10 @@ const last = messages.at(-1)?.content;
 const answer = typeof last === "string" ? last : JSON.stringify(last);
 check(answer.includes(DEMO_EVENTS[0].title), `the resumed run answered ${JSON.stringify(answer)}`);
 check(demo.calendar.callCount("list_events") === 1, "list_events should have run exactly once");
-check(demo.calendar.foreignTokens().length === 0, "the calendar server received a token for another resource");
+check(
+  demo.calendar.foreignTokens().length === 0,
+  "the calendar server received a token for another resource",
+);
 check(
   demo.calendar.receivedTokens.length > 0 && demo.calendar.receivedTokens.every((token) => token.accepted),
   "the calendar server refused a token it received",

@@ -1,10 +1,12 @@
 /** @module `createAuthbus`: every part composed once, with each store passed once. */
+import { AsyncResource } from "node:async_hooks";
 import {
   type AuthBus,
   type ConsentOutcome,
   type ConsentStore,
   type ConsentWaitStore,
   createAuthBus,
+  type LeaseStore,
   normalizeResource,
   type TokenRefresher,
   type TokenStore,
@@ -13,9 +15,11 @@ import { authToolNode } from "@authbus/langgraph";
 import {
   type CreateMCPClientOptions,
   createMCPClient,
+  createUrlElicitations,
   type MCPClient,
   type MCPServerConfig,
   type ToolCatalog,
+  type UrlElicitations,
 } from "@authbus/mcp";
 import {
   type ClientConfig,
@@ -51,6 +55,11 @@ export interface AuthbusStores {
   waits: ConsentWaitStore;
   /** Each server's last tool list, so `connect_<server>` stand-ins still describe it after a restart. */
   toolCatalog?: ToolCatalog;
+  /**
+   * Leases shared by every process (the SQLite and Postgres stores have them): with several
+   * workers, a thread is resumed by one worker at a time, whichever got the consent's event.
+   */
+  leases?: LeaseStore;
 }
 
 /** Options of {@link createAuthbus}. */
@@ -72,8 +81,16 @@ export interface CreateAuthbusOptions {
   client?: Omit<ClientConfig, "redirectUri"> & { clientUri?: string; logoUri?: string };
   /** Default: a new bus. */
   bus?: AuthBus;
-  /** Consent lifetime, DPoP, retry limit. */
-  consent?: Pick<ConsentsOptions, "ttlSeconds" | "dpop" | "maxConsentsPerOperation">;
+  /**
+   * Consent lifetime, DPoP, retry limit, and how each consent reaches the person: `channel`
+   * (`"redirect"` by default, `"ciba"` or `"device"`), with `loginHint` and `bindingMessage` for
+   * CIBA. A CIBA or device consent has no callback: authbus waits for its outcome
+   * (`consents.wait()`) and resumes its threads itself, once, as after a callback.
+   */
+  consent?: Pick<
+    ConsentsOptions,
+    "ttlSeconds" | "dpop" | "maxConsentsPerOperation" | "channel" | "loginHint" | "bindingMessage"
+  >;
   /** Transport options for discovery, registration, consent and refresh. */
   http?: HttpOptions;
   /** Options of each subject's MCP client. */
@@ -123,7 +140,19 @@ export interface Authbus {
    * @throws {ConsentSessionError} when `identity` is not the consent's session or user.
    */
   deny(consentId: string, identity?: RequestIdentity): Promise<ResumeReport>;
-  /** After a restart: resumes threads whose consent settled meanwhile and finishes runs a dead process left in a tool call. */
+  /**
+   * The person is back from an MCP server's page (a consent of channel `elicitation`, MCP
+   * URL-mode elicitation) and says they are done: settles it `granted` and resumes its threads
+   * in the background, as the server's `notifications/elicitation/complete` does.
+   *
+   * @throws {ConsentNotSettledError} for an unknown consent, or one that is not an elicitation.
+   * @throws {ConsentSessionError} when `identity` is not the consent's session or user.
+   */
+  finish(consentId: string, identity?: RequestIdentity): Promise<ResumeReport>;
+  /**
+   * After a restart: resumes threads whose consent settled meanwhile, finishes runs a dead
+   * process left in a tool call, and waits again on CIBA and device consents still pending.
+   */
   recover(): Promise<RecoveryReport>;
   /** Resolves when no resume runs (tests, shutdown). */
   idle(): Promise<void>;
@@ -133,6 +162,8 @@ export interface Authbus {
   readonly stores: AuthbusStores;
   readonly tokens: TokenStore;
   readonly consents: Consents;
+  /** URL-mode elicitations (MCP 2025-11-25): consents an MCP server asks for with a URL of its own. */
+  readonly elicitations: UrlElicitations;
   readonly refresh: TokenRefresher;
   readonly discovery: Discovery;
   /** `{baseUrl}/oauth/callback`. */
@@ -181,6 +212,12 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     // Cards and checkpoints carry this link; the state-bearing URL is only handed out by `fetch`.
     launchUrl: (consentId) => `${baseUrl}/consents/${encodeURIComponent(consentId)}/authorize`,
   });
+  // URL-mode elicitations are consents too (channel `elicitation`, in the same store).
+  const elicitations = createUrlElicitations({
+    store: stores.consents,
+    bus,
+    ...(options.consent?.ttlSeconds === undefined ? {} : { ttlSeconds: options.consent.ttlSeconds }),
+  });
   const serverNames = new Map(
     Object.entries(options.servers).map(([name, config]) => [
       normalizeResource(config.resource ?? config.url),
@@ -206,16 +243,61 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
         bus,
         subject,
         refresh,
+        elicitations,
         ...(stores.toolCatalog ? { toolCatalog: stores.toolCatalog } : {}),
       }),
   });
   const onError = options.onError ?? (() => undefined);
-  const resumer = createResumer({ consents, waits: stores.waits, onError });
+  const resumer = createResumer({
+    consents,
+    waits: stores.waits,
+    onError,
+    ...(stores.leases ? { leases: stores.leases } : {}),
+  });
+  // Bus events can fire inside a paused run's async context (a consent's expiry timer or a
+  // CIBA poll armed by the run's `begin`): resumes run in this constructor's context instead,
+  // or LangGraph would take the resumed run for a child of the old one.
+  const outside = new AsyncResource("authbus.resume");
   // Expiry (the consents' timers, or a lazy check) resumes the waiting threads too.
-  const onExpired = ({ consentId }: { consentId: string }): void => {
+  const onExpired = ({ consentId }: { consentId: string }): void =>
+    outside.runInAsyncScope(() => {
+      resumer.resume(consentId).catch((error: unknown) => onError(error, { consentId }));
+    });
+  bus.on("consent.expired", onExpired);
+  // A URL elicitation completed (the server said so, or the person did): its threads resume.
+  const onElicitationCompleted = ({ consentId }: { consentId: string }): void => {
     resumer.resume(consentId).catch((error: unknown) => onError(error, { consentId }));
   };
-  bus.on("consent.expired", onExpired);
+  bus.on("elicitation.completed", onElicitationCompleted);
+  // CIBA and device consents settle by polling, never by a callback: wait for each one's outcome
+  // here and resume its threads through the resumer (single-flight per consent, so once).
+  const decoupled = new AbortController();
+  const awaited = new Set<string>();
+  const awaitOutcome = (consentId: string): void => {
+    if (awaited.has(consentId) || decoupled.signal.aborted) return;
+    awaited.add(consentId);
+    consents
+      .wait(consentId, { signal: decoupled.signal })
+      .then((outcome) => (outcome === undefined ? undefined : resumer.resume(consentId)))
+      .catch((error: unknown) => {
+        if (!decoupled.signal.aborted) onError(error, { consentId });
+      })
+      .finally(() => awaited.delete(consentId));
+  };
+  const onRequired = ({ consentId, channel }: { consentId: string; channel?: string | undefined }): void => {
+    if (channel === "ciba" || channel === "device")
+      outside.runInAsyncScope(awaitOutcome, undefined, consentId);
+  };
+  bus.on("consent.required", onRequired);
+  /** After a restart: the CIBA and device consents still pending are waited on again. */
+  const awaitPending = async (report: RecoveryReport): Promise<RecoveryReport> => {
+    for (const consentId of report.pending) {
+      const view = await consents.get(consentId);
+      if (view?.status === "pending" && (view.channel === "ciba" || view.channel === "device"))
+        awaitOutcome(consentId);
+    }
+    return report;
+  };
 
   const callerOptions = {
     client: pool,
@@ -224,6 +306,7 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     tokens: stores.tokens,
     consentLookup: stores.consents,
     waits: stores.waits,
+    elicitations,
   };
   const metadata = options.client?.metadataUrl
     ? {
@@ -259,6 +342,10 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
   const close = (): Promise<void> => {
     closed ??= (async () => {
       bus.off("consent.expired", onExpired);
+      bus.off("consent.required", onRequired);
+      bus.off("elicitation.completed", onElicitationCompleted);
+      elicitations.close();
+      decoupled.abort();
       resumer.close();
       consents.close();
       await resumer.idle();
@@ -271,7 +358,7 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     middleware: () => createAuthbusMiddleware(callerOptions),
     toolNode: () => authToolNode(callerOptions),
     fetch: handle,
-    attach: (graph, attachOptions) => resumer.attach(graph, attachOptions),
+    attach: (graph, attachOptions) => resumer.attach(graph, attachOptions).then(awaitPending),
     async resume(consentId, outcome, identity) {
       if (identity) await owned(consentId, identity);
       return resumer.resume(consentId, outcome);
@@ -288,13 +375,25 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
       resumer.resume(consentId).catch((error: unknown) => onError(error, { consentId }));
       return { consentId, outcome: view.status, threads };
     },
-    recover: () => resumer.recover(),
+    async finish(consentId, identity) {
+      await owned(consentId, identity);
+      const finished = await elicitations.finish(consentId);
+      const view = await elicitations.get(consentId);
+      if (!view || (!finished && view.status === "pending")) {
+        throw new ConsentNotSettledError(consentId, `consent ${consentId} is not a URL elicitation`);
+      }
+      const threads = (await stores.waits.findWaits(consentId)).map((wait) => wait.threadId);
+      // Resumed in the background by `elicitation.completed` (see `idle()`).
+      return { consentId, outcome: view.status === "pending" ? "granted" : view.status, threads };
+    },
+    recover: () => resumer.recover().then(awaitPending),
     idle: () => resumer.idle(),
     client: (subject) => pool.get(subject),
     bus,
     stores,
     tokens: stores.tokens,
     consents,
+    elicitations,
     refresh,
     discovery,
     redirectUri,

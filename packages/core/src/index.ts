@@ -5,6 +5,7 @@ export {
   BUS_MESSAGE_TOO_LARGE,
   BusMessageTooLargeError,
   bridgeAuthBus,
+  CLUSTER_EVENTS,
   isBusMessageTooLargeError,
 } from "./bus/bridge/bridge-auth-bus.js";
 export type { MemoryBusHub } from "./bus/bridge/memory-bus-transport.js";

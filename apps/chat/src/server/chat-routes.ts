@@ -20,7 +20,7 @@ import { isThreadBusyError, type ThreadRunner } from "./thread-runner.js";
 export interface ChatRoutesOptions {
   runner: ThreadRunner;
   /** The launch link, the OAuth callback and denials go through authbus. */
-  authbus: Pick<Authbus, "fetch" | "deny">;
+  authbus: Pick<Authbus, "fetch" | "deny" | "finish">;
   feed: BusFeed;
   /** The built page (Vite's output folder). */
   webRoot: string;
@@ -163,6 +163,18 @@ export function createChatRoutes({
     } catch (error) {
       if (isConsentNotSettledError(error)) return c.json({ error: "There is no such access request." }, 404);
       if (isConsentSessionError(error)) return c.json({ error: "This access request is not yours." }, 403);
+      throw error;
+    }
+  });
+
+  // URL-mode elicitation: the person is back from the server's page ("I'm done").
+  app.post("/api/threads/:threadId/consents/:consentId/finish", async (c) => {
+    try {
+      const report = await authbus.finish(c.req.param("consentId"), identity(c.get("session")));
+      return c.json({ status: report.outcome }, 202);
+    } catch (error) {
+      if (isConsentNotSettledError(error)) return c.json({ error: "There is no such request." }, 404);
+      if (isConsentSessionError(error)) return c.json({ error: "This request is not yours." }, 403);
       throw error;
     }
   });

@@ -58,11 +58,16 @@ try {
     servers = {
       calendar: { url: demo.calendar.url, description: "Your calendar: list upcoming events." },
       files: { url: demo.files.url, description: "Your files: list them, delete one." },
+      repos: {
+        url: demo.repos.url,
+        description: "Your code repositories on Octo (asks you to connect Octo).",
+      },
     };
     lines = [
       `  authorization server  ${demo.authServer.issuer}`,
       `  calendar MCP server   ${demo.calendar.url}`,
       `  files MCP server      ${demo.files.url}`,
+      `  repos MCP server      ${demo.repos.url}   (asks you to connect Octo, ${demo.octo.origin})`,
     ];
   }
 } catch (error) {

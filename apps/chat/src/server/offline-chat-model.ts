@@ -8,7 +8,7 @@ import type { ChatResult } from "@langchain/core/outputs";
 import { textOf } from "./message-text.js";
 
 interface Intent {
-  server: "calendar" | "files";
+  server: "calendar" | "files" | "repos";
   tool: string;
   args: Record<string, unknown>;
   /** How to introduce the tool's result. */
@@ -29,6 +29,9 @@ export function readIntent(text: string): Intent | undefined {
   }
   if (/\b(files?|documents?|docs)\b/.test(lower)) {
     return { server: "files", tool: "list_files", args: {}, lead: "Here are your files:" };
+  }
+  if (/\b(repos?|repositor(y|ies)|octo)\b/.test(lower)) {
+    return { server: "repos", tool: "list_repositories", args: {}, lead: "Here are your repositories:" };
   }
   return undefined;
 }
@@ -83,7 +86,7 @@ function parseJson(text: string): unknown {
 export function formatToolResult(text: string): string {
   const value = parseJson(text);
   if (typeof value === "string") return value;
-  const record = (value ?? {}) as { events?: unknown; files?: unknown };
+  const record = (value ?? {}) as { events?: unknown; files?: unknown; repositories?: unknown };
   if (Array.isArray(record.events)) {
     if (record.events.length === 0) return "Nothing is scheduled.";
     return record.events
@@ -99,6 +102,14 @@ export function formatToolResult(text: string): string {
       .map(
         (file: { name?: unknown; size?: unknown }) =>
           `• ${String(file.name)} (${Number(file.size).toLocaleString("en")} bytes)`,
+      )
+      .join("\n");
+  }
+  if (Array.isArray(record.repositories)) {
+    if (record.repositories.length === 0) return "You have no repositories.";
+    return record.repositories
+      .map(
+        (repo: { name?: unknown; stars?: unknown }) => `• ${String(repo.name)} (${Number(repo.stars)} stars)`,
       )
       .join("\n");
   }

@@ -53,6 +53,8 @@ export interface ChatApp {
   busEvents(): readonly BusEntry[];
   /** The app's bus (e.g. for `instrumentAuthBus` of `@authbus/otel`). */
   bus: AuthBus;
+  /** The HTTP routes, for clients in this process (the soak benchmark): `url`'s server without the socket. */
+  fetch(request: Request): Promise<Response>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -190,6 +192,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     },
     busEvents: () => feed.recent(),
     bus,
+    fetch: async (request) => routes.fetch(request),
     [Symbol.asyncDispose]: close,
   };
 }

@@ -68,6 +68,10 @@ export function App() {
     send(draft);
   };
 
+  const finish = (consentId: string) => {
+    void post(`/api/threads/${threadId}/consents/${encodeURIComponent(consentId)}/finish`);
+  };
+
   const deny = (consentId: string) => {
     void post(`/api/threads/${threadId}/consents/${encodeURIComponent(consentId)}/deny`);
   };
@@ -84,7 +88,7 @@ export function App() {
         </header>
         <MessageList messages={view?.messages ?? []} running={view?.running === true} />
         {view?.pending.map((consent) => (
-          <ConsentCard key={consent.consentId} consent={consent} onDeny={deny} />
+          <ConsentCard key={consent.consentId} consent={consent} onDeny={deny} onFinish={finish} />
         ))}
         {(problem ?? view?.error) && (
           <p className="problem" role="alert">

@@ -1,11 +1,15 @@
 /** @module The card that asks a person to authorize or deny a consent. */
 import type { AuthInterrupt } from "@authbus/core";
 import { useEffect, useState } from "react";
+import { DecoupledCard } from "./decoupled-card.js";
 import { describeReason, describeScope } from "./describe-consent.js";
+import { ElicitationCard } from "./elicitation-card.js";
 
 interface ConsentCardProps {
   consent: AuthInterrupt;
   onDeny: (consentId: string) => void;
+  /** The person is back from a server's page (URL-mode elicitation). */
+  onFinish: (consentId: string) => void;
 }
 
 function minutesLeft(expiresAt: number, now: number): string {
@@ -18,7 +22,14 @@ function minutesLeft(expiresAt: number, now: number): string {
  * awaited before `window.open`, so popup blockers let it through. When the popup is blocked
  * anyway, the whole page goes to the authorization server and the callback brings it back.
  */
-export function ConsentCard({ consent, onDeny }: ConsentCardProps) {
+export function ConsentCard(props: ConsentCardProps) {
+  if (props.consent.channel === "elicitation") return <ElicitationCard {...props} />;
+  if (props.consent.channel === "ciba" || props.consent.channel === "device")
+    return <DecoupledCard {...props} />;
+  return <RedirectCard {...props} />;
+}
+
+function RedirectCard({ consent, onDeny }: ConsentCardProps) {
   const [state, setState] = useState<"idle" | "waiting" | "denying">("idle");
   const [now, setNow] = useState(() => Date.now());
 

@@ -28,5 +28,7 @@ export function describeReason(consent: AuthInterrupt): string {
       return `${server} asks you to sign in again with a stronger login.`;
     case "refresh_failed":
       return `Access to ${server} could not be renewed. Sign in again to continue.`;
+    case "url_elicitation":
+      return `${server} asks you to open a page of its own.`;
   }
 }

@@ -2,7 +2,13 @@
  * @module Resume every thread waiting on a settled consent exactly once, forget a wait only once
  * the thread is saved past it, and after a restart finish what a dead process left.
  */
-import type { ConsentOutcome, ConsentWait, ConsentWaitStore, ToolCallRecord } from "@authbus/core";
+import type {
+  ConsentOutcome,
+  ConsentWait,
+  ConsentWaitStore,
+  LeaseStore,
+  ToolCallRecord,
+} from "@authbus/core";
 import {
   isConsentNotPendingError,
   pendingAuthInterrupts,
@@ -78,7 +84,17 @@ export interface ResumerOptions {
   /** Finished call records older than this many milliseconds are pruned by `recover()`. Default 7 days. */
   keepCallsMs?: number;
   now?: () => number;
+  /**
+   * Leases shared by every process of the deployment (`stores.leases` of the SQLite and Postgres
+   * stores). With them a thread runs in one process at a time: of two workers resuming the same
+   * thread (both got the consent's event, or one recovers while another runs it) one runs it and
+   * the other leaves it. Without them, one run at a time per thread holds in this process only.
+   */
+  leases?: LeaseStore;
 }
+
+/** How long a thread's lease lasts between renewals (renewed every third of it while the run goes on). */
+const THREAD_LEASE_MS = 30_000;
 
 /** See {@link createResumer}. */
 export interface Resumer {
@@ -159,22 +175,49 @@ export function createResumer(options: ResumerOptions): Resumer {
     return pendingAuthInterrupts(snapshot).some((pending) => pending.consentId === consentId);
   };
 
+  /**
+   * Runs `task` holding the thread's lease across processes (when there are leases); resolves to
+   * `false`, without running it, while another process holds it.
+   */
+  const withThreadLease = async (threadId: string, task: () => Promise<void>): Promise<boolean> => {
+    if (!options.leases) {
+      await task();
+      return true;
+    }
+    const lease = await options.leases.acquire(`authbus:thread:${threadId}`, THREAD_LEASE_MS);
+    if (!lease) return false;
+    const heartbeat = setInterval(
+      () => void lease.renew(THREAD_LEASE_MS).catch(() => undefined),
+      THREAD_LEASE_MS / 3,
+    );
+    heartbeat.unref?.();
+    try {
+      await task();
+      return true;
+    } finally {
+      clearInterval(heartbeat);
+      await lease.release().catch(() => undefined);
+    }
+  };
+
   const resumeThread = async (wait: ConsentWait, outcome: ConsentOutcome): Promise<void> => {
     const current = graph;
     if (!current) return;
     const config = configOf(wait.threadId, wait.subject, wait.sessionDigest);
-    await onThread(wait.threadId, async () => {
-      const input = async (): Promise<unknown> => {
-        try {
-          return await resumeConsent(current, config, wait.consentId, outcome);
-        } catch (error) {
-          // Resumed already (another tab, another path): nothing waits any more.
-          if (isConsentNotPendingError(error)) return undefined;
-          throw error;
-        }
-      };
-      await (runThread ?? defaultRun)({ threadId: wait.threadId, input, config, reason: "consent" });
-    });
+    await onThread(wait.threadId, () =>
+      withThreadLease(wait.threadId, async () => {
+        const input = async (): Promise<unknown> => {
+          try {
+            return await resumeConsent(current, config, wait.consentId, outcome);
+          } catch (error) {
+            // Resumed already (another tab, another path): nothing waits any more.
+            if (isConsentNotPendingError(error)) return undefined;
+            throw error;
+          }
+        };
+        await (runThread ?? defaultRun)({ threadId: wait.threadId, input, config, reason: "consent" });
+      }).then(() => undefined),
+    );
     // Durably past the interrupt (the saved state no longer waits on it): only now forget the wait.
     if (!(await stillWaits(wait.threadId, wait.consentId)))
       await waits.removeWait(wait.consentId, wait.threadId);
@@ -243,9 +286,14 @@ export function createResumer(options: ResumerOptions): Resumer {
     if (!graph || !first) return;
     const config = configOf(threadId, first.subject, first.sessionDigest);
     if (run) {
-      await onThread(threadId, () =>
-        (runThread ?? defaultRun)({ threadId, input: async () => null, config, reason: "recovery" }),
-      );
+      let ran = true;
+      await onThread(threadId, async () => {
+        ran = await withThreadLease(threadId, () =>
+          (runThread ?? defaultRun)({ threadId, input: async () => null, config, reason: "recovery" }),
+        );
+      });
+      // Another live process runs the thread: its calls are not a dead process's.
+      if (!ran) return;
     }
     for (const call of calls) {
       const record = await waits.getCall(call);

@@ -8,6 +8,7 @@ import { pendingAuthInterrupts } from "@authbus/langgraph";
 import { openSqliteStores, type SqliteStores } from "@authbus/oauth/sqlite";
 import {
   type AuthServer,
+  type AuthServerOptions,
   approveConsent,
   type ProtectedMCPServer,
   startAuthServer,
@@ -16,7 +17,7 @@ import {
 import { HumanMessage } from "@langchain/core/messages";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { createAgent } from "langchain";
-import { type Authbus, createAuthbus } from "../create-authbus.js";
+import { type Authbus, type CreateAuthbusOptions, createAuthbus } from "../create-authbus.js";
 import type { RequestIdentity } from "../http/create-fetch-handler.js";
 import { ScriptedModel } from "./scripted-model.test-helpers.js";
 
@@ -38,9 +39,9 @@ export interface MailServers {
 }
 
 /** Starts the authorization server and the `mail` server on loopback. */
-export async function startMailServers(): Promise<MailServers> {
+export async function startMailServers(authServerOptions: AuthServerOptions = {}): Promise<MailServers> {
   const hooks: MailHooks = {};
-  const authServer = await startAuthServer();
+  const authServer = await startAuthServer(authServerOptions);
   const mail = await startProtectedMCPServer({
     name: "mail",
     authServer,
@@ -92,6 +93,8 @@ export interface MailAppOptions {
   checkpointPath: string;
   /** Default: collected in `errors`. */
   onError?: (error: unknown) => void;
+  /** Consent options (e.g. the CIBA channel). */
+  consent?: CreateAuthbusOptions["consent"];
 }
 
 /** One process's app: stores, authbus, one agent for every user. */
@@ -103,6 +106,7 @@ export function openMailApp(options: MailAppOptions) {
     servers: { mail: { url: options.mailUrl, description: "the user's mail" } },
     stores,
     baseUrl: BASE_URL,
+    ...(options.consent ? { consent: options.consent } : {}),
     onError: options.onError ?? ((error) => errors.push(error)),
   });
   const model = new ScriptedModel(TOOLS);

@@ -83,6 +83,8 @@ describe("parseAuthEvent", () => {
         "consent.granted",
         "consent.denied",
         "consent.expired",
+        "elicitation.completed",
+        "elicitation.answered",
         "request.retried",
         "handler.failed",
       ].sort(),

@@ -74,7 +74,8 @@ async function setUp() {
   const invokeFor = (name: string) => async (found: StructuredToolInterface | undefined) =>
     found?.invoke({ id: "c1", name, args: {}, type: "tool_call" });
   const config = (subject?: string) => ({
-    configurable: { thread_id: "t1", __pregel_task_id: "task-1", ...(subject ? { subject } : {}) },
+    configurable: { thread_id: "t1", ...(subject ? { subject } : {}) },
+    executionInfo: { taskId: "task-1" },
   });
   return { caller, executed, used, waits, invokeFor, config };
 }

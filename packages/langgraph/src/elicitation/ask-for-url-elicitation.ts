@@ -13,7 +13,7 @@ import type { UrlElicitationConsent, UrlElicitations, UrlElicitationView } from 
 import { interrupt } from "@langchain/langgraph";
 import { AUTH_RESUME_MISMATCH, AuthResumeError, INVALID_AUTH_RESUME } from "../errors/auth-resume-error.js";
 import type { AskContext } from "../interrupt/ask-for-consent.js";
-import { currentScratchpad, peekResume } from "../interrupt/peek-resume.js";
+import { peekResume, unreadResumes } from "../interrupt/peek-resume.js";
 
 /** What the elicitation steps need: the consent context and the elicitations. */
 export interface ElicitationAskContext extends AskContext {
@@ -36,14 +36,6 @@ function parseResume(value: unknown): AuthResume {
     );
   }
   return result.data;
-}
-
-/** The answers the running task has not read yet, in the order `interrupt()` would return them. */
-function unreadAnswers(): unknown[] {
-  const scratchpad = currentScratchpad();
-  if (!scratchpad) return [];
-  const unread = scratchpad.resume.slice(scratchpad.interruptCounter + 1);
-  return scratchpad.nullResume === undefined ? unread : [...unread, scratchpad.nullResume];
 }
 
 function checkSubject(context: ElicitationAskContext, view: UrlElicitationView, resume: AuthResume): void {
@@ -71,7 +63,7 @@ export async function takeElicitationAnswer(
   serverName: string | undefined,
 ): Promise<ElicitationAnswerFound | undefined> {
   const expected = context.interruptedOn.expected(callId);
-  const unread = unreadAnswers();
+  const unread = unreadResumes();
   for (const [index, value] of unread.entries()) {
     const parsed = authResumeSchema.safeParse(value);
     // Another kind of interrupt's answer: not ours to read past.

@@ -14,7 +14,7 @@ import type { BeginCoalescer } from "../consent/begin-coalescer.js";
 import type { ConsentBegun, ConsentChallenge, ConsentLookup } from "../consent/consent-types.js";
 import { AUTH_RESUME_MISMATCH, AuthResumeError, INVALID_AUTH_RESUME } from "../errors/auth-resume-error.js";
 import type { InterruptMemo } from "./interrupt-memo.js";
-import { currentScratchpad, peekResume, type TaskScratchpad } from "./peek-resume.js";
+import { currentTaskKey, peekResume } from "./peek-resume.js";
 
 /** A call that cannot go on without a person's consent. */
 export interface ConsentNeed {
@@ -47,7 +47,7 @@ export interface AskContext {
 // Several calls running in one task (a ToolNode without Send runs a message's tool calls
 // together) share the task's interrupt counter; one interrupt per need and task keeps the
 // counter's order deterministic across the replay.
-const sharedByTask = new WeakMap<TaskScratchpad, Map<string, Promise<AuthResume>>>();
+const sharedByTask = new WeakMap<object, Map<string, Promise<AuthResume>>>();
 
 function parseResume(value: unknown): AuthResume {
   const result = authResumeSchema.safeParse(value);
@@ -180,12 +180,12 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
  * @throws {AuthResumeError} when the resume value is malformed or answers another consent.
  */
 export function askForConsent(context: AskContext, need: ConsentNeed, callId: string): Promise<AuthResume> {
-  const scratchpad = currentScratchpad();
-  if (!scratchpad) return ask(context, need, callId);
-  let shared = sharedByTask.get(scratchpad);
+  const task = currentTaskKey();
+  if (!task) return ask(context, need, callId);
+  let shared = sharedByTask.get(task);
   if (!shared) {
     shared = new Map();
-    sharedByTask.set(scratchpad, shared);
+    sharedByTask.set(task, shared);
   }
   const key = JSON.stringify([
     need.serverName,

@@ -27,6 +27,8 @@ export interface RunIdentity {
 interface ConfigLike {
   context?: unknown;
   configurable?: Record<string, unknown>;
+  /** LangGraph's public `ExecutionInfo` of the running task. */
+  executionInfo?: { taskId?: unknown };
 }
 
 function text(value: unknown): string | undefined {
@@ -43,15 +45,18 @@ function currentConfig(config: unknown): ConfigLike {
 }
 
 /**
- * The task id of the running graph task. LangGraph has no public accessor; its task config
- * carries `__pregel_task_id`, and `checkpoint_ns` ends in the task id for a subgraph. Read here
- * only; `""` when neither is there (the journal then keys calls by thread and call id).
+ * The task id of the running graph task, from LangGraph's public `config.executionInfo`
+ * (stable when LangGraph replays the task): the config's own, else the running task's; `""`
+ * outside a task (the journal then keys calls by thread and call id).
  */
-function taskIdOf(configurable: Record<string, unknown>): string {
-  const direct = text(configurable.__pregel_task_id);
-  if (direct) return direct;
-  const namespace = text(configurable.checkpoint_ns);
-  return namespace?.split("|").at(-1)?.split(":").at(-1) ?? "";
+function taskIdOf(config: ConfigLike): string {
+  const own = text(config.executionInfo?.taskId);
+  if (own) return own;
+  try {
+    return text(getConfig()?.executionInfo?.taskId) ?? "";
+  } catch {
+    return "";
+  }
 }
 
 /**
@@ -77,6 +82,6 @@ export async function readRunIdentity(config?: unknown, fixedSubject?: string): 
     subject,
     sessionDigest,
     threadId: typeof thread === "string" || typeof thread === "number" ? String(thread) : undefined,
-    taskId: taskIdOf(configurable),
+    taskId: taskIdOf(current),
   };
 }

@@ -11,11 +11,7 @@ import {
   type TokenSet,
 } from "@authbus/core";
 import { createMCPClient, type MCPClient } from "@authbus/mcp";
-import {
-  type Consents,
-  createConsents,
-  createRefresher,
-} from "@authbus/oauth";
+import { type Consents, createConsents, createRefresher } from "@authbus/oauth";
 import { openSqliteStores, type SqliteStores } from "@authbus/oauth/sqlite";
 import { HumanMessage } from "@langchain/core/messages";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";

@@ -175,7 +175,11 @@ describe("challenges seen only on the bus", () => {
           status: 401,
           url: RESOURCE,
           headers: new Headers({ "www-authenticate": 'Bearer error="invalid_token"' }),
-          cause: new GrantError("invalid_client", { grant: "client_credentials", step: "token_request", retryable: false }),
+          cause: new GrantError("invalid_client", {
+            grant: "client_credentials",
+            step: "token_request",
+            retryable: false,
+          }),
         });
       },
       { name: "legacy", description: "a legacy tool", schema: z.object({}) },

@@ -12,6 +12,7 @@ import {
   redactUrl,
 } from "@authbus/core";
 import type { UrlElicitationListener } from "./install-url-elicitation.js";
+import { runOutsideRuns } from "./outside-runs.js";
 import type { ElicitationAction, UrlElicitationRequest } from "./url-elicitation.js";
 
 /** Options of {@link createUrlElicitations}. */
@@ -185,10 +186,13 @@ export function createUrlElicitations(options: UrlElicitationsOptions): UrlElici
   const schedule = (record: ConsentRecord): void => {
     if (closed || timers.has(record.consentId)) return;
     const delay = Math.min(Math.max(0, record.expiresAt - now()), 2_147_483_647);
-    const timer = setTimeout(() => {
-      timers.delete(record.consentId);
-      void read(record.consentId).catch(() => undefined);
-    }, delay);
+    // Set during a tool call: fires outside it, since `consent.expired` makes apps resume graphs.
+    const timer = runOutsideRuns(() =>
+      setTimeout(() => {
+        timers.delete(record.consentId);
+        void read(record.consentId).catch(() => undefined);
+      }, delay),
+    );
     timer.unref?.();
     timers.set(record.consentId, timer);
   };

@@ -16,6 +16,7 @@ import {
   type ElicitationAnswer,
   type ElicitationScope,
 } from "./elicitation-scope.js";
+import { runOutsideRuns } from "./outside-runs.js";
 import { readUrlElicitation, readUrlElicitationRequired } from "./url-elicitation.js";
 
 /** Told when a server reports a URL elicitation complete; `createUrlElicitations()` is one. */
@@ -79,11 +80,15 @@ export function installUrlElicitation(client: Client, options: InstallUrlElicita
     return { action: answer.action };
   });
 
-  client.setNotificationHandler(ElicitationCompleteNotificationSchema, async (notification) => {
-    await options.listener
-      .completed({ ...where, elicitationId: notification.params.elicitationId })
-      .catch(() => undefined);
-  });
+  // It arrives on a stream some run opened: told outside that run's context.
+  client.setNotificationHandler(ElicitationCompleteNotificationSchema, (notification) =>
+    runOutsideRuns(() =>
+      options.listener
+        .completed({ ...where, elicitationId: notification.params.elicitationId })
+        .then(() => undefined)
+        .catch(() => undefined),
+    ),
+  );
 
   const callTool = client.callTool.bind(client);
   client.callTool = async (...args: Parameters<Client["callTool"]>) => {

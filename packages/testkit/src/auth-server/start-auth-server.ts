@@ -33,6 +33,7 @@ import {
   type TrustedIssuer,
 } from "./service-grants.js";
 import { type IssuedAccessToken, TokenLedger, type TokenStatus } from "./token-ledger.js";
+import { unboundedMemoryAdapter } from "./unbounded-memory-adapter.js";
 
 /** The basic authentication level the login page reaches by default. */
 export const ACR_BASIC = "urn:authbus:acr:basic";
@@ -393,6 +394,8 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   );
 
   const configuration: Configuration = {
+    // Every grant, session and refresh token kept until it expires (the built-in one keeps 1000).
+    adapter: unboundedMemoryAdapter(),
     acrValues,
     clients: [
       ...clients.map((c): import("oidc-provider").ClientMetadata => ({

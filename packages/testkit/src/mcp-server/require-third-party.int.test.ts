@@ -115,7 +115,8 @@ describe("requireThirdParty", () => {
     try {
       const refused = await client.callTool({ name: "list_issues" }).then(
         () => undefined,
-        (error: unknown) => error as { code?: number; data?: { elicitations?: Array<Record<string, string>> } },
+        (error: unknown) =>
+          error as { code?: number; data?: { elicitations?: Array<Record<string, string>> } },
       );
       expect(refused?.code).toBe(ErrorCode.UrlElicitationRequired);
       const [elicitation] = refused?.data?.elicitations ?? [];

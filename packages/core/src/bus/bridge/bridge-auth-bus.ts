@@ -1,6 +1,6 @@
 /** @module Carry bus events between processes: validated with the event schemas both ways, no echo, bounded size. */
 import { z } from "zod";
-import { type AuthEventName, authEventSchemas, parseAuthEvent } from "../../events/auth-event-schemas.js";
+import { type AuthEventName, parseAuthEvent } from "../../events/auth-event-schemas.js";
 import { summarizeError } from "../../redact/redact.js";
 import type { AuthBus } from "../create-auth-bus.js";
 
@@ -25,7 +25,11 @@ export interface BusTransport {
 export interface BridgeAuthBusOptions {
   bus: AuthBus;
   transport: BusTransport;
-  /** The events carried. Default: every event except `handler.failed` (a local concern). */
+  /**
+   * The events carried. Default {@link CLUSTER_EVENTS}: the consent events, facts every worker
+   * acts on (a wait settles, a card closes). Challenges and token events are each worker's own
+   * (its telemetry counts them once); add them for a side panel that shows every worker's.
+   */
   events?: readonly AuthEventName[];
   /** This process's id in each message, so its own messages are not emitted twice. Default: random. */
   origin?: string;
@@ -45,6 +49,14 @@ export interface AuthBusBridge {
   /** Stops carrying events (the transport is closed too). */
   close(): Promise<void>;
 }
+
+/** The events a bridge carries by default: what a consent did, which every worker acts on. */
+export const CLUSTER_EVENTS: readonly AuthEventName[] = [
+  "consent.required",
+  "consent.granted",
+  "consent.denied",
+  "consent.expired",
+];
 
 export const BUS_MESSAGE_TOO_LARGE = "BUS_MESSAGE_TOO_LARGE" as const;
 
@@ -92,7 +104,7 @@ function randomOrigin(): string {
  * published, and every event published by another process is emitted here, so a consent
  * completed on one worker settles `consents.wait()` and wakes the pages and resumers of all.
  *
- * - Payloads are checked with {@link authEventSchemas} before they leave and after they arrive
+ * - Payloads are checked with the event schemas (`authEventSchemas`) before they leave and after they arrive
  *   (strict schemas: a payload with a field that is not listed, a token say, is never sent and
  *   never emitted). Events carry token fingerprints only.
  * - No echo: a message carries its origin; this process drops its own, and an event received
@@ -107,9 +119,7 @@ function randomOrigin(): string {
 export async function bridgeAuthBus(options: BridgeAuthBusOptions): Promise<AuthBusBridge> {
   const { bus, transport } = options;
   const origin = options.origin ?? randomOrigin();
-  const carried = new Set<string>(
-    options.events ?? Object.keys(authEventSchemas).filter((name) => name !== "handler.failed"),
-  );
+  const carried = new Set<string>(options.events ?? CLUSTER_EVENTS);
   const onError =
     options.onError ??
     ((error: unknown, event: string) =>

@@ -1,0 +1,64 @@
+import type { HttpOptions } from "../shared/http-options.js";
+import type { ServiceClient } from "./service-client.js";
+/** `grant_type` of token exchange (RFC 8693 §2.1). */
+export declare const TOKEN_EXCHANGE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:token-exchange";
+/** Token type of an Identity Assertion JWT Authorization Grant. */
+export declare const ID_JAG_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id-jag";
+/** Token type of an OpenID Connect ID token (RFC 8693 §3). */
+export declare const ID_TOKEN_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
+/** The enterprise identity provider the user signed in with. */
+export interface IdentityProvider {
+    /** Its issuer identifier (the `aud` of a `private_key_jwt` assertion sent to it). */
+    issuer: string;
+    /** Its token endpoint, where the token exchange is sent. */
+    tokenEndpoint: string;
+    /** This app's client at the identity provider. */
+    client: ServiceClient;
+    /**
+     * The type of the subject token the app hands over. Default: an ID token
+     * (`urn:ietf:params:oauth:token-type:id_token`); a SAML 2.0 assertion is
+     * `urn:ietf:params:oauth:token-type:saml2`.
+     */
+    subjectTokenType?: string;
+}
+/** What {@link exchangeForIdJag} takes. */
+export interface IdJagExchangeInput extends HttpOptions {
+    idp: IdentityProvider;
+    /** The user's identity assertion from sign-in (an ID token unless `idp.subjectTokenType` says otherwise). */
+    subjectToken: string;
+    /** The issuer of the MCP server's authorization server: the ID-JAG's audience. */
+    audience: string;
+    /** The MCP server's resource identifier (RFC 8707), as its protected resource metadata states it. */
+    resource: string;
+    scopes?: readonly string[];
+    /** Clock, epoch milliseconds. Default `Date.now`. */
+    now?: () => number;
+}
+/** An ID-JAG issued by the identity provider. */
+export interface IdJag {
+    /** The ID-JAG (a JWT): present it once in a jwt-bearer grant, never keep it. */
+    assertion: string;
+    /** Epoch milliseconds, when the identity provider said. */
+    expiresAt?: number;
+    /** The scopes the identity provider allowed, when it said. */
+    scopes?: string[];
+}
+/**
+ * Exchanges the user's identity assertion at the enterprise identity provider for an Identity
+ * Assertion JWT Authorization Grant (ID-JAG) for one MCP authorization server and resource.
+ * The response must say `issued_token_type` is the ID-JAG type.
+ *
+ * @see RFC 8693 §2.1, §2.2.1, §3; draft-ietf-oauth-identity-assertion-authz-grant §4.3;
+ *   MCP extension `io.modelcontextprotocol/enterprise-managed-authorization` (SEP-990)
+ * @example
+ * const { assertion } = await exchangeForIdJag({
+ *   idp: { issuer: "https://acme.okta.com", tokenEndpoint: "https://acme.okta.com/oauth2/v1/token",
+ *     client: { clientId: "agent", clientSecret } },
+ *   subjectToken: idToken,
+ *   audience: authorizationServer.issuer,
+ *   resource: metadata.resource,
+ * });
+ * @throws {GrantError} (`step: "token_exchange"`) when the identity provider refuses or answers
+ *   with something other than an ID-JAG.
+ */
+export declare function exchangeForIdJag(input: IdJagExchangeInput): Promise<IdJag>;

@@ -1,0 +1,57 @@
+import { RefreshError } from "../errors/oauth-errors.js";
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The lease side of a refresh: the caller that gets the key's lease refreshes (renewing the
+ * lease while the grant runs) and commits with compare-and-set; every other caller, in any
+ * process, polls until the stored tokens are newer than those it found wanting, or until the
+ * lease is released or expires (its holder died) and it can take the lease itself.
+ *
+ * @throws {RefreshError} `consentRequired` when the holder found the refresh token dead (the
+ *   tokens were discarded); not `consentRequired` when no holder finished within twice the lease.
+ */
+export async function coordinateRefresh(options) {
+    const { store, key, stale, ttlMs } = options;
+    const deadline = Date.now() + 2 * ttlMs + 5_000;
+    let firstVersion;
+    let delay = 5;
+    for (;;) {
+        const attempt = await store.acquireRefreshLease(key, ttlMs);
+        const seen = attempt.acquired ? attempt.lease : attempt;
+        firstVersion ??= seen.version;
+        const newer = stale === undefined ? seen.version !== firstVersion : seen.tokens?.accessToken !== stale.accessToken;
+        if (newer) {
+            if (attempt.acquired)
+                await attempt.lease.release();
+            if (!seen.tokens) {
+                throw new RefreshError(`the refresh token for ${key.resource} was refused in another worker's refresh; consent is required`, { consentRequired: true });
+            }
+            return { kind: "stored", tokens: seen.tokens };
+        }
+        if (attempt.acquired) {
+            return { kind: "refreshed", tokens: await refreshHolding(attempt.lease, ttlMs, options.refresh) };
+        }
+        if (Date.now() > deadline) {
+            throw new RefreshError(`another worker's refresh of the tokens for ${key.resource} did not finish in time; try again`, { consentRequired: false });
+        }
+        await sleep(Math.max(1, Math.min(delay, attempt.heldUntil - Date.now())));
+        delay = Math.min(delay * 2, 100);
+    }
+}
+async function refreshHolding(lease, ttlMs, refresh) {
+    // Renewed while the grant runs, so a slow but live holder keeps it; a dead one lets it lapse.
+    const heartbeat = setInterval(() => void lease.renew(ttlMs).catch(() => undefined), Math.ceil(ttlMs / 3));
+    heartbeat.unref?.();
+    try {
+        return await refresh({
+            held: lease.tokens,
+            store: (fresh) => lease.commit(fresh),
+            drop: async () => {
+                await lease.discard();
+            },
+        });
+    }
+    finally {
+        clearInterval(heartbeat);
+        await lease.release().catch(() => undefined);
+    }
+}

@@ -1,0 +1,1 @@
+export { openSqliteStores } from "./stores/sqlite/open-sqlite-stores.js";

@@ -1,0 +1,97 @@
+/** @module A ConsentStore in Postgres: the same sealed secrets as SQLite; `settle` is one atomic UPDATE. */
+import { checkTokenKey, consentRecordSchema, DuplicateConsentError, } from "@authbus/core";
+import { asObject, readStored } from "../sqlite/stored-value.js";
+import { PostgresLeaseStore } from "./postgres-lease-store.js";
+import { runQuery } from "./postgres-query.js";
+const aadOf = (consentId) => `authbus_consents\u0000${consentId}`;
+const COLUMNS = "consent_id, status, record, sealed";
+/**
+ * A durable {@link ConsentStore} shared by every worker. Obtain one from {@link openPostgresStores}.
+ * `settle` is a single `UPDATE … WHERE status = 'pending'`: of two callbacks for one consent,
+ * on any workers, exactly one settles it; `claimCompletion` makes sure only one of them sends the
+ * authorization code at all.
+ *
+ * @example
+ * const { consents } = await openPostgresStores({ connectionString });
+ * await consents.settle(consentId, "denied"); // true once, false after
+ */
+export class PostgresConsentStore {
+    #pool;
+    #box;
+    #claims;
+    constructor(pool, box) {
+        this.#pool = pool;
+        this.#box = box;
+        this.#claims = new PostgresLeaseStore(pool);
+    }
+    /**
+     * Claims a consent's code exchange for one worker at a time (a named lease, see
+     * `ConsentStore.claimCompletion` in `@authbus/core`).
+     */
+    claimCompletion(consentId, ttlMs) {
+        return this.#claims.acquire(`completion:${consentId}`, ttlMs);
+    }
+    /** @throws {DuplicateConsentError | StoreUnavailableError} */
+    async create(record) {
+        const stored = consentRecordSchema.parse(record);
+        stored.resource = checkTokenKey(stored).resource;
+        const { state, codeVerifier, authorizationUrl, dpopKey, authReqId, deviceCode, status, ...rest } = stored;
+        const secrets = {
+            state,
+            codeVerifier,
+            authorizationUrl,
+            ...(dpopKey ? { dpopKey } : {}),
+            ...(authReqId ? { authReqId } : {}),
+            ...(deviceCode ? { deviceCode } : {}),
+        };
+        try {
+            await runQuery(this.#pool, "create a consent", `INSERT INTO authbus_consents
+         (consent_id, state_lookup, subject, resource, status, created_at, expires_at, record, sealed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+                stored.consentId,
+                this.#box.lookup(state),
+                stored.subject,
+                stored.resource,
+                status,
+                stored.createdAt,
+                stored.expiresAt,
+                JSON.stringify(rest),
+                this.#box.seal(JSON.stringify(secrets), aadOf(stored.consentId)),
+            ]);
+        }
+        catch (error) {
+            // 23505 unique_violation: the id or the state is taken (the driver's detail quotes the key: not kept).
+            if (error.code === "23505") {
+                throw new DuplicateConsentError(`a consent with id ${stored.consentId} or the same state already exists`);
+            }
+            throw error;
+        }
+    }
+    async get(consentId) {
+        const { rows } = await runQuery(this.#pool, "read a consent", `SELECT ${COLUMNS} FROM authbus_consents WHERE consent_id = $1`, [consentId]);
+        return rows[0] ? this.#read(rows[0]) : undefined;
+    }
+    async findByState(state) {
+        const { rows } = await runQuery(this.#pool, "find a consent", `SELECT ${COLUMNS} FROM authbus_consents WHERE state_lookup = $1`, [this.#box.lookup(state)]);
+        if (!rows[0])
+            return undefined;
+        const record = this.#read(rows[0]);
+        return record.state === state ? record : undefined;
+    }
+    async findPending(subject, resource) {
+        const key = checkTokenKey({ subject, resource });
+        const { rows } = await runQuery(this.#pool, "list pending consents", `SELECT ${COLUMNS} FROM authbus_consents
+       WHERE subject = $1 AND resource = $2 AND status = 'pending' ORDER BY created_at, seq`, [key.subject, key.resource]);
+        return rows.map((row) => this.#read(row));
+    }
+    async settle(consentId, status) {
+        const result = await runQuery(this.#pool, "settle a consent", "UPDATE authbus_consents SET status = $1 WHERE consent_id = $2 AND status = 'pending'", [status, consentId]);
+        return result.rowCount === 1;
+    }
+    #read(row) {
+        const where = `consent ${row.consent_id}`;
+        const opened = this.#box.open(row.sealed, aadOf(row.consent_id));
+        const secrets = readStored("authbus_consents", where, opened, (value) => asObject(value));
+        return readStored("authbus_consents", where, row.record, (value) => consentRecordSchema.parse({ ...asObject(value), ...secrets, status: row.status }));
+    }
+}

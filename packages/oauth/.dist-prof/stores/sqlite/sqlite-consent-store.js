@@ -1,0 +1,80 @@
+/** @module A ConsentStore in SQLite: `state`, verifier, URL, DPoP key, `auth_req_id` and `device_code` sealed; `settle` is one atomic UPDATE. */
+import { checkTokenKey, consentRecordSchema, DuplicateConsentError, } from "@authbus/core";
+import { asObject, readStored } from "./stored-value.js";
+const aadOf = (consentId) => `authbus_consents\u0000${consentId}`;
+/**
+ * A durable {@link ConsentStore}. Obtain one from {@link openSqliteStores}.
+ *
+ * @example
+ * const { consents } = openSqliteStores({ path: "authbus.db" });
+ * await consents.settle(consentId, "denied"); // true once, false after
+ */
+export class SqliteConsentStore {
+    #box;
+    #insert;
+    #byId;
+    #byState;
+    #pending;
+    #settle;
+    constructor(db, box) {
+        this.#box = box;
+        const columns = "consent_id, status, record, sealed";
+        this.#insert = db.prepare(`INSERT INTO authbus_consents
+       (consent_id, state_lookup, subject, resource, status, created_at, expires_at, record, sealed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        this.#byId = db.prepare(`SELECT ${columns} FROM authbus_consents WHERE consent_id = ?`);
+        this.#byState = db.prepare(`SELECT ${columns} FROM authbus_consents WHERE state_lookup = ?`);
+        this.#pending = db.prepare(`SELECT ${columns} FROM authbus_consents
+       WHERE subject = ? AND resource = ? AND status = 'pending' ORDER BY created_at, rowid`);
+        // Atomic and once: only a pending consent moves.
+        this.#settle = db.prepare("UPDATE authbus_consents SET status = ? WHERE consent_id = ? AND status = 'pending'");
+    }
+    /** @throws {DuplicateConsentError} when the id or the state is already stored. */
+    async create(record) {
+        const stored = consentRecordSchema.parse(record);
+        stored.resource = checkTokenKey(stored).resource;
+        const { state, codeVerifier, authorizationUrl, dpopKey, authReqId, deviceCode, status, ...rest } = stored;
+        const secrets = {
+            state,
+            codeVerifier,
+            authorizationUrl,
+            ...(dpopKey ? { dpopKey } : {}),
+            ...(authReqId ? { authReqId } : {}),
+            ...(deviceCode ? { deviceCode } : {}),
+        };
+        try {
+            this.#insert.run(stored.consentId, this.#box.lookup(state), stored.subject, stored.resource, status, stored.createdAt, stored.expiresAt, JSON.stringify(rest), this.#box.seal(JSON.stringify(secrets), aadOf(stored.consentId)));
+        }
+        catch (error) {
+            if (error.code?.toString().startsWith("SQLITE_CONSTRAINT")) {
+                throw new DuplicateConsentError(`a consent with id ${stored.consentId} or the same state already exists`);
+            }
+            throw error;
+        }
+    }
+    async get(consentId) {
+        const row = this.#byId.get(consentId);
+        return row ? this.#read(row) : undefined;
+    }
+    async findByState(state) {
+        const row = this.#byState.get(this.#box.lookup(state));
+        if (!row)
+            return undefined;
+        const record = this.#read(row);
+        return record.state === state ? record : undefined;
+    }
+    async findPending(subject, resource) {
+        const key = checkTokenKey({ subject, resource });
+        return this.#pending.all(key.subject, key.resource).map((row) => this.#read(row));
+    }
+    async settle(consentId, status) {
+        return this.#settle.run(status, consentId).changes === 1;
+    }
+    #read(row) {
+        // A tampered or corrupt row is a StoreCorruptError, never a crypto error or a SyntaxError.
+        const where = `consent ${row.consent_id}`;
+        const opened = this.#box.open(row.sealed, aadOf(row.consent_id));
+        const secrets = readStored("authbus_consents", where, opened, (value) => asObject(value));
+        return readStored("authbus_consents", where, row.record, (value) => consentRecordSchema.parse({ ...asObject(value), ...secrets, status: row.status }));
+    }
+}
