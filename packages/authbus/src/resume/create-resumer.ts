@@ -18,6 +18,7 @@ import {
 } from "@authbus/langgraph";
 import type { Consents } from "@authbus/oauth";
 import { ConsentNotSettledError } from "../errors/consent-session-error.js";
+import { outsideRuns } from "./outside-runs.js";
 
 /** A compiled graph, or a `createAgent` agent (its `graph` is used). */
 export interface ResumableGraph {
@@ -154,7 +155,7 @@ export function createResumer(options: ResumerOptions): Resumer {
   /** Runs `task` after every earlier run of the thread. */
   const onThread = (threadId: string, task: () => Promise<void>): Promise<void> => {
     const previous = queues.get(threadId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(task);
+    const next = previous.catch(() => undefined).then(() => outsideRuns(task));
     queues.set(threadId, next);
     void next.then(
       () => (queues.get(threadId) === next ? queues.delete(threadId) : undefined),
