@@ -157,6 +157,10 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
       threadId: identity.threadId,
       sessionDigest: identity.sessionDigest,
     };
+    // Set once the tool was called and not refused: a pause then (a server's URL elicitation
+    // during the call) leaves the call open, so a restart never makes it a second time.
+    let calledOpen = false;
+    let keepLive = false;
     const attempt = async () => {
       // The latest tools, not those of the model call: after consent a stand-in is gone.
       const latest = await list(client);
@@ -173,6 +177,7 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
             repeatable: isRepeatable(tool),
             startedAt: Date.now(),
           });
+          calledOpen = true;
         }
         return invoke(tool);
       }
@@ -192,7 +197,14 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
         callId,
         attempt,
         isFailure: isErrorMessage,
-        ...(journal && key ? { refused: () => journal.drop(key) } : {}),
+        ...(journal && key
+          ? {
+              refused: () => {
+                calledOpen = false;
+                return journal.drop(key);
+              },
+            }
+          : {}),
       });
       const answer =
         result.kind === "result"
@@ -205,14 +217,19 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
       }
       return answer;
     } catch (error) {
-      if (journal && key) {
-        // A pause comes only before the tool ran (or after it was refused): nothing to remember.
+      if (journal && key && isGraphInterrupt(error) && calledOpen) {
+        // Paused while the tool runs (a server's URL elicitation): the record stays "started" and
+        // this process keeps the call live, so its replay after the resume goes on with it; if
+        // the process dies meanwhile, recovery answers it as interrupted unless it is safe to repeat.
+        keepLive = true;
+      } else if (journal && key) {
+        // Paused before the tool ran (or after it was refused): nothing to remember.
         if (isGraphInterrupt(error)) await journal.drop(key);
         else await journal.finish(key, { content: errorText(error), status: "error" });
       }
       throw error;
     } finally {
-      if (key) journal?.leave(key);
+      if (key && !keepLive) journal?.leave(key);
     }
   };
 
