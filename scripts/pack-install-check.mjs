@@ -370,13 +370,12 @@ const literal = (pattern, what) => {
   if (value === undefined) throw new Error(`the README example has no ${what} the runner can use`);
   return value;
 };
-const runEnv = {
-  ...env,
-  AUTHBUS_SECRET: "pack-install-check-secret-0123456789abcdef",
-  README_THREAD_ID: literal(/thread_id:\s*"([^"]+)"/, "thread_id string"),
-  README_SESSION: literal(/session:\s*"([^"]+)"/, "session string"),
-  README_SUBJECT: literal(/subject:\s*"([^"]+)"/, "subject string"),
-};
+const runEnv = { ...env, AUTHBUS_SECRET: "pack-install-check-secret-0123456789abcdef" };
+const runArgs = [
+  literal(/thread_id:\s*"([^"]+)"/, "thread_id string"),
+  literal(/session:\s*"([^"]+)"/, "session string"),
+  literal(/subject:\s*"([^"]+)"/, "subject string"),
+];
 
 const results = [];
 function typecheckAndRun(label) {
@@ -403,7 +402,7 @@ function typecheckAndRun(label) {
   }
   const data = join(work, `data-${results.length}`);
   mkdirSync(data);
-  const ran = run("node", [join(app, "out", "run-readme-agent.js")], {
+  const ran = run("node", [join(app, "out", "run-readme-agent.js"), ...runArgs], {
     cwd: data,
     env: runEnv,
     allowFailure: true,

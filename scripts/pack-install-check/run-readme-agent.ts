@@ -12,9 +12,8 @@ function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`README example: ${message}`);
 }
 
-const threadId = process.env.README_THREAD_ID ?? "";
-const session = process.env.README_SESSION ?? "";
-const subject = process.env.README_SUBJECT ?? "";
+// The thread, app session and user the example's run names (read from it by the check).
+const [threadId = "", session = "", subject = ""] = process.argv.slice(2);
 const headers = { "x-readme-session": session };
 
 // Evaluating the example runs it: `agent.invoke(…)` pauses for consent.

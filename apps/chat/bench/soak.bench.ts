@@ -32,18 +32,23 @@ class Browser {
   cookie = "";
   sseBytes = 0;
   readonly #app: ChatApp;
-  readonly #streams: AbortController[] = [];
+  readonly #streams: ReadableStreamDefaultReader<Uint8Array>[] = [];
 
   constructor(app: ChatApp) {
     this.#app = app;
   }
 
   async send(path: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(new URL(path, this.#app.url), {
-      ...init,
-      redirect: "manual",
-      headers: { ...(init.headers as Record<string, string>), ...(this.cookie ? { cookie: this.cookie } : {}) },
-    });
+    // In process: the app's routes get the Request as its server would hand it over.
+    const response = await this.#app.fetch(
+      new Request(new URL(path, this.#app.url), {
+        ...init,
+        headers: {
+          ...(init.headers as Record<string, string>),
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+        },
+      }),
+    );
     const set = response.headers.get("set-cookie");
     if (set) this.cookie = set.split(";")[0] ?? "";
     return response;
@@ -55,7 +60,8 @@ class Browser {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ text }),
     });
-    if (response.status !== 202) throw new Error(`message refused: ${response.status} ${await response.text()}`);
+    if (response.status !== 202)
+      throw new Error(`message refused: ${response.status} ${await response.text()}`);
   }
 
   async view(thread: string): Promise<{ messages: unknown[]; pending: { authorizationUrl: string }[] }> {
@@ -64,11 +70,10 @@ class Browser {
 
   /** Opens the page's event stream of a thread and counts what arrives. */
   async listen(thread: string): Promise<void> {
-    const abort = new AbortController();
-    this.#streams.push(abort);
-    const response = await this.send(`api/threads/${thread}/stream`, { signal: abort.signal });
+    const response = await this.send(`api/threads/${thread}/stream`);
     const reader = response.body?.getReader();
     if (!reader) throw new Error("no event stream");
+    this.#streams.push(reader);
     void (async () => {
       try {
         for (;;) {
@@ -83,7 +88,7 @@ class Browser {
   }
 
   close(): void {
-    for (const abort of this.#streams) abort.abort();
+    for (const reader of this.#streams) void reader.cancel().catch(() => undefined);
   }
 }
 
@@ -131,7 +136,9 @@ function checkpointStorage(dataDir: string): { fileMB: number; liveMB: number; r
   }
   const db = new Database(path, { readonly: true });
   const cp = db
-    .prepare("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) AS b FROM checkpoints")
+    .prepare(
+      "SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) AS b FROM checkpoints",
+    )
     .get() as { n: number; b: number };
   const wr = db.prepare("SELECT COALESCE(SUM(LENGTH(value)), 0) AS b FROM writes").get() as { b: number };
   db.close();
@@ -167,6 +174,7 @@ async function longThread(demo: DemoServers, count: number) {
     bytes.push(browser.sseBytes - bytesBefore);
     readsPer.push(reads - readsBefore);
     if (i === count / 2 || i === count) storage[i] = checkpointStorage(dataDir);
+    if (i % 20 === 0) console.error(`  long thread: ${i} messages, last ${fmt(times.at(-1) ?? 0)} ms`);
   }
   browser.close();
   await app.close();
@@ -192,7 +200,10 @@ async function manyThreads(demo: DemoServers, threads: number, rounds: number) {
   const samples: number[] = [];
   for (let r = 1; r <= rounds; r++) {
     await round();
-    if (r % 10 === 0) samples.push(heapMB());
+    if (r % 10 === 0) {
+      samples.push(heapMB());
+      console.error(`  20 threads: round ${r}, heap ${fmt(samples.at(-1) ?? 0)} MB`);
+    }
   }
   const after = heapMB();
   browser.close();

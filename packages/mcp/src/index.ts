@@ -20,7 +20,6 @@ export type { DPoPProofInput } from "./dpop/create-dpop-proof.js";
 export { createDPoPProof } from "./dpop/create-dpop-proof.js";
 export { isDPoPNonceChallenge } from "./dpop/dpop-nonces.js";
 export type {
-  HeldElicitation,
   UrlElicitationConsent,
   UrlElicitations,
   UrlElicitationsOptions,

@@ -107,12 +107,19 @@ export function createChatRoutes({
         queue.push({ event, data: JSON.stringify(data) });
         wake?.();
       };
-      const stopThread = runner.subscribe(threadId, (view) => push("thread", forPage(view)));
+      // The whole view once, then only what changes ("patch"), so a message costs the same
+      // however long the conversation is.
+      const stopThread = runner.subscribe(threadId, (update) =>
+        update.kind === "patch" ? push("patch", update.patch) : push("thread", forPage(update.view)),
+      );
       const stopBus = feed.subscribe((entry) => {
         if (mine(entry)) push("bus", entry);
       });
       for (const entry of feed.recent()) if (mine(entry)) push("bus", entry);
-      push("thread", forPage(await runner.view(threadId)));
+      const view = forPage(await runner.view(threadId));
+      // Ahead of the changes that arrived while it was read: they apply on top of it (by message id).
+      queue.unshift({ event: "thread", data: JSON.stringify(view) });
+      wake?.();
       let open = true;
       stream.onAbort(() => {
         open = false;

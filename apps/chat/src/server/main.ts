@@ -45,6 +45,7 @@ function configuredServers(): Record<string, ChatServerConfig> | undefined {
 let servers: Record<string, ChatServerConfig>;
 let lines: string[];
 let stopDemo: () => Promise<void> = async () => {};
+let playPhone: ((loginHint: string) => Promise<unknown>) | undefined;
 let hint = "Each server's authorization server asks you to sign in when the agent first needs it.";
 try {
   const real = configuredServers();
@@ -54,6 +55,7 @@ try {
   } else {
     const demo = await startDemoServers();
     stopDemo = () => demo.close();
+    playPhone = (loginHint) => demo.authServer.approveBackchannel(loginHint);
     hint = "Sign in with any user name on the test authorization server's page.";
     servers = {
       calendar: { url: demo.calendar.url, description: "Your calendar: list upcoming events." },
@@ -75,6 +77,16 @@ try {
   process.exit(1);
 }
 
+// AUTHBUS_CONSENT_CHANNEL=ciba|device: consents reach the person on their phone (CIBA) or as a
+// code to type at a verification page (RFC 8628) instead of the Authorize popup.
+const channelSetting = z
+  .enum(["redirect", "ciba", "device"])
+  .safeParse(process.env.AUTHBUS_CONSENT_CHANNEL ?? "redirect");
+if (!channelSetting.success) {
+  console.error("authbus chat: AUTHBUS_CONSENT_CHANNEL must be redirect, ciba or device");
+  process.exit(1);
+}
+const consentChannel = channelSetting.data;
 const { model, label } = await chooseModel();
 const app = await startChatApp({
   servers,
@@ -82,8 +94,19 @@ const app = await startChatApp({
   webRoot: join(appRoot, "dist", "web"),
   port: Number(process.env.PORT ?? 0),
   model,
+  consentChannel,
   ...(process.env.AUTHBUS_CLIENT_ID ? { clientId: process.env.AUTHBUS_CLIENT_ID } : {}),
 });
+// The test authorization server has no phone to ask: with CIBA the demo plays the person's
+// phone, approving each request a few seconds after it arrives.
+if (consentChannel === "ciba" && playPhone) {
+  const approve = playPhone;
+  app.bus.on("consent.required", ({ channel, subject }) => {
+    if (channel !== "ciba") return;
+    console.log(`  phone of ${subject}: a request arrived; approving in 5 s (the card shows the same code)`);
+    setTimeout(() => void approve(subject).catch(() => undefined), 5_000).unref();
+  });
+}
 // AUTHBUS_OTEL=console prints consent and refresh spans, span events and metrics (@authbus/otel).
 const telemetry =
   process.env.AUTHBUS_OTEL === "console"
@@ -97,6 +120,7 @@ authbus chat is running.
 
 ${lines.join("\n")}
   model                 ${label}
+  consent channel       ${consentChannel}
 
 ${hint} Ctrl-C stops everything.
 `);

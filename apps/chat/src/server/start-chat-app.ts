@@ -5,7 +5,6 @@ import type { AuthBus } from "@authbus/core";
 import { openSqliteStores } from "@authbus/oauth/sqlite";
 import { serve } from "@hono/node-server";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { type AuthbusPage, createAuthbus } from "authbus";
 import { createAgent } from "langchain";
 import type { BusEntry } from "../shared/thread-view.js";
@@ -13,6 +12,7 @@ import { BusFeed } from "./bus-feed.js";
 import { callbackPage } from "./callback-page.js";
 import { createChatRoutes } from "./chat-routes.js";
 import { createChatSessions, pageThreadId, sessionKey } from "./chat-sessions.js";
+import { CompactSqliteSaver } from "./compact-sqlite-saver.js";
 import { OfflineChatModel } from "./offline-chat-model.js";
 import { type ChatGraph, ThreadRunner } from "./thread-runner.js";
 import { SqliteToolCatalog } from "./tool-catalog.js";
@@ -41,6 +41,14 @@ export interface ChatAppOptions {
   secret?: string;
   /** How long a consent card stays valid. Default 600 s. */
   consentTtlSeconds?: number;
+  /**
+   * How consents reach the person (`AUTHBUS_CONSENT_CHANNEL`): `"redirect"` (the default; the card's
+   * Authorize opens the authorization server), `"ciba"` (approve on your phone: the card shows the
+   * binding message; the login hint is the user name) or `"device"` (the card shows the user code
+   * and the verification link). authbus falls back to the redirect when the authorization server
+   * offers neither.
+   */
+  consentChannel?: "redirect" | "ciba" | "device";
 }
 
 export interface ChatApp {
@@ -135,19 +143,25 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     stores: { ...stores, toolCatalog },
     baseUrl: origin,
     client: { clientName: "authbus chat", ...(options.clientId ? { clientId: options.clientId } : {}) },
-    consent: { ttlSeconds: options.consentTtlSeconds ?? 600 },
+    consent: {
+      ttlSeconds: options.consentTtlSeconds ?? 600,
+      ...(options.consentChannel && options.consentChannel !== "redirect"
+        ? { channel: () => options.consentChannel ?? "redirect", loginHint: (user: string) => user }
+        : {}),
+    },
     respond: chatPage,
   });
   const { bus } = authbus;
   const feed = new BusFeed(bus);
-  const checkpointer = SqliteSaver.fromConnString(join(options.dataDir, "checkpoints.db"));
+  // Only the latest checkpoint of each thread is kept (see CompactSqliteSaver).
+  const checkpointer = CompactSqliteSaver.fromConnString(join(options.dataDir, "checkpoints.db"));
   const agent = createAgent({
     model: options.model ?? new OfflineChatModel(),
     tools: [],
     middleware: [authbus.middleware()],
     checkpointer,
   });
-  const runner = new ThreadRunner(agent as unknown as ChatGraph);
+  const runner = new ThreadRunner(agent as unknown as ChatGraph, { waits: stores.waits });
   // Resumes threads whose consent was answered while the app was down, and finishes runs a
   // killed process left in a tool call; resumed runs go through the runner, so the page sees them.
   const recovered = authbus.attach(agent, { run: (run) => runner.runForAuthbus(run) });

@@ -7,31 +7,33 @@ import { textOf } from "./message-text.js";
 
 type Snapshot = Parameters<typeof pendingAuthInterrupts>[0];
 
+/** One message of the agent's state as the page shows it (none for a system message); `index` is its place in the state. */
+export function toViewMessage(message: BaseMessage, index: number): ViewMessage | undefined {
+  const id = message.id ?? `m${index}`;
+  if (HumanMessage.isInstance(message)) return { id, role: "user", text: textOf(message) };
+  if (AIMessage.isInstance(message)) {
+    const toolCalls = (message.tool_calls ?? []).map((call, callIndex) => ({
+      id: call.id ?? `${id}-${callIndex}`,
+      name: call.name,
+    }));
+    return { id, role: "assistant", text: textOf(message), ...(toolCalls.length ? { toolCalls } : {}) };
+  }
+  if (ToolMessage.isInstance(message)) {
+    return {
+      id,
+      role: "tool",
+      text: textOf(message),
+      toolName: message.name ?? "tool",
+      toolCallId: message.tool_call_id,
+      ...(message.status === "error" ? { isError: true } : {}),
+    };
+  }
+  return undefined;
+}
+
 /** Messages of the agent's state, as the page shows them. */
 export function toViewMessages(messages: readonly BaseMessage[]): ViewMessage[] {
-  const view: ViewMessage[] = [];
-  messages.forEach((message, index) => {
-    const id = message.id ?? `m${index}`;
-    if (HumanMessage.isInstance(message)) {
-      view.push({ id, role: "user", text: textOf(message) });
-    } else if (AIMessage.isInstance(message)) {
-      const toolCalls = (message.tool_calls ?? []).map((call, callIndex) => ({
-        id: call.id ?? `${id}-${callIndex}`,
-        name: call.name,
-      }));
-      view.push({ id, role: "assistant", text: textOf(message), ...(toolCalls.length ? { toolCalls } : {}) });
-    } else if (ToolMessage.isInstance(message)) {
-      view.push({
-        id,
-        role: "tool",
-        text: textOf(message),
-        toolName: message.name ?? "tool",
-        toolCallId: message.tool_call_id,
-        ...(message.status === "error" ? { isError: true } : {}),
-      });
-    }
-  });
-  return view;
+  return messages.flatMap((message, index) => toViewMessage(message, index) ?? []);
 }
 
 /** The consents a thread waits on, one per consent id however many calls share it. */

@@ -1,6 +1,13 @@
 /** @module The chat page: conversation, consent cards and the live bus panel. */
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { type BusEntry, busEntrySchema, type ThreadView, threadViewSchema } from "../shared/thread-view.js";
+import {
+  applyThreadPatch,
+  type BusEntry,
+  busEntrySchema,
+  type ThreadView,
+  threadPatchSchema,
+  threadViewSchema,
+} from "../shared/thread-view.js";
 import { ConsentCard } from "./consent-card.js";
 import { EventsPanel } from "./events-panel.js";
 import { MessageList } from "./message-list.js";
@@ -35,6 +42,11 @@ export function App() {
     source.addEventListener("thread", (message) => {
       const parsed = threadViewSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
       if (parsed.success) setView(parsed.data);
+    });
+    // After the whole view (on connect), the server sends only what changed.
+    source.addEventListener("patch", (message) => {
+      const parsed = threadPatchSchema.safeParse(JSON.parse((message as MessageEvent<string>).data));
+      if (parsed.success) setView((previous) => previous && applyThreadPatch(previous, parsed.data));
     });
     source.addEventListener("bus", (message) => {
       const parsed = busEntrySchema.safeParse(JSON.parse((message as MessageEvent<string>).data));

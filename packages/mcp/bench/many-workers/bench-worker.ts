@@ -37,7 +37,11 @@ const sampler = setInterval(() => {
 sampler.unref();
 
 const bus = createAuthBus();
-const stores = await openPostgresStores({ connectionString: config.databaseUrl, secret: config.secret, max: 10 });
+const stores = await openPostgresStores({
+  connectionString: config.databaseUrl,
+  secret: config.secret,
+  max: 10,
+});
 const bridge: AuthBusBridge = await bridgeAuthBus({
   bus,
   transport: createPostgresBusTransport({ pool: stores.pool }),
@@ -90,7 +94,11 @@ class Session {
       jsonrpc: "2.0",
       id: this.#next++,
       method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "0" } },
+      params: {
+        protocolVersion: "2025-11-25",
+        capabilities: {},
+        clientInfo: { name: "bench", version: "0" },
+      },
     });
     if (!init.ok) throw new Error(`initialize answered ${init.status}`);
     await init.text();
@@ -113,7 +121,8 @@ class Session {
       params: { name: tool, arguments: {} },
     });
     const text = await response.text();
-    if (!response.ok || text.includes('"isError":true')) throw new Error(`tools/call answered ${response.status}`);
+    if (!response.ok || text.includes('"isError":true'))
+      throw new Error(`tools/call answered ${response.status}`);
   }
 }
 
@@ -147,7 +156,12 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
           resource: spec.url,
           challenge: error,
         });
-        send({ type: "consent", id: command.id, consentId: begun.consentId, authorizationUrl: begun.authorizationUrl });
+        send({
+          type: "consent",
+          id: command.id,
+          consentId: begun.consentId,
+          authorizationUrl: begun.authorizationUrl,
+        });
         // Paused: the consent settles on whichever worker gets the callback; the bridge wakes this wait.
         const outcome = await consents.wait(begun.consentId);
         if (outcome !== "granted") throw new Error(`consent ended ${outcome}`);
@@ -183,8 +197,9 @@ function describe(error: unknown): string {
 process.on("message", (command: Command) => {
   handle(command).then(
     (result) => send({ id: command.id, ok: true, ...result }),
-    (error: unknown) =>
-      send({ id: command.id, ok: false, message: describe(error) }),
+    (error: unknown) => send({ id: command.id, ok: false, message: describe(error) }),
   );
 });
+// The parent is gone (or stopped us): nothing else would end this process.
+process.on("disconnect", () => process.exit(0));
 send({ type: "ready" });

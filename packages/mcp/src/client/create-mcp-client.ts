@@ -30,6 +30,7 @@ import {
   type RememberedTool,
   type ToolCatalog,
 } from "./connect-tool.js";
+import { requestWithOwnSignal } from "./request-signal.js";
 
 /** One MCP server of {@link createMCPClient}. */
 export interface MCPServerConfig {
@@ -122,6 +123,13 @@ export interface MCPClient {
   /** Closes every connection. The client cannot be used afterwards. */
   close(): Promise<void>;
 }
+
+// The SDK client's request signatures, for the facade that `loadMcpTools` calls.
+type CallToolParams = Parameters<Client["callTool"]>[0];
+type CallToolSchema = Parameters<Client["callTool"]>[1];
+type RequestOptions = Parameters<Client["callTool"]>[2];
+type ListToolsParams = Parameters<Client["listTools"]>[0];
+type ReadResourceParams = Parameters<Client["readResource"]>[0];
 
 interface ServerState {
   name: string;
@@ -315,13 +323,19 @@ export function createMCPClient(options: CreateMCPClientOptions): MCPClient {
 
   /** What `loadMcpTools` sees as the client: it always reaches the current connection. */
   const facadeOf = (state: ServerState): Client => {
+    // Each request gets its own signal: the SDK never removes the abort listener it adds, and the
+    // caller's (a LangGraph run's) would keep the run alive (see ./request-signal.ts).
     const facade = {
-      listTools: async (...args: Parameters<Client["listTools"]>) =>
-        (await ensureConnected(state)).listTools(...args),
-      callTool: async (...args: Parameters<Client["callTool"]>) =>
-        (await ensureConnected(state)).callTool(...args),
-      readResource: async (...args: Parameters<Client["readResource"]>) =>
-        (await ensureConnected(state)).readResource(...args),
+      listTools: async (params?: ListToolsParams, options?: RequestOptions) =>
+        requestWithOwnSignal(options, async (own) => (await ensureConnected(state)).listTools(params, own)),
+      callTool: async (params: CallToolParams, schema?: CallToolSchema, options?: RequestOptions) =>
+        requestWithOwnSignal(options, async (own) =>
+          (await ensureConnected(state)).callTool(params, schema, own),
+        ),
+      readResource: async (params: ReadResourceParams, options?: RequestOptions) =>
+        requestWithOwnSignal(options, async (own) =>
+          (await ensureConnected(state)).readResource(params, own),
+        ),
     };
     return facade as unknown as Client;
   };

@@ -207,4 +207,6 @@ process.on("message", (command: WorkerCommand) => {
       }),
   );
 });
+// The parent is gone (or stopped us): nothing else would end this process.
+process.on("disconnect", () => process.exit(0));
 send({ type: "ready", pid: process.pid });

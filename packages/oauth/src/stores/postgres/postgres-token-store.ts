@@ -77,6 +77,10 @@ export class PostgresTokenStore implements TokenStore {
   async acquireRefreshLease(key: TokenKey, ttlMs: number): Promise<RefreshLeaseAttempt> {
     checkTtl(ttlMs);
     const checked = checkTokenKey(key);
+    // A waiter asks often: while the lease is held, one plain read answers it (the lease row and
+    // the tokens in one snapshot, so the version and the tokens agree); no lock, no transaction.
+    const peeked = await this.#peek(checked);
+    if (peeked) return peeked;
     const taken = await inTransaction(this.#pool, "acquire a refresh lease", async (client) => {
       const row = await this.#lockLease(client, checked);
       const tokens = await this.#read(client, checked);
@@ -151,6 +155,27 @@ export class PostgresTokenStore implements TokenStore {
     };
   }
 
+  /** What is stored while another holder's lease runs; `undefined` when it may be free (or has no row yet). */
+  async #peek(checked: TokenKey): Promise<RefreshLeaseAttempt | undefined> {
+    const { rows } = await runQuery<LeaseRow & { sealed: Buffer | null }>(
+      this.#pool,
+      "read a refresh lease",
+      `SELECT l.version, l.fence, l.lease_until, ${NOW_MS} AS now, t.sealed
+       FROM authbus_token_leases l
+       LEFT JOIN authbus_tokens t ON t.subject = l.subject AND t.resource = l.resource
+       WHERE l.subject = $1 AND l.resource = $2`,
+      [checked.subject, checked.resource],
+    );
+    const row = rows[0];
+    if (!row || Number(row.lease_until) <= Number(row.now)) return undefined;
+    return {
+      acquired: false,
+      tokens: row.sealed ? this.#open(checked, row.sealed) : undefined,
+      version: Number(row.version),
+      heldUntil: Number(row.lease_until),
+    };
+  }
+
   /** The key's lease row, created if missing, locked until the transaction ends. */
   async #lockLease(client: pg.PoolClient, key: TokenKey): Promise<LeaseRow> {
     await runQuery(
@@ -179,13 +204,16 @@ export class PostgresTokenStore implements TokenStore {
       [checked.subject, checked.resource],
     );
     const row = result.rows[0];
-    if (!row) return undefined;
+    return row ? this.#open(checked, row.sealed) : undefined;
+  }
+
+  #open(checked: TokenKey, sealed: Buffer): TokenSet {
     const aad = aadOf(checked);
     // A tampered or corrupt row is a StoreCorruptError, never a crypto error or a SyntaxError.
     return readStored(
       "authbus_tokens",
       aad.slice(aad.indexOf("\u0000") + 1),
-      this.#box.open(row.sealed, aad),
+      this.#box.open(sealed, aad),
       checkTokenSet,
     );
   }
