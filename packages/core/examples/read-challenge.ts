@@ -3,8 +3,7 @@ import {
   AuthChallengeError,
   type Challenge,
   formatWWWAuthenticate,
-  isInvalidChallengeParameterError,
-  isWWWAuthenticateParseError,
+  isAuthbusError,
   parseWWWAuthenticate,
   readOAuthChallenge,
   selectOAuthChallenge,
@@ -78,7 +77,7 @@ for (const { what, response } of responses) {
       console.log(`  → OAuth reading: ${JSON.stringify(readOAuthChallenge(selected))}`);
     }
   } catch (e) {
-    if (isWWWAuthenticateParseError(e) || isInvalidChallengeParameterError(e)) {
+    if (isAuthbusError(e, "WWW_AUTHENTICATE_PARSE_ERROR") || isAuthbusError(e, "INVALID_CHALLENGE_PARAMETER")) {
       console.log(`  → ${e.name} (${e.code}): ${e.message}`);
     } else throw e;
   }

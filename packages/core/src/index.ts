@@ -1,13 +1,12 @@
 /** @module @authbus/core: parse challenges, read their OAuth meaning, and carry them as typed events. */
 
-export type { AuthBusBridge, BridgeAuthBusOptions, BusTransport } from "./bus/bridge/bridge-auth-bus.js";
-export {
-  BUS_MESSAGE_TOO_LARGE,
+export type {
+  AuthBusBridge,
+  BridgeAuthBusOptions,
   BusMessageTooLargeError,
-  bridgeAuthBus,
-  CLUSTER_EVENTS,
-  isBusMessageTooLargeError,
+  BusTransport,
 } from "./bus/bridge/bridge-auth-bus.js";
+export { bridgeAuthBus, CLUSTER_EVENTS } from "./bus/bridge/bridge-auth-bus.js";
 export type { MemoryBusHub } from "./bus/bridge/memory-bus-transport.js";
 export { createMemoryBusHub } from "./bus/bridge/memory-bus-transport.js";
 export type { AuthBus, AuthEventHandler } from "./bus/create-auth-bus.js";
@@ -34,28 +33,17 @@ export {
   isDPoPAlgorithm,
   publicDPoPJwk,
 } from "./dpop/dpop-key.js";
-export type { AuthChallengeErrorInit } from "./errors/auth-challenge-error.js";
-export { AUTH_CHALLENGE, AuthChallengeError, isAuthChallengeError } from "./errors/auth-challenge-error.js";
-export type { HeaderTooLargeErrorInit } from "./errors/header-too-large-error.js";
-export {
-  HEADER_TOO_LARGE,
-  HeaderTooLargeError,
-  isHeaderTooLargeError,
-} from "./errors/header-too-large-error.js";
-export type { AuthEventName, AuthEvents } from "./events/auth-event-schemas.js";
-export {
-  authEventSchemas,
-  INVALID_AUTH_EVENT,
-  InvalidAuthEventError,
-  isInvalidAuthEventError,
-  parseAuthEvent,
-} from "./events/auth-event-schemas.js";
+export { AuthChallengeError } from "./errors/auth-challenge-error.js";
+export { AuthbusError } from "./errors/authbus-error.js";
+export type { AuthbusErrorCode } from "./errors/authbus-error-codes.js";
+export { HeaderTooLargeError } from "./errors/header-too-large-error.js";
+export type { AuthbusErrorMap, AuthbusErrorOf } from "./errors/is-authbus-error.js";
+export { isAuthbusError } from "./errors/is-authbus-error.js";
+export type { AuthEventName, AuthEvents, InvalidAuthEventError } from "./events/auth-event-schemas.js";
+export { authEventSchemas, parseAuthEvent } from "./events/auth-event-schemas.js";
 export { MAX_WWW_AUTHENTICATE_LENGTH } from "./limits.js";
-export type { OAuthChallenge } from "./oauth-challenge/read-oauth-challenge.js";
+export type { InvalidChallengeParameterError, OAuthChallenge } from "./oauth-challenge/read-oauth-challenge.js";
 export {
-  INVALID_CHALLENGE_PARAMETER,
-  InvalidChallengeParameterError,
-  isInvalidChallengeParameterError,
   knownChallengeErrors,
   oauthChallengeSchema,
   readOAuthChallenge,
@@ -63,14 +51,7 @@ export {
 } from "./oauth-challenge/read-oauth-challenge.js";
 export { redactUrl, summarizeError } from "./redact/redact.js";
 export type { ConsentRecord, ConsentStatus, ConsentStore } from "./stores/consent-store.js";
-export {
-  consentRecordSchema,
-  consentStatusSchema,
-  DUPLICATE_CONSENT,
-  DuplicateConsentError,
-  isDuplicateConsentError,
-  MemoryConsentStore,
-} from "./stores/consent-store.js";
+export { consentRecordSchema, consentStatusSchema, MemoryConsentStore } from "./stores/consent-store.js";
 export type {
   ConsentWait,
   ConsentWaitStore,
@@ -93,34 +74,14 @@ export type { Lease, LeaseStore } from "./stores/lease-store.js";
 export { MemoryLeaseStore } from "./stores/lease-store.js";
 export type { RefreshLease, RefreshLeaseAttempt, RefreshLeases } from "./stores/refresh-lease.js";
 export type { TokenKey } from "./stores/store-key.js";
-export {
-  checkTokenKey,
-  INVALID_STORE_KEY,
-  InvalidStoreKeyError,
-  isInvalidStoreKeyError,
-  normalizeResource,
-} from "./stores/store-key.js";
+export { checkTokenKey, normalizeResource } from "./stores/store-key.js";
 export type { RefreshRequest, TokenRefresher, TokenSet, TokenStore } from "./stores/token-store.js";
-export {
-  checkTokenSet,
-  INVALID_TOKEN_SET,
-  InvalidTokenSetError,
-  isInvalidTokenSetError,
-  MemoryTokenStore,
-  tokenSetSchema,
-} from "./stores/token-store.js";
+export { checkTokenSet, MemoryTokenStore, tokenSetSchema } from "./stores/token-store.js";
 export { fingerprintToken, TOKEN_FINGERPRINT_PATTERN } from "./tokens/fingerprint.js";
 export type { Challenge } from "./www-authenticate/challenge.js";
 export { challengeSchema } from "./www-authenticate/challenge.js";
-export {
-  formatWWWAuthenticate,
-  isWWWAuthenticateFormatError,
-  WWW_AUTHENTICATE_FORMAT_ERROR,
-  WWWAuthenticateFormatError,
-} from "./www-authenticate/format.js";
+export type { WWWAuthenticateFormatError } from "./www-authenticate/format.js";
+export { formatWWWAuthenticate } from "./www-authenticate/format.js";
 export { parseWWWAuthenticate } from "./www-authenticate/parse.js";
-export {
-  isWWWAuthenticateParseError,
-  WWW_AUTHENTICATE_PARSE_ERROR,
-  WWWAuthenticateParseError,
-} from "./www-authenticate/parse-error.js";
+export type { WWWAuthenticateParseError } from "./www-authenticate/parse-error.js";
+

@@ -2,11 +2,7 @@
  * @module @authbus/oauth/postgres: token, consent, registration and consent-wait stores, leases and
  * a bus transport in Postgres, for running on several workers. Needs the `pg` package.
  */
-export {
-  isStoreUnavailableError,
-  STORE_UNAVAILABLE,
-  StoreUnavailableError,
-} from "./errors/store-unavailable-error.js";
+export type { StoreUnavailableError } from "./errors/store-unavailable-error.js";
 export { migratePostgres, POSTGRES_SCHEMA_VERSION } from "./stores/postgres/migrate-postgres.js";
 export type { PostgresStores, PostgresStoresOptions } from "./stores/postgres/open-postgres-stores.js";
 export { openPostgresStores } from "./stores/postgres/open-postgres-stores.js";

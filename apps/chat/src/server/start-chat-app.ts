@@ -161,7 +161,9 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     middleware: [authbus.middleware()],
     checkpointer,
   });
-  const runner = new ThreadRunner(agent as unknown as ChatGraph, { waits: stores.waits });
+  // The compiled graph, as authbus's resumer runs it: `agent.stream` reads the whole saved state
+  // once more per message to fill in middleware state defaults, and authbus's middleware has none.
+  const runner = new ThreadRunner(agent.graph as unknown as ChatGraph, { waits: stores.waits });
   // Resumes threads whose consent was answered while the app was down, and finishes runs a
   // killed process left in a tool call; resumed runs go through the runner, so the page sees them.
   const recovered = authbus.attach(agent, { run: (run) => runner.runForAuthbus(run) });

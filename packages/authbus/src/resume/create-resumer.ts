@@ -89,13 +89,16 @@ export interface ResumerOptions {
    * Leases shared by every process of the deployment (`stores.leases` of the SQLite and Postgres
    * stores). With them a thread runs in one process at a time: of two workers resuming the same
    * thread (both got the consent's event, or one recovers while another runs it) one runs it and
-   * the other leaves it. Without them, one run at a time per thread holds in this process only.
+   * the other waits for the lease, then finds nothing left to do (a killed process's lease runs
+   * out). Without them, one run at a time per thread holds in this process only.
    */
   leases?: LeaseStore;
 }
 
 /** How long a thread's lease lasts between renewals (renewed every third of it while the run goes on). */
 const THREAD_LEASE_MS = 30_000;
+/** How often a thread's lease held elsewhere is tried again. */
+const THREAD_LEASE_RETRY_MS = 2_000;
 
 /** See {@link createResumer}. */
 export interface Resumer {
@@ -141,6 +144,7 @@ export function createResumer(options: ResumerOptions): Resumer {
   const flights = new Map<string, Promise<ResumeReport>>();
   const inFlight = new Set<Promise<unknown>>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const wakeups = new Set<() => void>();
   let closed = false;
 
   const track = <T>(promise: Promise<T>): Promise<T> => {
@@ -176,19 +180,41 @@ export function createResumer(options: ResumerOptions): Resumer {
     return pendingAuthInterrupts(snapshot).some((pending) => pending.consentId === consentId);
   };
 
+  /** Sleeps `ms`, or less when the resumer closes. */
+  const pause = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeups.delete(done);
+        resolve();
+      }
+      wakeups.add(done);
+    });
+
   /**
-   * Runs `task` holding the thread's lease across processes (when there are leases); resolves to
-   * `false`, without running it, while another process holds it.
+   * Runs `task` holding the thread's lease across processes (when there are leases). A lease
+   * held elsewhere is waited out: it is another process's run (then `task` finds nothing left
+   * to do) or a killed process's, which runs out within `THREAD_LEASE_MS` — leaving the thread
+   * would strand it, as nothing else comes back to it. Resolves to `false`, without running
+   * `task`, only when the resumer closes meanwhile.
    */
   const withThreadLease = async (threadId: string, task: () => Promise<void>): Promise<boolean> => {
     if (!options.leases) {
       await task();
       return true;
     }
-    const lease = await options.leases.acquire(`authbus:thread:${threadId}`, THREAD_LEASE_MS);
-    if (!lease) return false;
+    const name = `authbus:thread:${threadId}`;
+    let lease = await options.leases.acquire(name, THREAD_LEASE_MS);
+    while (!lease) {
+      if (closed) return false;
+      await pause(THREAD_LEASE_RETRY_MS);
+      if (closed) return false;
+      lease = await options.leases.acquire(name, THREAD_LEASE_MS);
+    }
+    const held = lease;
     const heartbeat = setInterval(
-      () => void lease.renew(THREAD_LEASE_MS).catch(() => undefined),
+      () => void held.renew(THREAD_LEASE_MS).catch(() => undefined),
       THREAD_LEASE_MS / 3,
     );
     heartbeat.unref?.();
@@ -197,7 +223,7 @@ export function createResumer(options: ResumerOptions): Resumer {
       return true;
     } finally {
       clearInterval(heartbeat);
-      await lease.release().catch(() => undefined);
+      await held.release().catch(() => undefined);
     }
   };
 
@@ -293,7 +319,7 @@ export function createResumer(options: ResumerOptions): Resumer {
           (runThread ?? defaultRun)({ threadId, input: async () => null, config, reason: "recovery" }),
         );
       });
-      // Another live process runs the thread: its calls are not a dead process's.
+      // Closed while another process held the thread: leave its calls to the next start.
       if (!ran) return;
     }
     for (const call of calls) {
@@ -377,6 +403,7 @@ export function createResumer(options: ResumerOptions): Resumer {
       closed = true;
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      for (const wake of [...wakeups]) wake();
     },
   };
 }

@@ -9,15 +9,14 @@ import {
 import { redactUrl } from "../redact/redact.js";
 import type { Challenge } from "../www-authenticate/challenge.js";
 import { parseWWWAuthenticate } from "../www-authenticate/parse.js";
+import { AuthbusError } from "./authbus-error.js";
 import { HeaderTooLargeError } from "./header-too-large-error.js";
-
-export const AUTH_CHALLENGE = "AUTH_CHALLENGE" as const;
 
 // Response headers that can carry credentials; an error never keeps them.
 const secretHeaders = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "dpop"]);
 
 /** Options of {@link AuthChallengeError}. */
-export interface AuthChallengeErrorInit {
+export interface AuthChallengeErrorOptions {
   /** HTTP status of the response, normally 401 or 403. */
   status: number;
   /** The request URL. Query strings are dropped: they may carry credentials. */
@@ -50,13 +49,12 @@ function withoutSecrets(headers: Headers): Headers {
  *
  * @see RFC 9110 §15.5.2 (401), §15.5.4 (403), §11.6.1 (WWW-Authenticate)
  * @example
- * if (isAuthChallengeError(error) && error.oauth?.error === "insufficient_scope") {
+ * if (isAuthbusError(error, "AUTH_CHALLENGE") && error.oauth?.error === "insufficient_scope") {
  *   askForConsent(error.oauth.scope);
  * }
  */
-export class AuthChallengeError extends Error {
+export class AuthChallengeError extends AuthbusError<"AUTH_CHALLENGE"> {
   override readonly name = "AuthChallengeError";
-  readonly code = AUTH_CHALLENGE;
   readonly status: number;
   readonly url: string;
   readonly serverName: string | undefined;
@@ -66,7 +64,7 @@ export class AuthChallengeError extends Error {
   readonly oauth: OAuthChallenge | undefined;
   declare readonly headers: Headers;
 
-  constructor(init: AuthChallengeErrorInit) {
+  constructor(init: AuthChallengeErrorOptions) {
     const received = init.headers.get("www-authenticate");
     let challenges: Challenge[] = [];
     let oauth: OAuthChallenge | undefined;
@@ -98,10 +96,7 @@ export class AuthChallengeError extends Error {
           ? "WWW-Authenticate header too large"
           : "authentication required");
     const detail = oauth?.errorDescription ? ` (${oauth.errorDescription})` : "";
-    super(
-      `${where} answered ${init.status}: ${what}${detail}`,
-      problem === undefined ? {} : { cause: problem },
-    );
+    super({ code: "AUTH_CHALLENGE", message: `${where} answered ${init.status}: ${what}${detail}`, cause: problem });
     this.status = init.status;
     this.url = redactUrl(init.url);
     this.serverName = init.serverName;
@@ -111,22 +106,8 @@ export class AuthChallengeError extends Error {
     // Non-enumerable, so structured logging and JSON never serialise the headers by accident.
     Object.defineProperty(this, "headers", { value: withoutSecrets(init.headers), enumerable: false });
   }
-
-  /** A plain summary with no headers. */
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      status: this.status,
-      url: this.url,
-      serverName: this.serverName,
-      wwwAuthenticate: this.wwwAuthenticate,
-      challenges: this.challenges,
-      oauth: this.oauth,
-    };
-  }
 }
+
 
 function safeOrigin(url: string | URL): string {
   try {
@@ -136,14 +117,3 @@ function safeOrigin(url: string | URL): string {
   }
 }
 
-/**
- * Recognises an {@link AuthChallengeError} by `name` and `code` rather than `instanceof`,
- * so errors from two installed copies of this package are still recognised.
- */
-export function isAuthChallengeError(error: unknown): error is AuthChallengeError {
-  return (
-    error instanceof Error &&
-    error.name === "AuthChallengeError" &&
-    (error as { code?: unknown }).code === AUTH_CHALLENGE
-  );
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authEventSchemas, isInvalidAuthEventError, parseAuthEvent } from "./auth-event-schemas.js";
+import { isAuthbusError } from "../errors/is-authbus-error.js";
+import { authEventSchemas, parseAuthEvent } from "./auth-event-schemas.js";
 
 const where = { serverName: "files", resource: "https://files.example.com/mcp", subject: "alice" };
 
@@ -29,7 +30,7 @@ describe("parseAuthEvent", () => {
         accessToken: token,
       }),
     );
-    expect(isInvalidAuthEventError(error)).toBe(true);
+    expect(isAuthbusError(error, "INVALID_AUTH_EVENT")).toBe(true);
     expect((error as Error).message).toContain("accessToken");
     expect((error as Error).message).not.toContain(token);
   });
@@ -37,7 +38,7 @@ describe("parseAuthEvent", () => {
   it("rejects a token where a fingerprint belongs", () => {
     const token = "eyJ.access-token-value.sig";
     const error = caught(() => parseAuthEvent("token.refreshed", { ...where, tokenFingerprint: token }));
-    expect(isInvalidAuthEventError(error)).toBe(true);
+    expect(isAuthbusError(error, "INVALID_AUTH_EVENT")).toBe(true);
     expect((error as Error).message).toContain("tokenFingerprint");
     expect((error as Error).message).not.toContain(token);
   });
@@ -63,7 +64,7 @@ describe("parseAuthEvent", () => {
 
   it("rejects unknown event names and names the known ones", () => {
     const error = caught(() => parseAuthEvent("token.stolen", {}));
-    expect(isInvalidAuthEventError(error)).toBe(true);
+    expect(isAuthbusError(error, "INVALID_AUTH_EVENT")).toBe(true);
     expect((error as Error).message).toContain("consent.granted");
     expect(caught(() => parseAuthEvent("__proto__", {}))).toMatchObject({ code: "INVALID_AUTH_EVENT" });
   });

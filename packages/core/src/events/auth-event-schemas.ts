@@ -2,7 +2,9 @@
 import { z } from "zod";
 import { consentChannelSchema } from "../consent/consent-channel.js";
 import { consentReasonSchema } from "../consent/consent-reason.js";
+import { AuthbusError } from "../errors/authbus-error.js";
 import { oauthChallengeSchema } from "../oauth-challenge/read-oauth-challenge.js";
+
 import { TOKEN_FINGERPRINT_PATTERN } from "../tokens/fingerprint.js";
 import { challengeSchema } from "../www-authenticate/challenge.js";
 
@@ -139,27 +141,15 @@ export type AuthEventName = keyof typeof authEventSchemas;
 /** The event map the bus is typed by, inferred from {@link authEventSchemas}. */
 export type AuthEvents = { [K in AuthEventName]: z.infer<(typeof authEventSchemas)[K]> };
 
-export const INVALID_AUTH_EVENT = "INVALID_AUTH_EVENT" as const;
-
 /** A payload that does not match its event's schema (e.g. from a bridge between processes). */
-export class InvalidAuthEventError extends Error {
+export class InvalidAuthEventError extends AuthbusError<"INVALID_AUTH_EVENT"> {
   override readonly name = "InvalidAuthEventError";
-  readonly code = INVALID_AUTH_EVENT;
   readonly event: string;
 
-  constructor(event: string, message: string, cause?: unknown) {
-    super(`invalid "${event}" event: ${message}`, cause === undefined ? {} : { cause });
-    this.event = event;
+  constructor(options: { event: string; message: string; cause?: unknown }) {
+    super({ code: "INVALID_AUTH_EVENT", message: options.message, cause: options.cause });
+    this.event = options.event;
   }
-}
-
-/** Recognises {@link InvalidAuthEventError} by `name`/`code`. */
-export function isInvalidAuthEventError(error: unknown): error is InvalidAuthEventError {
-  return (
-    error instanceof Error &&
-    error.name === "InvalidAuthEventError" &&
-    (error as { code?: unknown }).code === INVALID_AUTH_EVENT
-  );
 }
 
 function isAuthEventName(name: string): name is AuthEventName {
@@ -178,17 +168,17 @@ export function parseAuthEvent<K extends AuthEventName>(event: K, payload: unkno
 export function parseAuthEvent(event: string, payload: unknown): AuthEvents[AuthEventName];
 export function parseAuthEvent(event: string, payload: unknown): AuthEvents[AuthEventName] {
   if (!isAuthEventName(event)) {
-    throw new InvalidAuthEventError(
+    throw new InvalidAuthEventError({
       event,
-      `unknown event; expected one of ${Object.keys(authEventSchemas).join(", ")}`,
-    );
+      message: `invalid "${event}" event: unknown event; expected one of ${Object.keys(authEventSchemas).join(", ")}`,
+    });
   }
   const result = authEventSchemas[event].safeParse(payload);
   if (!result.success) {
     const issues = result.error.issues
       .map((issue) => `${issue.path.join(".") || "(payload)"}: ${issue.message}`)
       .join("; ");
-    throw new InvalidAuthEventError(event, issues, result.error);
+    throw new InvalidAuthEventError({ event, message: `invalid "${event}" event: ${issues}`, cause: result.error });
   }
   return result.data;
 }

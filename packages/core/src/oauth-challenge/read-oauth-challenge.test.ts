@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { isAuthbusError } from "../errors/is-authbus-error.js";
 import type { Challenge } from "../www-authenticate/challenge.js";
-import {
-  isInvalidChallengeParameterError,
-  readOAuthChallenge,
-  selectOAuthChallenge,
-} from "./read-oauth-challenge.js";
+import { readOAuthChallenge, selectOAuthChallenge } from "./read-oauth-challenge.js";
 
 const bearer = (params: Record<string, string>): Challenge => ({ scheme: "bearer", params });
 
@@ -74,7 +71,7 @@ describe("readOAuthChallenge", () => {
       } catch (error) {
         caught = error;
       }
-      expect(isInvalidChallengeParameterError(caught)).toBe(true);
+      expect(isAuthbusError(caught, "INVALID_CHALLENGE_PARAMETER")).toBe(true);
       expect((caught as Error).message).toContain("max_age");
       expect((caught as Error).message).toContain("non-negative integer");
     },
@@ -96,7 +93,7 @@ describe("readOAuthChallenge", () => {
       } catch (error) {
         caught = error;
       }
-      expect(isInvalidChallengeParameterError(caught)).toBe(true);
+      expect(isAuthbusError(caught, "INVALID_CHALLENGE_PARAMETER")).toBe(true);
       expect(caught).toMatchObject({ code: "INVALID_CHALLENGE_PARAMETER", parameter: "resource_metadata" });
     },
   );

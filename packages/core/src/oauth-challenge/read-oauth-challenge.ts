@@ -1,36 +1,30 @@
 /** @module The OAuth meaning of a parsed challenge (RFC 6750, RFC 9728, RFC 9470, RFC 9449). */
 import { z } from "zod";
+import { AuthbusError } from "../errors/authbus-error.js";
 import type { Challenge } from "../www-authenticate/challenge.js";
-
-export const INVALID_CHALLENGE_PARAMETER = "INVALID_CHALLENGE_PARAMETER" as const;
 
 /**
  * A challenge parameter that has an OAuth meaning but a value that breaks its rule,
  * e.g. `max_age="soon"`. The parameter name and the offending value are kept (they come
  * from the server's header, never from a token).
+ *
+ * @example
+ * if (isAuthbusError(error.cause, "INVALID_CHALLENGE_PARAMETER")) console.warn(error.cause.parameter);
  */
-export class InvalidChallengeParameterError extends Error {
+export class InvalidChallengeParameterError extends AuthbusError<"INVALID_CHALLENGE_PARAMETER"> {
   override readonly name = "InvalidChallengeParameterError";
-  readonly code = INVALID_CHALLENGE_PARAMETER;
   readonly parameter: string;
   readonly value: string;
 
-  constructor(parameter: string, value: string, expected: string) {
-    super(
-      `WWW-Authenticate parameter ${parameter}=${JSON.stringify(value)} is invalid: expected ${expected}`,
-    );
-    this.parameter = parameter;
-    this.value = value;
+  constructor(options: { parameter: string; value: string; expected: string; cause?: unknown }) {
+    super({
+      code: "INVALID_CHALLENGE_PARAMETER",
+      message: `WWW-Authenticate parameter ${options.parameter}=${JSON.stringify(options.value)} is invalid: expected ${options.expected}`,
+      cause: options.cause,
+    });
+    this.parameter = options.parameter;
+    this.value = options.value;
   }
-}
-
-/** Recognises {@link InvalidChallengeParameterError} by `name`/`code`, so two installed copies agree. */
-export function isInvalidChallengeParameterError(error: unknown): error is InvalidChallengeParameterError {
-  return (
-    error instanceof Error &&
-    error.name === "InvalidChallengeParameterError" &&
-    (error as { code?: unknown }).code === INVALID_CHALLENGE_PARAMETER
-  );
 }
 
 /** The `error` codes the OAuth specs define for resource servers; servers may send others. */
@@ -104,11 +98,11 @@ export function readOAuthChallenge(challenge: Challenge): OAuthChallenge {
   if (params.resource_metadata !== undefined) {
     // RFC 9728 §5.1: resource_metadata is the URL of the metadata, so absolute; a relative one is refused.
     if (!isAbsoluteHttpUrl(params.resource_metadata)) {
-      throw new InvalidChallengeParameterError(
-        "resource_metadata",
-        params.resource_metadata,
-        "an absolute http(s) URL",
-      );
+      throw new InvalidChallengeParameterError({
+        parameter: "resource_metadata",
+        value: params.resource_metadata,
+        expected: "an absolute http(s) URL",
+      });
     }
     reading.resourceMetadata = params.resource_metadata;
   }
@@ -116,7 +110,12 @@ export function readOAuthChallenge(challenge: Challenge): OAuthChallenge {
   if (params.max_age !== undefined) {
     // RFC 9470 §3: max_age is a non-negative integer number of seconds.
     if (!nonNegativeInteger.test(params.max_age)) {
-      throw new InvalidChallengeParameterError("max_age", params.max_age, "a non-negative integer (seconds)");
+      throw new InvalidChallengeParameterError({
+        parameter: "max_age",
+        value: params.max_age,
+        expected: "a non-negative integer (seconds)",
+      });
+
     }
     reading.maxAge = Number(params.max_age);
   }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { type ConsentRecord, isDuplicateConsentError, MemoryConsentStore } from "./consent-store.js";
+import { isAuthbusError } from "../errors/is-authbus-error.js";
+import { type ConsentRecord, MemoryConsentStore } from "./consent-store.js";
+
+const isDuplicateConsent = (error: unknown) => isAuthbusError(error, "DUPLICATE_CONSENT");
 
 const record = (overrides: Partial<ConsentRecord> = {}): ConsentRecord => ({
   consentId: "c1",
@@ -52,7 +55,7 @@ describe("MemoryConsentStore", () => {
   it("refuses a reused id or state", async () => {
     const store = new MemoryConsentStore();
     await store.create(record());
-    await expect(store.create(record({ state: "other" }))).rejects.toSatisfy(isDuplicateConsentError);
-    await expect(store.create(record({ consentId: "other" }))).rejects.toSatisfy(isDuplicateConsentError);
+    await expect(store.create(record({ state: "other" }))).rejects.toSatisfy(isDuplicateConsent);
+    await expect(store.create(record({ consentId: "other" }))).rejects.toSatisfy(isDuplicateConsent);
   });
 });

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { consentChannelSchema } from "../consent/consent-channel.js";
 import { consentReasonSchema } from "../consent/consent-reason.js";
 import { dpopKeySchema } from "../dpop/dpop-key.js";
+import { AuthbusError } from "../errors/authbus-error.js";
+
 import type { Lease } from "./lease-store.js";
 import { checkTokenKey } from "./store-key.js";
 
@@ -86,7 +88,9 @@ export type ConsentRecord = z.infer<typeof consentRecordSchema>;
  * callback is accepted exactly once, even when two arrive together.
  */
 export interface ConsentStore {
+  /** @throws {AuthbusError} `DUPLICATE_CONSENT` when the consent id or its `state` is already stored. */
   create(record: ConsentRecord): Promise<void>;
+
   get(consentId: string): Promise<ConsentRecord | undefined>;
   findByState(state: string): Promise<ConsentRecord | undefined>;
   /** Pending consents for (subject, resource), oldest first. */
@@ -106,22 +110,6 @@ export interface ConsentStore {
   claimCompletion?(consentId: string, ttlMs: number): Promise<Lease | undefined>;
 }
 
-export const DUPLICATE_CONSENT = "DUPLICATE_CONSENT" as const;
-
-/** A consent id or `state` that is already stored: ids and states are single-use. */
-export class DuplicateConsentError extends Error {
-  override readonly name = "DuplicateConsentError";
-  readonly code = DUPLICATE_CONSENT;
-}
-
-/** Recognises {@link DuplicateConsentError} by `name`/`code`. */
-export function isDuplicateConsentError(error: unknown): error is DuplicateConsentError {
-  return (
-    error instanceof Error &&
-    error.name === "DuplicateConsentError" &&
-    (error as { code?: unknown }).code === DUPLICATE_CONSENT
-  );
-}
 
 /** A {@link ConsentStore} in process memory. */
 export class MemoryConsentStore implements ConsentStore {
@@ -132,9 +120,11 @@ export class MemoryConsentStore implements ConsentStore {
     const stored = consentRecordSchema.parse(record);
     stored.resource = checkTokenKey(stored).resource;
     if (this.#records.has(stored.consentId) || this.#byState.has(stored.state)) {
-      throw new DuplicateConsentError(
-        `a consent with id ${stored.consentId} or the same state already exists`,
-      );
+      // Ids and states are single-use.
+      throw new AuthbusError({
+        code: "DUPLICATE_CONSENT",
+        message: `a consent with id ${stored.consentId} or the same state already exists`,
+      });
     }
     this.#records.set(stored.consentId, stored);
     this.#byState.set(stored.state, stored.consentId);

@@ -26,7 +26,8 @@ export interface RefreshLease {
    * Compare-and-set: stores `tokens` if and only if this lease is still the key's newest and the
    * key's version is still {@link version}. Returns `false`, changing nothing, otherwise.
    *
-   * @throws {InvalidTokenSetError} when `tokens` is not a valid token set.
+   * @throws {AuthbusError} `INVALID_TOKEN_SET` when `tokens` is not a valid token set.
+
    */
   commit(tokens: TokenSet): Promise<boolean>;
   /** Deletes the stored tokens (a dead refresh token) under the same condition as {@link commit}. */

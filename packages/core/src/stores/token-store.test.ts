@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { isInvalidStoreKeyError, normalizeResource } from "./store-key.js";
-import { isInvalidTokenSetError, MemoryTokenStore, type TokenSet } from "./token-store.js";
+import { isAuthbusError } from "../errors/is-authbus-error.js";
+import { normalizeResource } from "./store-key.js";
+import { MemoryTokenStore, type TokenSet } from "./token-store.js";
+
+const isInvalidStoreKey = (error: unknown) => isAuthbusError(error, "INVALID_STORE_KEY");
 
 const alice = { subject: "alice", resource: "https://calendar.example.com/mcp" };
 const tokens: TokenSet = {
@@ -41,16 +44,16 @@ describe("MemoryTokenStore", () => {
   it("rejects bad keys with a typed error", async () => {
     const store = new MemoryTokenStore();
     await expect(store.get({ subject: "", resource: alice.resource })).rejects.toSatisfy(
-      isInvalidStoreKeyError,
+      isInvalidStoreKey,
     );
     await expect(store.get({ subject: "alice", resource: "/relative" })).rejects.toSatisfy(
-      isInvalidStoreKeyError,
+      isInvalidStoreKey,
     );
     await expect(store.get({ subject: "alice", resource: "ftp://x/" })).rejects.toSatisfy(
-      isInvalidStoreKeyError,
+      isInvalidStoreKey,
     );
     await expect(store.get({ subject: "alice", resource: "https://x/mcp#frag" })).rejects.toSatisfy(
-      isInvalidStoreKeyError,
+      isInvalidStoreKey,
     );
   });
 
@@ -58,7 +61,7 @@ describe("MemoryTokenStore", () => {
     const store = new MemoryTokenStore();
     const bad = { ...tokens, accessToken: "secret-value", expiresAt: "tomorrow" } as unknown as TokenSet;
     const error = await store.set(alice, bad).catch((caught: unknown) => caught);
-    expect(isInvalidTokenSetError(error)).toBe(true);
+    expect(isAuthbusError(error, "INVALID_TOKEN_SET")).toBe(true);
     expect((error as Error).message).toContain("expiresAt");
     expect((error as Error).message).not.toContain("secret-value");
   });

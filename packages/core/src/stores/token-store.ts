@@ -1,6 +1,8 @@
 /** @module Where tokens live: the only place they live. */
 import { z } from "zod";
 import { dpopKeySchema } from "../dpop/dpop-key.js";
+import { AuthbusError } from "../errors/authbus-error.js";
+
 import { checkLeaseTtl } from "./lease-store.js";
 import type { RefreshLease, RefreshLeaseAttempt } from "./refresh-lease.js";
 import { checkTokenKey, type TokenKey } from "./store-key.js";
@@ -33,34 +35,21 @@ export const tokenSetSchema = z.strictObject({
 
 export type TokenSet = z.infer<typeof tokenSetSchema>;
 
-export const INVALID_TOKEN_SET = "INVALID_TOKEN_SET" as const;
-
-/** A token set that is not shaped as {@link tokenSetSchema} says; the message names fields, never values. */
-export class InvalidTokenSetError extends Error {
-  override readonly name = "InvalidTokenSetError";
-  readonly code = INVALID_TOKEN_SET;
-}
-
-/** Recognises {@link InvalidTokenSetError} by `name`/`code`. */
-export function isInvalidTokenSetError(error: unknown): error is InvalidTokenSetError {
-  return (
-    error instanceof Error &&
-    error.name === "InvalidTokenSetError" &&
-    (error as { code?: unknown }).code === INVALID_TOKEN_SET
-  );
-}
 
 /**
  * Validates a token set before it is stored.
  *
- * @throws {InvalidTokenSetError} naming the fields that are wrong (never their values).
+ * @throws {AuthbusError} `INVALID_TOKEN_SET`, naming the fields that are wrong (never their values).
  */
 export function checkTokenSet(tokens: unknown): TokenSet {
   const result = tokenSetSchema.safeParse(tokens);
   if (result.success) return result.data;
   const fields = result.error.issues.map((issue) => issue.path.join(".") || "(token set)");
   // zod's own messages are not used: some quote the rejected input, which may be a token.
-  throw new InvalidTokenSetError(`invalid token set: check ${[...new Set(fields)].join(", ")}`);
+  throw new AuthbusError({
+    code: "INVALID_TOKEN_SET",
+    message: `invalid token set: check ${[...new Set(fields)].join(", ")}`,
+  });
 }
 
 /**
@@ -131,7 +120,7 @@ export class MemoryTokenStore implements TokenStore {
     return found ? structuredClone(found) : undefined;
   }
 
-  /** @throws {InvalidTokenSetError} when `tokens` is not a valid {@link TokenSet}. */
+  /** @throws {AuthbusError} `INVALID_TOKEN_SET` when `tokens` is not a valid {@link TokenSet}. */
   async set(key: TokenKey, tokens: TokenSet): Promise<void> {
     const stored = checkTokenSet(tokens);
     const id = keyOf(key);

@@ -1,49 +1,32 @@
 /** @module Serialise challenges back into a `WWW-Authenticate` field value (RFC 9110 §11.6.1). */
+import { AuthbusError } from "../errors/authbus-error.js";
 import type { Challenge } from "./challenge.js";
 import { isToken, isToken68 } from "./parse.js";
-
-/** Stable code carried by every {@link WWWAuthenticateFormatError}. */
-export const WWW_AUTHENTICATE_FORMAT_ERROR = "WWW_AUTHENTICATE_FORMAT_ERROR";
 
 /**
  * A challenge that has no RFC 9110 serialisation: a scheme or parameter name that is not a
  * token, a value with a control character, a malformed token68, or token68 mixed with params.
  * The message names the offending scheme or parameter but never repeats a value or token68,
  * which may be credential material.
- */
-export class WWWAuthenticateFormatError extends Error {
-  override readonly name = "WWWAuthenticateFormatError";
-  readonly code = WWW_AUTHENTICATE_FORMAT_ERROR;
-  /** Index of the offending challenge in the array passed to {@link formatWWWAuthenticate}; -1 for an empty array. */
-  readonly challengeIndex: number;
-
-  constructor(message: string, challengeIndex: number, options?: ErrorOptions) {
-    super(message, options);
-    this.challengeIndex = challengeIndex;
-  }
-}
-
-/**
- * Recognises a {@link WWWAuthenticateFormatError} by `name` and `code`, so two installed copies
- * of `@authbus/core` agree (an `instanceof` check would not).
  *
  * @see RFC 9110 §11.6.1
  * @example
  * try {
  *   formatWWWAuthenticate(challenges);
  * } catch (e) {
- *   if (!isWWWAuthenticateFormatError(e)) throw e;
+ *   if (!isAuthbusError(e, "WWW_AUTHENTICATE_FORMAT_ERROR")) throw e;
  *   console.warn(e.message, e.challengeIndex);
  * }
- * @throws Never; any value is accepted.
  */
-export function isWWWAuthenticateFormatError(e: unknown): e is WWWAuthenticateFormatError {
-  return (
-    typeof e === "object" &&
-    e !== null &&
-    (e as { name?: unknown }).name === "WWWAuthenticateFormatError" &&
-    (e as { code?: unknown }).code === WWW_AUTHENTICATE_FORMAT_ERROR
-  );
+export class WWWAuthenticateFormatError extends AuthbusError<"WWW_AUTHENTICATE_FORMAT_ERROR"> {
+  override readonly name = "WWWAuthenticateFormatError";
+  /** Index of the offending challenge in the array passed to {@link formatWWWAuthenticate}; -1 for an empty array. */
+  readonly challengeIndex: number;
+
+  constructor(options: { message: string; challengeIndex: number; cause?: unknown }) {
+    super({ code: "WWW_AUTHENTICATE_FORMAT_ERROR", message: options.message, cause: options.cause });
+    this.challengeIndex = options.challengeIndex;
+  }
 }
 
 /**
@@ -74,7 +57,10 @@ export function isWWWAuthenticateFormatError(e: unknown): e is WWWAuthenticateFo
 export function formatWWWAuthenticate(challenges: readonly Challenge[]): string {
   if (challenges.length === 0) {
     // RFC 9110 §11.6.1: WWW-Authenticate = #challenge, and a sender must not send an empty list.
-    throw new WWWAuthenticateFormatError("expected at least one challenge, got an empty list", -1);
+    throw new WWWAuthenticateFormatError({
+      message: "expected at least one challenge, got an empty list",
+      challengeIndex: -1,
+    });
   }
   const parts: string[] = [];
   for (let index = 0; index < challenges.length; index++) {
@@ -86,25 +72,25 @@ export function formatWWWAuthenticate(challenges: readonly Challenge[]): string 
 function formatChallenge(challenge: Challenge, index: number): string {
   const { scheme, params, token68 } = challenge;
   if (!isToken(scheme)) {
-    throw new WWWAuthenticateFormatError(
-      `challenge ${index}: auth-scheme ${JSON.stringify(scheme)} is not a token (RFC 9110 §11.1)`,
-      index,
-    );
+    throw new WWWAuthenticateFormatError({
+      message: `challenge ${index}: auth-scheme ${JSON.stringify(scheme)} is not a token (RFC 9110 §11.1)`,
+      challengeIndex: index,
+    });
   }
   const names = Object.keys(params);
   if (token68 !== undefined) {
     if (names.length > 0) {
-      throw new WWWAuthenticateFormatError(
-        `challenge ${index} (${scheme}): has both a token68 and parameters; RFC 9110 §11.3 allows one or the other`,
-        index,
-      );
+      throw new WWWAuthenticateFormatError({
+        message: `challenge ${index} (${scheme}): has both a token68 and parameters; RFC 9110 §11.3 allows one or the other`,
+        challengeIndex: index,
+      });
     }
     if (!isToken68(token68)) {
       // The token68 may be credential material, so it is not quoted in the message.
-      throw new WWWAuthenticateFormatError(
-        `challenge ${index} (${scheme}): token68 is not token68 syntax (RFC 9110 §11.2)`,
-        index,
-      );
+      throw new WWWAuthenticateFormatError({
+        message: `challenge ${index} (${scheme}): token68 is not token68 syntax (RFC 9110 §11.2)`,
+        challengeIndex: index,
+      });
     }
     return `${scheme} ${token68}`;
   }
@@ -114,18 +100,18 @@ function formatChallenge(challenge: Challenge, index: number): string {
   const parts: string[] = [];
   for (const name of names) {
     if (!isToken(name)) {
-      throw new WWWAuthenticateFormatError(
-        `challenge ${index} (${scheme}): parameter name ${JSON.stringify(name)} is not a token (RFC 9110 §11.2)`,
-        index,
-      );
+      throw new WWWAuthenticateFormatError({
+        message: `challenge ${index} (${scheme}): parameter name ${JSON.stringify(name)} is not a token (RFC 9110 §11.2)`,
+        challengeIndex: index,
+      });
     }
     // Names are case-insensitive (RFC 9110 §11.2), so "Realm" and "realm" would be one parameter twice.
     const lower = name.toLowerCase();
     if (seen.has(lower)) {
-      throw new WWWAuthenticateFormatError(
-        `challenge ${index} (${scheme}): parameter name "${lower}" appears twice (names are case-insensitive)`,
-        index,
-      );
+      throw new WWWAuthenticateFormatError({
+        message: `challenge ${index} (${scheme}): parameter name "${lower}" appears twice (names are case-insensitive)`,
+        challengeIndex: index,
+      });
     }
     seen.add(lower);
     parts.push(`${name}=${formatValue(params[name] as string, scheme, name, index)}`);
@@ -135,10 +121,10 @@ function formatChallenge(challenge: Challenge, index: number): string {
 
 function formatValue(value: string, scheme: string, name: string, index: number): string {
   if (typeof value !== "string") {
-    throw new WWWAuthenticateFormatError(
-      `challenge ${index} (${scheme}): parameter "${name}" has a ${typeof value} value; expected a string`,
-      index,
-    );
+    throw new WWWAuthenticateFormatError({
+      message: `challenge ${index} (${scheme}): parameter "${name}" has a ${typeof value} value; expected a string`,
+      challengeIndex: index,
+    });
   }
   // RFC 6750 §3: quoted even when the value is a token (`error="invalid_token"`).
   let out = '"';
@@ -150,13 +136,13 @@ function formatValue(value: string, scheme: string, name: string, index: number)
       out += `${value.slice(from, i)}\\`;
       from = i;
     } else if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
-      throw new WWWAuthenticateFormatError(
-        `challenge ${index} (${scheme}): parameter "${name}" holds control character U+${c
+      throw new WWWAuthenticateFormatError({
+        message: `challenge ${index} (${scheme}): parameter "${name}" holds control character U+${c
           .toString(16)
           .toUpperCase()
           .padStart(4, "0")} at offset ${i}, which a quoted-string cannot carry (RFC 9110 §5.6.4)`,
-        index,
-      );
+        challengeIndex: index,
+      });
     }
   }
   return `${out + value.slice(from)}"`;

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { isAuthbusError } from "../errors/is-authbus-error.js";
 import { type Challenge, challengeSchema } from "./challenge.js";
 import { formatWWWAuthenticate } from "./format.js";
 import { parseWWWAuthenticate } from "./parse.js";
-import { isWWWAuthenticateParseError } from "./parse-error.js";
 
 const NUM_RUNS = 2000;
 
@@ -87,7 +87,7 @@ function parseOrTypedError(input: string): Challenge[] | undefined {
     for (const challenge of result) challengeSchema.parse(challenge);
     return result;
   } catch (e) {
-    if (isWWWAuthenticateParseError(e)) {
+    if (isAuthbusError(e, "WWW_AUTHENTICATE_PARSE_ERROR")) {
       expect(e.input).toBe(input);
       expect(e.position).toBeGreaterThanOrEqual(0);
       expect(e.position).toBeLessThanOrEqual(input.length);

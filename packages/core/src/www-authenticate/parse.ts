@@ -84,8 +84,14 @@ function skipSeparators(input: string, i: number): number {
   return i;
 }
 
-// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 §5.6.4).
+// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 §5.6.4). Quoted values are
+// most of a header's characters, so they are skipped by the engine's native search for the first
+// character outside that class (here '"', "\", DEL or a control character other than HTAB):
+// one character class and no quantifier, so each character is tested once and nothing can
+// backtrack. Measured: twice as fast as a charCodeAt loop on a URL-sized value.
 const NOT_QDTEXT = /[^\t !#-[\]-~\x80-\uffff]/g;
+
+// The index of the first character at or after i that is not qdtext, or the input's length.
 function skipQdtext(input: string, i: number): number {
   NOT_QDTEXT.lastIndex = i;
   return NOT_QDTEXT.test(input) ? NOT_QDTEXT.lastIndex - 1 : input.length;
@@ -128,55 +134,44 @@ const KNOWN_NAMES = (
   "max_age charset nonce opaque stale algorithm qop domain userhash authorization_uri as_uri type title challenge token-key"
 ).split(" ");
 
-// NAME_CLASS[c] is 0 for a character that is not a tchar, else the trie column of c: its own column
-// when some known name holds it (both cases of a letter share one), else OTHER_TCHAR, which leads
-// nowhere. Trie state 0 is "no known name", state 1 the root; a row has TRIE_STRIDE columns.
-const OTHER_TCHAR = 1;
-const TRIE_SHIFT = 5;
-const TRIE_STRIDE = 1 << TRIE_SHIFT;
-const TRIE_ROOT = 1;
-const NAME_CLASS = new Uint8Array(128);
-const { table: TRIE, accepts: TRIE_ACCEPTS } = buildTrie(KNOWN_NAMES);
+// The trie as one step table: STEP[(state << 7) | c] is the state after character c (< 0x80), or 0
+// when c is not a tchar, which ends the name. State 1 is "no known name" (a tchar run that is no
+// known name's prefix), state 2 the root; row 0 is all zeros. Upper-case letters step as their
+// lower-case forms. Fewer than 256 states, so a byte each: 28 KB.
+const NOT_KNOWN = 1;
+const TRIE_ROOT = 2;
+const { step: STEP, accepts: TRIE_ACCEPTS } = buildTrie(KNOWN_NAMES);
 
-function buildTrie(names: readonly string[]): { table: Uint16Array; accepts: (string | undefined)[] } {
-  for (let c = 0; c < 128; c++) if (isTchar(c)) NAME_CLASS[c] = OTHER_TCHAR;
-  let columns = OTHER_TCHAR + 1;
-  for (const name of names) {
-    for (let k = 0; k < name.length; k++) {
-      const c = name.charCodeAt(k);
-      if (NAME_CLASS[c] !== OTHER_TCHAR) continue;
-      NAME_CLASS[c] = columns;
-      // Names are lower-case; the upper-case letter walks the same edge.
-      if (c >= 0x61 && c <= 0x7a) NAME_CLASS[c - 0x20] = columns;
-      columns++;
-    }
-  }
-  if (columns > TRIE_STRIDE) throw new Error("known names use too many distinct characters");
-  const rows: number[][] = [[], []];
-  const accepts: (string | undefined)[] = [undefined, undefined];
+function buildTrie(names: readonly string[]): { step: Uint8Array; accepts: (string | undefined)[] } {
+  const rows: Map<number, number>[] = [new Map(), new Map(), new Map()];
+  const accepts: (string | undefined)[] = [undefined, undefined, undefined];
   for (const name of names) {
     let state = TRIE_ROOT;
     for (let k = 0; k < name.length; k++) {
-      const row = rows[state] as number[];
-      const column = NAME_CLASS[name.charCodeAt(k)] as number;
-      let next = row[column];
+      const row = rows[state] as Map<number, number>;
+      const c = name.charCodeAt(k);
+      let next = row.get(c);
       if (next === undefined) {
         next = rows.length;
-        rows.push([]);
+        rows.push(new Map());
         accepts.push(undefined);
-        row[column] = next;
+        row.set(c, next);
       }
       state = next;
     }
     accepts[state] = name;
   }
-  const table = new Uint16Array(rows.length << TRIE_SHIFT);
-  rows.forEach((row, state) => {
-    row.forEach((next, column) => {
-      table[(state << TRIE_SHIFT) | column] = next;
-    });
-  });
-  return { table, accepts };
+  if (rows.length > 256) throw new Error("known names need more than 256 trie states");
+  const step = new Uint8Array(rows.length << 7);
+  for (let state = 1; state < rows.length; state++) {
+    const row = rows[state] as Map<number, number>;
+    for (let c = 0; c < 0x80; c++) {
+      if (!isTchar(c)) continue;
+      const lower = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+      step[(state << 7) | c] = row.get(lower) ?? NOT_KNOWN;
+    }
+  }
+  return { step, accepts };
 }
 
 // Trie state reached by the last scanName; module state rather than an allocated pair.
@@ -188,9 +183,10 @@ function scanName(input: string, i: number): number {
   let state = TRIE_ROOT;
   while (i < n) {
     const c = input.charCodeAt(i);
-    const column = c < 0x80 ? (NAME_CLASS[c] as number) : 0;
-    if (column === 0) break;
-    state = TRIE[(state << TRIE_SHIFT) | column] as number;
+    if (c >= 0x80) break;
+    const next = STEP[(state << 7) | c] as number;
+    if (next === 0) break;
+    state = next;
     i++;
   }
   scannedState = state;
@@ -220,11 +216,11 @@ function describe(input: string, i: number): string {
 }
 
 function fail(input: string, position: number, expected: string): WWWAuthenticateParseError {
-  return new WWWAuthenticateParseError(
-    `${expected} at position ${position}, found ${describe(input, position)}`,
+  return new WWWAuthenticateParseError({
+    message: `${expected} at position ${position}, found ${describe(input, position)}`,
     input,
     position,
-  );
+  });
 }
 
 /**
@@ -272,11 +268,12 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
   if (typeof value === "string") input = value;
   else if (Array.isArray(value) && value.every((line) => typeof line === "string")) input = value.join(", ");
   else {
-    throw new WWWAuthenticateParseError(
-      `expected a WWW-Authenticate field value (a string, or an array of field-line strings), got ${Array.isArray(value) ? "an array with a non-string line" : value === null ? "null" : typeof value}`,
-      "",
-      0,
-    );
+    throw new WWWAuthenticateParseError({
+      message: `expected a WWW-Authenticate field value (a string, or an array of field-line strings), got ${Array.isArray(value) ? "an array with a non-string line" : value === null ? "null" : typeof value}`,
+      input: "",
+      position: 0,
+    });
+
   }
 
   const n = input.length;
@@ -379,7 +376,8 @@ function readFirstItem(input: string, challenge: Challenge, seen: SeenNames, sta
   let i = start;
   let firstNonTchar = -1;
   let firstNonToken68 = -1;
-  // The trie walk for the case this is a parameter name; a "/" (token68 only) ends it in state 0.
+  // The trie walk for the case this is a parameter name; a "/" (token68 only) ends it in state 0,
+  // whose row is all zeros.
   let state = TRIE_ROOT;
   while (i < n) {
     const c = input.charCodeAt(i);
@@ -388,7 +386,7 @@ function readFirstItem(input: string, challenge: Challenge, seen: SeenNames, sta
     if ((cls & (TCHAR | TOKEN68)) === 0) break;
     if ((cls & TCHAR) === 0 && firstNonTchar < 0) firstNonTchar = i;
     if ((cls & TOKEN68) === 0 && firstNonToken68 < 0) firstNonToken68 = i;
-    state = TRIE[(state << TRIE_SHIFT) | (NAME_CLASS[c] as number)] as number;
+    state = STEP[(state << 7) | c] as number;
     i++;
   }
   if (i === start) {

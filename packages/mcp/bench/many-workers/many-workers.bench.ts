@@ -17,7 +17,7 @@ import pg from "pg";
 
 const USERS = Number(process.env.BENCH_USERS ?? 500);
 // The one-worker baseline measures the same rates with fewer users, so both runs fit in the time box.
-const BASELINE_USERS = Number(process.env.BENCH_BASELINE_USERS ?? 250);
+const BASELINE_USERS = Number(process.env.BENCH_BASELINE_USERS ?? 100);
 const STORMS = Number(process.env.BENCH_STORMS ?? 2);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? "1,4").split(",").map(Number);

@@ -16,6 +16,7 @@ import {
   type TokenStore,
 } from "@authbus/core";
 import { currentCallId } from "../call-context/call-id.js";
+import { outsideRunContext } from "../call-context/outside-run.js";
 import { createDPoPProof } from "../dpop/create-dpop-proof.js";
 import { isDPoPNonceChallenge, sharedDPoPNonces } from "../dpop/dpop-nonces.js";
 import {
@@ -125,7 +126,9 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
   const resource = normalizeResource(options.resource);
   const origin = new URL(resource).origin;
   const key: TokenKey = { subject, resource };
-  const send: FetchLike = withHeaderLimit(options.fetch ?? ((input, init) => globalThis.fetch(input, init)));
+  const base: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  // A connection the request opens stays pooled; it must not keep the agent run that opened it.
+  const send: FetchLike = withHeaderLimit((input, init) => outsideRunContext(() => base(input, init)));
 
   const where = (): { serverName: string; resource: string; subject: string; callId?: string } => {
     const callId = currentCallId();

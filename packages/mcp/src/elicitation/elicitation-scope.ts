@@ -39,3 +39,11 @@ export function runWithElicitationScope<T>(scope: ElicitationScope, fn: () => T)
 export function currentElicitationScope(): ElicitationScope | undefined {
   return scopes.getStore();
 }
+
+/**
+ * Runs `fn` outside any elicitation scope: for work that outlives the call, such as a request
+ * that may open a pooled connection (a socket keeps the async context it was opened in).
+ */
+export function outsideElicitationScope<T>(fn: () => T): T {
+  return scopes.exit(fn);
+}

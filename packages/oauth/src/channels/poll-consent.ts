@@ -3,21 +3,15 @@
  * (CIBA Core §7.3/§11, RFC 8628 §3.4–3.5): `interval`, `slow_down` (+5 s), and the same
  * outcomes and events as a redirect callback.
  */
-import {
-  type AuthBus,
-  type ConsentRecord,
-  type ConsentStore,
-  fingerprintToken,
-  type TokenStore,
-} from "@authbus/core";
+import type { ConsentRecord, ConsentStore } from "@authbus/core";
 import * as oauth from "oauth4webapi";
 import type { ClientRegistrationStore } from "../client/client-registration-store.js";
 import { type ClientConfig, clientForId } from "../client/resolve-client.js";
+import type { ConsentTransitions } from "../consent/consent-transitions.js";
 import type { Discovery } from "../discovery/create-discovery.js";
 import { createDPoPHandle, sendTokenRequest } from "../dpop/dpop-token-request.js";
 import { type HttpOptions, requestOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
-import { toTokenSet } from "../shared/token-set.js";
 import { oauthErrorCode } from "./channel-errors.js";
 import { DEFAULT_POLL_INTERVAL } from "./start-channel.js";
 
@@ -27,29 +21,16 @@ export const SLOW_DOWN_SECONDS = 5;
 // Errors after which polling goes on: the person has not answered yet, or the server is busy.
 const PASSING = new Set(["authorization_pending", "slow_down", "server_error", "temporarily_unavailable"]);
 
-/** Where a consent happened, for events. */
-export interface EventWhere {
-  serverName: string;
-  resource: string;
-  subject: string;
-  callId?: string;
-}
-
 /** What the poller needs from the consents it belongs to. */
 export interface ConsentPollerDeps {
   store: ConsentStore;
-  tokens: TokenStore;
-  bus: AuthBus;
   discovery: Discovery;
   registrations: ClientRegistrationStore;
   config: ClientConfig;
   http: HttpOptions;
   now: () => number;
-  where: (record: ConsentRecord) => EventWhere;
-  /** Settles a consent as expired (once) and emits `consent.expired`. */
-  expire: (record: ConsentRecord) => Promise<void>;
-  /** Drops what the consents keep for a settled consent (timers, call ids); stops polling it. */
-  forget: (consentId: string) => void;
+  /** The consents' state machine: a poll's outcome settles the consent through it. */
+  transitions: Pick<ConsentTransitions, "expire" | "deny" | "grant">;
   /** Called when a poll finds the consent settled, whoever settled it. */
   settled: (record: ConsentRecord) => void;
 }
@@ -94,7 +75,7 @@ const pollFlights = new WeakMap<ConsentStore, Map<string, Promise<PollResult>>>(
  * @see OpenID CIBA Core 1.0 §7.3, §10.1, §11; RFC 8628 §3.4, §3.5; RFC 8707 §2.2; RFC 9449 §5
  */
 export function createConsentPoller(deps: ConsentPollerDeps): ConsentPoller {
-  const { store, tokens, bus, now } = deps;
+  const { store, now, transitions } = deps;
   const watches = new Map<string, Watch>();
   let flights = pollFlights.get(store);
   if (!flights) {
@@ -132,58 +113,12 @@ export function createConsentPoller(deps: ConsentPollerDeps): ConsentPoller {
     arm(consentId, watch, record?.expiresAt ?? now() + watch.intervalMs);
   };
 
-  const deny = async (record: ConsentRecord, error: string, description?: string) => {
-    if (await store.settle(record.consentId, "denied")) {
-      bus.emit("consent.denied", {
-        ...deps.where(record),
-        consentId: record.consentId,
-        error,
-        ...(description === undefined ? {} : { errorDescription: description }),
-      });
-    }
-    deps.forget(record.consentId);
-  };
-
-  const grant = async (record: ConsentRecord, response: oauth.TokenEndpointResponse) => {
-    const tokenSet = toTokenSet(response, {
-      requestedScopes: record.scopes,
-      issuer: record.issuer,
-      clientId: record.clientId,
-      now: now(),
-    });
-    if (record.resourceIndicator !== undefined) tokenSet.resourceIndicator = record.resourceIndicator;
-    // RFC 9449 §5: kept beside the tokens it binds.
-    if (record.dpopKey !== undefined) tokenSet.dpopKey = record.dpopKey;
-    // Stored before settling, as a callback does: a failed write leaves the consent pending.
-    const key = { subject: record.subject, resource: record.resource };
-    const previous = await tokens.get(key);
-    await tokens.set(key, tokenSet);
-    if (!(await store.settle(record.consentId, "granted"))) {
-      // Settled meanwhile. Granted elsewhere means these are that grant's tokens (an
-      // auth_req_id or device_code yields tokens once); denied or expired: they are not kept.
-      const current = await store.get(record.consentId);
-      if (current?.status !== "granted") {
-        if (previous) await tokens.set(key, previous);
-        else await tokens.delete(key);
-      }
-      deps.forget(record.consentId);
-      return;
-    }
-    bus.emit("consent.granted", {
-      ...deps.where(record),
-      consentId: record.consentId,
-      scopes: tokenSet.scopes,
-      tokenFingerprint: await fingerprintToken(tokenSet.accessToken),
-    });
-    deps.forget(record.consentId);
-  };
-
   const pollOnce = async (consentId: string, watch: Watch): Promise<PollResult> => {
     const record = await store.get(consentId);
     // The consent ended (here or in another process): stop.
     if (record?.status !== "pending" || !isPolledConsent(record)) return "done";
     if (now() >= record.expiresAt) {
-      await deps.expire(record);
+      await transitions.expire(record);
       return "done";
     }
     const as = await deps.discovery.forIssuer(record.issuer);
@@ -231,14 +166,16 @@ export function createConsentPoller(deps: ConsentPollerDeps): ConsentPoller {
       }
       if (PASSING.has(refused.error)) return "pending";
       if (refused.error === "expired_token") {
-        await deps.expire(record);
+        await transitions.expire(record);
         return "done";
       }
       // access_denied (the person said no) or a refusal that no later poll can change.
-      await deny(record, refused.error, refused.description);
+      await transitions.deny(record, refused.error, refused.description);
       return "done";
     }
-    await grant(record, response);
+    // Stored before settling, as a callback does. Settled meanwhile and granted elsewhere: these
+    // are that grant's tokens (an auth_req_id or device_code yields tokens once), so they stay.
+    await transitions.grant(record, response, { keepIfGrantedElsewhere: true });
     return "done";
   };
 

@@ -34,23 +34,23 @@ export interface AuthorizationUrlInput {
 export function buildAuthorizationUrl(input: AuthorizationUrlInput): URL {
   // Bounds on what a challenge or metadata can make us build (shared/limits.ts).
   if (input.scopes.length > MAX_AUTHORIZATION_SCOPES) {
-    throw new LimitExceededError(
-      "authorization_scopes",
-      MAX_AUTHORIZATION_SCOPES,
-      input.scopes.length,
-      "the number of scopes to request",
-    );
+    throw new LimitExceededError({
+      limit: "authorization_scopes",
+      max: MAX_AUTHORIZATION_SCOPES,
+      actual: input.scopes.length,
+      what: "the number of scopes to request",
+    });
   }
   let url: URL;
   try {
     url = new URL(input.authorizationEndpoint);
   } catch {
-    throw new UrlRefusedError(
-      "invalid_url",
-      "",
-      "authorization_endpoint",
-      `${JSON.stringify(input.authorizationEndpoint.slice(0, 200))} is not an absolute URL`,
-    );
+    throw new UrlRefusedError({
+      reason: "invalid_url",
+      url: "",
+      what: "authorization_endpoint",
+      detail: `${JSON.stringify(input.authorizationEndpoint.slice(0, 200))} is not an absolute URL`,
+    });
   }
   const params = url.searchParams;
   params.set("response_type", "code");
@@ -68,12 +68,12 @@ export function buildAuthorizationUrl(input: AuthorizationUrlInput): URL {
   if (input.acrValues && input.acrValues.length > 0) params.set("acr_values", input.acrValues.join(" "));
   if (input.maxAge !== undefined) params.set("max_age", String(input.maxAge));
   if (url.href.length > MAX_AUTHORIZATION_URL_LENGTH) {
-    throw new LimitExceededError(
-      "authorization_url",
-      MAX_AUTHORIZATION_URL_LENGTH,
-      url.href.length,
-      "the authorization URL",
-    );
+    throw new LimitExceededError({
+      limit: "authorization_url",
+      max: MAX_AUTHORIZATION_URL_LENGTH,
+      actual: url.href.length,
+      what: "the authorization URL",
+    });
   }
   return url;
 }

@@ -1,7 +1,5 @@
 /** @module The typed error of a CIBA or device authorization request the authorization server refused. */
-import type { ConsentChannel } from "@authbus/core";
-
-export const CONSENT_CHANNEL = "CONSENT_CHANNEL" as const;
+import { AuthbusError, type ConsentChannel } from "@authbus/core";
 
 /**
  * A consent could not be sent through the channel chosen for it: the authorization server
@@ -13,39 +11,27 @@ export const CONSENT_CHANNEL = "CONSENT_CHANNEL" as const;
  *
  * @see OpenID CIBA Core 1.0 §13, RFC 8628 §3.2
  * @example
- * if (isConsentChannelError(error) && error.error === "unknown_user_id") console.warn("no such user at the authorization server");
+ * if (isAuthbusError(error, "CONSENT_CHANNEL") && error.error === "unknown_user_id") console.warn("no such user at the authorization server");
  */
-export class ConsentChannelError extends Error {
+export class ConsentChannelError extends AuthbusError<"CONSENT_CHANNEL"> {
   override readonly name = "ConsentChannelError";
-  readonly code = CONSENT_CHANNEL;
   readonly channel: Exclude<ConsentChannel, "redirect">;
   readonly issuer: string;
   /** The OAuth `error` code, when the server sent one. */
   readonly error: string | undefined;
   readonly errorDescription: string | undefined;
-  constructor(
-    message: string,
-    init: {
-      channel: Exclude<ConsentChannel, "redirect">;
-      issuer: string;
-      error?: string | undefined;
-      errorDescription?: string | undefined;
-      cause?: unknown;
-    },
-  ) {
-    super(message, init.cause === undefined ? {} : { cause: init.cause });
-    this.channel = init.channel;
-    this.issuer = init.issuer;
-    this.error = init.error;
-    this.errorDescription = init.errorDescription;
+  constructor(options: {
+    message: string;
+    channel: Exclude<ConsentChannel, "redirect">;
+    issuer: string;
+    error?: string | undefined;
+    errorDescription?: string | undefined;
+    cause?: unknown;
+  }) {
+    super({ code: "CONSENT_CHANNEL", message: options.message, cause: options.cause });
+    this.channel = options.channel;
+    this.issuer = options.issuer;
+    this.error = options.error;
+    this.errorDescription = options.errorDescription;
   }
-}
-
-/** Recognises {@link ConsentChannelError} by `name`/`code`, not `instanceof`, so two installed copies agree. */
-export function isConsentChannelError(error: unknown): error is ConsentChannelError {
-  return (
-    error instanceof Error &&
-    error.name === "ConsentChannelError" &&
-    (error as { code?: unknown }).code === CONSENT_CHANNEL
-  );
 }

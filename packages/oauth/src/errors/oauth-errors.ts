@@ -1,54 +1,17 @@
-/** @module Typed errors of @authbus/oauth: each has a stable `code` and an `isX` guard by name/code. */
-import { isHeaderTooLargeError } from "@authbus/core";
-import type { CONSENT_CHANNEL } from "./consent-channel-error.js";
+/** @module Typed errors of @authbus/oauth: each extends `AuthbusError` with a code from the one union. */
+import { AuthbusError, isAuthbusError } from "@authbus/core";
+import type { ConsentChannelError } from "./consent-channel-error.js";
 import {
   isRequestBoundError,
-  type LIMIT_EXCEEDED,
-  type REQUEST_ABORTED,
-  type REQUEST_TIMEOUT,
-  type URL_REFUSED,
+  type LimitExceededError,
+  type RequestAbortedError,
+  type RequestTimeoutError,
+  type UrlRefusedError,
 } from "./request-errors.js";
-import type { REVOCATION_FAILED } from "./revocation-error.js";
-import type { STORE_CORRUPT } from "./store-errors.js";
 
-/** Every error code this package throws. */
-export type OAuthErrorCode =
-  | typeof DISCOVERY_FAILED
-  | typeof RESOURCE_MISMATCH
-  | typeof PKCE_UNSUPPORTED
-  | typeof CLIENT_REGISTRATION_FAILED
-  | typeof CONSENT_STATE
-  | typeof CONSENT_CALLBACK
-  | typeof REFRESH_FAILED
-  | typeof STORE_SECRET
-  | typeof STORE_CORRUPT
-  | typeof REQUEST_TIMEOUT
-  | typeof REQUEST_ABORTED
-  | typeof URL_REFUSED
-  | typeof LIMIT_EXCEEDED
-  | typeof REVOCATION_FAILED
-  | typeof CONSENT_RETRY_LIMIT
-  | typeof GRANT_FAILED
-  | typeof CONSENT_CHANNEL;
-
-export const DISCOVERY_FAILED = "DISCOVERY_FAILED" as const;
-export const RESOURCE_MISMATCH = "RESOURCE_MISMATCH" as const;
-export const PKCE_UNSUPPORTED = "PKCE_UNSUPPORTED" as const;
-export const CLIENT_REGISTRATION_FAILED = "CLIENT_REGISTRATION_FAILED" as const;
-export const CONSENT_STATE = "CONSENT_STATE" as const;
-export const CONSENT_CALLBACK = "CONSENT_CALLBACK" as const;
-export const REFRESH_FAILED = "REFRESH_FAILED" as const;
-export const STORE_SECRET = "STORE_SECRET" as const;
-export const CONSENT_RETRY_LIMIT = "CONSENT_RETRY_LIMIT" as const;
-export const GRANT_FAILED = "GRANT_FAILED" as const;
-
-function hasNameAndCode(error: unknown, name: string, code: string): boolean {
-  return error instanceof Error && error.name === name && (error as { code?: unknown }).code === code;
-}
-
-function options(cause: unknown): ErrorOptions {
-  return cause === undefined ? {} : { cause };
-}
+import type { RevocationError } from "./revocation-error.js";
+import type { StoreCorruptError } from "./store-errors.js";
+import type { StoreUnavailableError } from "./store-unavailable-error.js";
 
 /**
  * Protected resource or authorization server metadata could not be found or read.
@@ -56,26 +19,16 @@ function options(cause: unknown): ErrorOptions {
  * @see RFC 9728 §3, RFC 8414 §3
  *
  * @example
- * if (isDiscoveryError(error)) console.warn(`no metadata; tried ${error.tried.join(", ")}`);
+ * if (isAuthbusError(error, "DISCOVERY_FAILED")) console.warn(`no metadata; tried ${error.tried.join(", ")}`);
  */
-export class DiscoveryError extends Error {
+export class DiscoveryError extends AuthbusError<"DISCOVERY_FAILED"> {
   override readonly name = "DiscoveryError";
-  readonly code = DISCOVERY_FAILED;
   /** The URLs that were tried, in order. */
   readonly tried: string[];
-  constructor(message: string, tried: string[] = [], cause?: unknown) {
-    super(message, options(cause));
-    this.tried = tried;
+  constructor(options: { message: string; tried?: string[] | undefined; cause?: unknown }) {
+    super({ code: "DISCOVERY_FAILED", message: options.message, cause: options.cause });
+    this.tried = options.tried ?? [];
   }
-}
-/**
- * Recognises {@link DiscoveryError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isDiscoveryError(error)) console.warn(`no metadata; tried ${error.tried.join(", ")}`);
- */
-export function isDiscoveryError(error: unknown): error is DiscoveryError {
-  return hasNameAndCode(error, "DiscoveryError", DISCOVERY_FAILED);
 }
 
 /**
@@ -85,32 +38,25 @@ export function isDiscoveryError(error: unknown): error is DiscoveryError {
  * @see RFC 9728 §3.3
  *
  * @example
- * if (isResourceMismatchError(error)) console.warn(`${error.metadataUrl} names ${error.received}`);
+ * if (isAuthbusError(error, "RESOURCE_MISMATCH")) console.warn(`${error.metadataUrl} names ${error.received}`);
  */
-export class ResourceMismatchError extends Error {
+export class ResourceMismatchError extends AuthbusError<"RESOURCE_MISMATCH"> {
   override readonly name = "ResourceMismatchError";
-  readonly code = RESOURCE_MISMATCH;
   readonly expected: string;
   readonly received: string;
   readonly metadataUrl: string;
-  constructor(expected: string, received: string, metadataUrl: string) {
-    super(
-      `protected resource metadata at ${metadataUrl} names resource ${JSON.stringify(received)}, ` +
-        `not ${JSON.stringify(expected)}; it is ignored (RFC 9728 §3.3)`,
-    );
-    this.expected = expected;
-    this.received = received;
-    this.metadataUrl = metadataUrl;
+  constructor(options: { expected: string; received: string; metadataUrl: string; cause?: unknown }) {
+    super({
+      code: "RESOURCE_MISMATCH",
+      message:
+        `protected resource metadata at ${options.metadataUrl} names resource ${JSON.stringify(options.received)}, ` +
+        `not ${JSON.stringify(options.expected)}; it is ignored (RFC 9728 §3.3)`,
+      cause: options.cause,
+    });
+    this.expected = options.expected;
+    this.received = options.received;
+    this.metadataUrl = options.metadataUrl;
   }
-}
-/**
- * Recognises {@link ResourceMismatchError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isResourceMismatchError(error)) console.warn(`${error.metadataUrl} names ${error.received}`);
- */
-export function isResourceMismatchError(error: unknown): error is ResourceMismatchError {
-  return hasNameAndCode(error, "ResourceMismatchError", RESOURCE_MISMATCH);
 }
 
 /**
@@ -120,28 +66,21 @@ export function isResourceMismatchError(error: unknown): error is ResourceMismat
  * @see RFC 7636 §4.2, RFC 8414 §2, MCP 2025-11-25 Authorization §"Authorization Code Protection"
  *
  * @example
- * if (isPkceUnsupportedError(error)) console.warn(`${error.issuer} has no PKCE S256`);
+ * if (isAuthbusError(error, "PKCE_UNSUPPORTED")) console.warn(`${error.issuer} has no PKCE S256`);
  */
-export class PkceUnsupportedError extends Error {
+export class PkceUnsupportedError extends AuthbusError<"PKCE_UNSUPPORTED"> {
   override readonly name = "PkceUnsupportedError";
-  readonly code = PKCE_UNSUPPORTED;
   readonly issuer: string;
-  constructor(issuer: string) {
-    super(
-      `authorization server ${issuer} does not advertise S256 in code_challenge_methods_supported; ` +
+  constructor(options: { issuer: string; cause?: unknown }) {
+    super({
+      code: "PKCE_UNSUPPORTED",
+      message:
+        `authorization server ${options.issuer} does not advertise S256 in code_challenge_methods_supported; ` +
         "refusing to use it without PKCE",
-    );
-    this.issuer = issuer;
+      cause: options.cause,
+    });
+    this.issuer = options.issuer;
   }
-}
-/**
- * Recognises {@link PkceUnsupportedError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isPkceUnsupportedError(error)) console.warn(`${error.issuer} has no PKCE S256`);
- */
-export function isPkceUnsupportedError(error: unknown): error is PkceUnsupportedError {
-  return hasNameAndCode(error, "PkceUnsupportedError", PKCE_UNSUPPORTED);
 }
 
 /**
@@ -151,29 +90,27 @@ export function isPkceUnsupportedError(error: unknown): error is PkceUnsupported
  * @see RFC 7591 §3
  *
  * @example
- * if (isClientRegistrationError(error)) console.warn(`configure a clientId for ${error.issuer}`);
+ * if (isAuthbusError(error, "CLIENT_REGISTRATION_FAILED")) console.warn(`configure a clientId for ${error.issuer}`);
  */
-export class ClientRegistrationError extends Error {
+export class ClientRegistrationError extends AuthbusError<"CLIENT_REGISTRATION_FAILED"> {
   override readonly name = "ClientRegistrationError";
-  readonly code = CLIENT_REGISTRATION_FAILED;
   readonly issuer: string;
-  constructor(issuer: string, message: string, cause?: unknown) {
-    super(message, options(cause));
-    this.issuer = issuer;
+  constructor(options: { issuer: string; message: string; cause?: unknown }) {
+    super({ code: "CLIENT_REGISTRATION_FAILED", message: options.message, cause: options.cause });
+    this.issuer = options.issuer;
   }
-}
-/**
- * Recognises {@link ClientRegistrationError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isClientRegistrationError(error)) console.warn(`configure a clientId for ${error.issuer}`);
- */
-export function isClientRegistrationError(error: unknown): error is ClientRegistrationError {
-  return hasNameAndCode(error, "ClientRegistrationError", CLIENT_REGISTRATION_FAILED);
 }
 
 /** Why a callback's `state` was refused. */
 export type ConsentStateProblem = "missing" | "unknown" | "expired" | "settled" | "in_progress";
+
+const consentStateText: Record<ConsentStateProblem, string> = {
+  missing: "the callback carries no state parameter",
+  unknown: "the callback's state matches no consent (forged, or from another client)",
+  expired: "the consent for this callback has expired",
+  settled: "the consent for this callback was already settled (callbacks are accepted once)",
+  in_progress: "a callback for this consent is already being processed",
+};
 
 /**
  * A callback whose `state` is missing, unknown (forged or from another app), expired, or
@@ -183,35 +120,23 @@ export type ConsentStateProblem = "missing" | "unknown" | "expired" | "settled" 
  * @see RFC 6749 §10.12, RFC 9700 §4.7
  *
  * @example
- * if (isConsentStateError(error) && error.problem === "settled") return new Response("already done", { status: 409 });
+ * if (isAuthbusError(error, "CONSENT_STATE") && error.problem === "settled") return new Response("already done", { status: 409 });
  */
-export class ConsentStateError extends Error {
+export class ConsentStateError extends AuthbusError<"CONSENT_STATE"> {
   override readonly name = "ConsentStateError";
-  readonly code = CONSENT_STATE;
   readonly problem: ConsentStateProblem;
   /** Set when the state named a known consent. */
   readonly consentId: string | undefined;
-  constructor(problem: ConsentStateProblem, consentId?: string) {
-    const text: Record<ConsentStateProblem, string> = {
-      missing: "the callback carries no state parameter",
-      unknown: "the callback's state matches no consent (forged, or from another client)",
-      expired: "the consent for this callback has expired",
-      settled: "the consent for this callback was already settled (callbacks are accepted once)",
-      in_progress: "a callback for this consent is already being processed",
-    };
-    super(consentId ? `${text[problem]}: consent ${consentId}` : text[problem]);
-    this.problem = problem;
-    this.consentId = consentId;
+  constructor(options: { problem: ConsentStateProblem; consentId?: string | undefined; cause?: unknown }) {
+    const text = consentStateText[options.problem];
+    super({
+      code: "CONSENT_STATE",
+      message: options.consentId ? `${text}: consent ${options.consentId}` : text,
+      cause: options.cause,
+    });
+    this.problem = options.problem;
+    this.consentId = options.consentId;
   }
-}
-/**
- * Recognises {@link ConsentStateError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isConsentStateError(error) && error.problem === "settled") return new Response("already done", { status: 409 });
- */
-export function isConsentStateError(error: unknown): error is ConsentStateError {
-  return hasNameAndCode(error, "ConsentStateError", CONSENT_STATE);
 }
 
 /**
@@ -221,28 +146,18 @@ export function isConsentStateError(error: unknown): error is ConsentStateError 
  * @see RFC 9207 §2.4, RFC 6749 §4.1.2, §5.2
  *
  * @example
- * if (isConsentCallbackError(error)) console.warn(`consent ${error.consentId} failed: ${error.error}`);
+ * if (isAuthbusError(error, "CONSENT_CALLBACK")) console.warn(`consent ${error.consentId} failed: ${error.error}`);
  */
-export class ConsentCallbackError extends Error {
+export class ConsentCallbackError extends AuthbusError<"CONSENT_CALLBACK"> {
   override readonly name = "ConsentCallbackError";
-  readonly code = CONSENT_CALLBACK;
   readonly consentId: string;
   /** The OAuth `error` code, when the authorization server sent one. */
   readonly error: string | undefined;
-  constructor(consentId: string, message: string, error?: string, cause?: unknown) {
-    super(message, options(cause));
-    this.consentId = consentId;
-    this.error = error;
+  constructor(options: { consentId: string; message: string; error?: string | undefined; cause?: unknown }) {
+    super({ code: "CONSENT_CALLBACK", message: options.message, cause: options.cause });
+    this.consentId = options.consentId;
+    this.error = options.error;
   }
-}
-/**
- * Recognises {@link ConsentCallbackError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isConsentCallbackError(error)) console.warn(`consent ${error.consentId} failed: ${error.error}`);
- */
-export function isConsentCallbackError(error: unknown): error is ConsentCallbackError {
-  return hasNameAndCode(error, "ConsentCallbackError", CONSENT_CALLBACK);
 }
 
 /**
@@ -253,28 +168,23 @@ export function isConsentCallbackError(error: unknown): error is ConsentCallback
  * @see RFC 6749 §6, §5.2
  *
  * @example
- * if (isRefreshError(error) && error.consentRequired) await consents.begin({ ...where, reason: "refresh_failed" });
+ * if (isAuthbusError(error, "REFRESH_FAILED") && error.consentRequired) await consents.begin({ ...where, reason: "refresh_failed" });
  */
-export class RefreshError extends Error {
+export class RefreshError extends AuthbusError<"REFRESH_FAILED"> {
   override readonly name = "RefreshError";
-  readonly code = REFRESH_FAILED;
   readonly consentRequired: boolean;
   /** The OAuth `error` code, when the authorization server sent one. */
   readonly error: string | undefined;
-  constructor(message: string, init: { consentRequired: boolean; error?: string; cause?: unknown }) {
-    super(message, options(init.cause));
-    this.consentRequired = init.consentRequired;
-    this.error = init.error;
+  constructor(options: {
+    message: string;
+    consentRequired: boolean;
+    error?: string | undefined;
+    cause?: unknown;
+  }) {
+    super({ code: "REFRESH_FAILED", message: options.message, cause: options.cause });
+    this.consentRequired = options.consentRequired;
+    this.error = options.error;
   }
-}
-/**
- * Recognises {@link RefreshError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isRefreshError(error) && error.consentRequired) await consents.begin({ ...where, reason: "refresh_failed" });
- */
-export function isRefreshError(error: unknown): error is RefreshError {
-  return hasNameAndCode(error, "RefreshError", REFRESH_FAILED);
 }
 
 /** Why a store refused its secret. */
@@ -286,35 +196,27 @@ export type StoreSecretProblem = "missing" | "too_short" | "mismatch";
  * The message says how to fix it and never contains the secret.
  *
  * @example
- * if (isStoreSecretError(error) && error.problem === "missing") console.error(error.message);
+ * if (isAuthbusError(error, "STORE_SECRET") && error.problem === "missing") console.error(error.message);
  */
-export class StoreSecretError extends Error {
+export class StoreSecretError extends AuthbusError<"STORE_SECRET"> {
   override readonly name = "StoreSecretError";
-  readonly code = STORE_SECRET;
   readonly problem: StoreSecretProblem;
-  constructor(problem: StoreSecretProblem, message: string) {
-    super(message);
-    this.problem = problem;
+  constructor(options: { problem: StoreSecretProblem; message: string; cause?: unknown }) {
+    super({ code: "STORE_SECRET", message: options.message, cause: options.cause });
+    this.problem = options.problem;
   }
 }
-/**
- * Recognises {@link StoreSecretError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isStoreSecretError(error) && error.problem === "missing") console.error(error.message);
- */
-export function isStoreSecretError(error: unknown): error is StoreSecretError {
-  return hasNameAndCode(error, "StoreSecretError", STORE_SECRET);
-}
+
 
 /**
  * A cause that is safe to keep: name, code and message of `error`, without its own `cause`
- * (oauth4webapi attaches response bodies, which can hold tokens).
+ * (oauth4webapi attaches response bodies, which can hold tokens). The request-bound errors are
+ * kept whole, so `isAuthbusError(e.cause, "REQUEST_TIMEOUT")` works.
  */
 export function safeCause(error: unknown): Error | undefined {
   if (!(error instanceof Error)) return undefined;
-  // Our own bound errors carry no response body: kept whole, so `isRequestTimeoutError(e.cause)` works.
-  if (isRequestBoundError(error) || isHeaderTooLargeError(error)) return error;
+  if (isRequestBoundError(error) || isAuthbusError(error, "HEADER_TOO_LARGE")) return error;
+
   const copy = new Error(error.message);
   copy.name = error.name;
   const code = (error as { code?: unknown }).code;
@@ -331,28 +233,26 @@ export function safeCause(error: unknown): Error | undefined {
  *
  * @see MCP 2025-11-25 Authorization §"Step-Up Authorization Flow" (clients SHOULD limit retries)
  * @example
- * if (isConsentRetryLimitError(error)) return `${error.resource} keeps refusing access after ${error.attempts} consents`;
+ * if (isAuthbusError(error, "CONSENT_RETRY_LIMIT")) return `${error.resource} keeps refusing access after ${error.attempts} consents`;
  */
-export class ConsentRetryLimitError extends Error {
+export class ConsentRetryLimitError extends AuthbusError<"CONSENT_RETRY_LIMIT"> {
   override readonly name = "ConsentRetryLimitError";
-  readonly code = CONSENT_RETRY_LIMIT;
   readonly resource: string;
   readonly operation: string | undefined;
   readonly attempts: number;
-  constructor(resource: string, operation: string | undefined, attempts: number) {
-    super(
-      `${resource} still refuses${operation === undefined ? "" : ` ${JSON.stringify(operation)}`} after ${attempts} ` +
+  constructor(options: { resource: string; operation?: string | undefined; attempts: number; cause?: unknown }) {
+    const { resource, operation, attempts } = options;
+    super({
+      code: "CONSENT_RETRY_LIMIT",
+      message:
+        `${resource} still refuses${operation === undefined ? "" : ` ${JSON.stringify(operation)}`} after ${attempts} ` +
         "consents in a row; not asking again (the server may require access this user cannot grant)",
-    );
+      cause: options.cause,
+    });
     this.resource = resource;
     this.operation = operation;
     this.attempts = attempts;
   }
-}
-
-/** Recognises {@link ConsentRetryLimitError} by `name`/`code`. */
-export function isConsentRetryLimitError(error: unknown): error is ConsentRetryLimitError {
-  return hasNameAndCode(error, "ConsentRetryLimitError", CONSENT_RETRY_LIMIT);
 }
 
 /** Where a non-interactive grant failed. */
@@ -374,11 +274,10 @@ export type GrantFailureStep =
  * @see RFC 6749 §5.2, RFC 7523 §3.1, RFC 8693 §2.2.2
  *
  * @example
- * if (isGrantError(error) && !error.retryable) console.error(`fix the ${error.grant} configuration: ${error.error}`);
+ * if (isAuthbusError(error, "GRANT_FAILED") && !error.retryable) console.error(`fix the ${error.grant} configuration: ${error.error}`);
  */
-export class GrantError extends Error {
+export class GrantError extends AuthbusError<"GRANT_FAILED"> {
   override readonly name = "GrantError";
-  readonly code = GRANT_FAILED;
   /** Which grant: `client_credentials`, `jwt_bearer` or `enterprise_managed`. */
   readonly grant: "client_credentials" | "jwt_bearer" | "enterprise_managed";
   readonly step: GrantFailureStep;
@@ -389,33 +288,46 @@ export class GrantError extends Error {
   /** The authorization server (or identity provider) that was asked, when known. */
   readonly issuer: string | undefined;
   readonly retryable: boolean;
-  constructor(
-    message: string,
-    init: {
-      grant: GrantError["grant"];
-      step: GrantFailureStep;
-      retryable: boolean;
-      error?: string | undefined;
-      errorDescription?: string | undefined;
-      issuer?: string | undefined;
-      cause?: unknown;
-    },
-  ) {
-    super(message, options(init.cause));
-    this.grant = init.grant;
-    this.step = init.step;
-    this.retryable = init.retryable;
-    this.error = init.error;
-    this.errorDescription = init.errorDescription;
-    this.issuer = init.issuer;
+  constructor(options: {
+    message: string;
+    grant: GrantError["grant"];
+    step: GrantFailureStep;
+    retryable: boolean;
+    error?: string | undefined;
+    errorDescription?: string | undefined;
+    issuer?: string | undefined;
+    cause?: unknown;
+  }) {
+    super({ code: "GRANT_FAILED", message: options.message, cause: options.cause });
+    this.grant = options.grant;
+    this.step = options.step;
+    this.retryable = options.retryable;
+    this.error = options.error;
+    this.errorDescription = options.errorDescription;
+    this.issuer = options.issuer;
   }
 }
-/**
- * Recognises {@link GrantError} by `name`/`code`, not `instanceof`, so two installed copies agree.
- *
- * @example
- * if (isGrantError(error) && !error.retryable) console.error(`fix the ${error.grant} configuration: ${error.error}`);
- */
-export function isGrantError(error: unknown): error is GrantError {
-  return hasNameAndCode(error, "GrantError", GRANT_FAILED);
+
+// What `isAuthbusError(e, code)` narrows each @authbus/oauth code to.
+declare module "@authbus/core" {
+  interface AuthbusErrorMap {
+    DISCOVERY_FAILED: DiscoveryError;
+    RESOURCE_MISMATCH: ResourceMismatchError;
+    PKCE_UNSUPPORTED: PkceUnsupportedError;
+    CLIENT_REGISTRATION_FAILED: ClientRegistrationError;
+    CONSENT_STATE: ConsentStateError;
+    CONSENT_CALLBACK: ConsentCallbackError;
+    CONSENT_CHANNEL: ConsentChannelError;
+    CONSENT_RETRY_LIMIT: ConsentRetryLimitError;
+    REFRESH_FAILED: RefreshError;
+    GRANT_FAILED: GrantError;
+    REVOCATION_FAILED: RevocationError;
+    REQUEST_TIMEOUT: RequestTimeoutError;
+    REQUEST_ABORTED: RequestAbortedError;
+    URL_REFUSED: UrlRefusedError;
+    LIMIT_EXCEEDED: LimitExceededError;
+    STORE_SECRET: StoreSecretError;
+    STORE_CORRUPT: StoreCorruptError;
+    STORE_UNAVAILABLE: StoreUnavailableError;
+  }
 }

@@ -1,14 +1,5 @@
 /** @module Typed errors for the bounds @authbus/oauth puts on requests: timeouts, aborts, refused URLs, limits. */
-import { redactUrl } from "@authbus/core";
-
-export const REQUEST_TIMEOUT = "REQUEST_TIMEOUT" as const;
-export const REQUEST_ABORTED = "REQUEST_ABORTED" as const;
-export const URL_REFUSED = "URL_REFUSED" as const;
-export const LIMIT_EXCEEDED = "LIMIT_EXCEEDED" as const;
-
-function hasNameAndCode(error: unknown, name: string, code: string): boolean {
-  return error instanceof Error && error.name === name && (error as { code?: unknown }).code === code;
-}
+import { AuthbusError, isAuthbusError, redactUrl } from "@authbus/core";
 
 /**
  * A request that got no complete answer within `timeoutMs` (default
@@ -17,23 +8,22 @@ function hasNameAndCode(error: unknown, name: string, code: string): boolean {
  * thrown by discovery itself. `url` has no query string.
  *
  * @example
- * if (isRefreshError(error) && isRequestTimeoutError(error.cause)) retryLater();
+ * if (isAuthbusError(error, "REFRESH_FAILED") && isAuthbusError(error.cause, "REQUEST_TIMEOUT")) retryLater();
  */
-export class RequestTimeoutError extends Error {
+export class RequestTimeoutError extends AuthbusError<"REQUEST_TIMEOUT"> {
   override readonly name = "RequestTimeoutError";
-  readonly code = REQUEST_TIMEOUT;
   readonly url: string;
   readonly timeoutMs: number;
-  constructor(url: string, timeoutMs: number) {
-    const where = redactUrl(url);
-    super(`no answer from ${where} within ${timeoutMs} ms`);
+  constructor(options: { url: string; timeoutMs: number; cause?: unknown }) {
+    const where = redactUrl(options.url);
+    super({
+      code: "REQUEST_TIMEOUT",
+      message: `no answer from ${where} within ${options.timeoutMs} ms`,
+      cause: options.cause,
+    });
     this.url = where;
-    this.timeoutMs = timeoutMs;
+    this.timeoutMs = options.timeoutMs;
   }
-}
-/** Recognises {@link RequestTimeoutError} by `name`/`code`, not `instanceof`, so two installed copies agree. */
-export function isRequestTimeoutError(error: unknown): error is RequestTimeoutError {
-  return hasNameAndCode(error, "RequestTimeoutError", REQUEST_TIMEOUT);
 }
 
 /**
@@ -41,21 +31,21 @@ export function isRequestTimeoutError(error: unknown): error is RequestTimeoutEr
  * reason, if it is an error, is the `cause`.
  *
  * @example
- * if (isRequestAbortedError(error)) return; // the app cancelled it
+ * if (isAuthbusError(error, "REQUEST_ABORTED")) return; // the app cancelled it
  */
-export class RequestAbortedError extends Error {
+export class RequestAbortedError extends AuthbusError<"REQUEST_ABORTED"> {
   override readonly name = "RequestAbortedError";
-  readonly code = REQUEST_ABORTED;
   readonly url: string;
-  constructor(url: string, reason?: unknown) {
-    const where = redactUrl(url);
-    super(`the request to ${where} was aborted`, reason instanceof Error ? { cause: reason } : {});
+  /** `cause` is the abort reason, kept only when it is an `Error`. */
+  constructor(options: { url: string; cause?: unknown }) {
+    const where = redactUrl(options.url);
+    super({
+      code: "REQUEST_ABORTED",
+      message: `the request to ${where} was aborted`,
+      cause: options.cause instanceof Error ? options.cause : undefined,
+    });
     this.url = where;
   }
-}
-/** Recognises {@link RequestAbortedError} by `name`/`code`, not `instanceof`, so two installed copies agree. */
-export function isRequestAbortedError(error: unknown): error is RequestAbortedError {
-  return hasNameAndCode(error, "RequestAbortedError", REQUEST_ABORTED);
 }
 
 /**
@@ -68,29 +58,30 @@ export type UrlRefusal = "invalid_url" | "insecure_scheme" | "credentials" | "pr
 /**
  * A URL that a server handed us (a challenge's `resource_metadata`, an authorization server in
  * protected resource metadata, an endpoint in authorization server metadata) and that is not
- * fetched. `url` is the URL without query, or `""` when it did not parse; `what` names where it
- * came from.
+ * fetched. `url` is the URL's origin and path (no user info, query or fragment), or `""` when it
+ * did not parse; `what` names where it came from.
  *
  * @see RFC 9728 §7.7 (SSRF), RFC 8414 §6 (security considerations)
  * @example
- * if (isUrlRefusedError(error) && error.reason === "private_network") console.warn(error.message);
+ * if (isAuthbusError(error, "URL_REFUSED") && error.reason === "private_network") console.warn(error.message);
  */
-export class UrlRefusedError extends Error {
+export class UrlRefusedError extends AuthbusError<"URL_REFUSED"> {
   override readonly name = "UrlRefusedError";
-  readonly code = URL_REFUSED;
   readonly reason: UrlRefusal;
   readonly url: string;
   readonly what: string;
-  constructor(reason: UrlRefusal, url: string, what: string, detail: string) {
-    super(`refused ${what}${url === "" ? "" : ` ${url}`}: ${detail}`);
-    this.reason = reason;
-    this.url = url;
-    this.what = what;
+  /** `url` must already be reduced to origin and path; `detail` says why, for the message. */
+  constructor(options: { reason: UrlRefusal; url: string; what: string; detail: string; cause?: unknown }) {
+    super({
+      code: "URL_REFUSED",
+      message: `refused ${options.what}${options.url === "" ? "" : ` ${options.url}`}: ${options.detail}`,
+      cause: options.cause,
+    });
+    this.reason = options.reason;
+    this.url = options.url;
+    this.what = options.what;
   }
-}
-/** Recognises {@link UrlRefusedError} by `name`/`code`, not `instanceof`, so two installed copies agree. */
-export function isUrlRefusedError(error: unknown): error is UrlRefusedError {
-  return hasNameAndCode(error, "UrlRefusedError", URL_REFUSED);
+
 }
 
 /** Which bound was exceeded. */
@@ -102,33 +93,33 @@ export type LimitName = "response_body" | "authorization_scopes" | "authorizatio
  * an authorization URL longer than `MAX_AUTHORIZATION_URL_LENGTH`. Nothing is truncated.
  *
  * @example
- * if (isLimitExceededError(error)) console.warn(`${error.limit}: ${error.actual} > ${error.max}`);
+ * if (isAuthbusError(error, "LIMIT_EXCEEDED")) console.warn(`${error.limit}: ${error.actual} > ${error.max}`);
  */
-export class LimitExceededError extends Error {
+export class LimitExceededError extends AuthbusError<"LIMIT_EXCEEDED"> {
   override readonly name = "LimitExceededError";
-  readonly code = LIMIT_EXCEEDED;
   readonly limit: LimitName;
   readonly max: number;
   /** The size seen (for a body, at least this many bytes), when known. */
   readonly actual: number | undefined;
-  constructor(limit: LimitName, max: number, actual: number | undefined, what: string) {
-    super(`${what}${actual === undefined ? "" : ` (${actual})`} exceeds the limit of ${max}`);
-    this.limit = limit;
-    this.max = max;
-    this.actual = actual;
+  /** `what` names the thing that is too large, for the message. */
+  constructor(options: { limit: LimitName; max: number; actual?: number | undefined; what: string; cause?: unknown }) {
+    super({
+      code: "LIMIT_EXCEEDED",
+      message: `${options.what}${options.actual === undefined ? "" : ` (${options.actual})`} exceeds the limit of ${options.max}`,
+      cause: options.cause,
+    });
+    this.limit = options.limit;
+    this.max = options.max;
+    this.actual = options.actual;
   }
-}
-/** Recognises {@link LimitExceededError} by `name`/`code`, not `instanceof`, so two installed copies agree. */
-export function isLimitExceededError(error: unknown): error is LimitExceededError {
-  return hasNameAndCode(error, "LimitExceededError", LIMIT_EXCEEDED);
 }
 
 /** Whether `error` is one of the request errors above (they hold no response body and no secret). */
 export function isRequestBoundError(error: unknown): boolean {
   return (
-    isRequestTimeoutError(error) ||
-    isRequestAbortedError(error) ||
-    isUrlRefusedError(error) ||
-    isLimitExceededError(error)
+    isAuthbusError(error, "REQUEST_TIMEOUT") ||
+    isAuthbusError(error, "REQUEST_ABORTED") ||
+    isAuthbusError(error, "URL_REFUSED") ||
+    isAuthbusError(error, "LIMIT_EXCEEDED")
   );
 }

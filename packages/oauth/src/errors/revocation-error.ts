@@ -1,6 +1,6 @@
 /** @module The typed error of a token revocation the authorization server did not confirm. */
 
-export const REVOCATION_FAILED = "REVOCATION_FAILED" as const;
+import { AuthbusError } from "@authbus/core";
 
 /**
  * A revocation request (RFC 7009) that was not confirmed: the server could not be reached, timed
@@ -11,23 +11,14 @@ export const REVOCATION_FAILED = "REVOCATION_FAILED" as const;
  * @see RFC 7009 §2.2, §2.2.1
  * @example
  * const result = await revokeTokens(key, options);
- * if (isRevocationError(result.error)) console.warn(result.error.message);
+ * if (isAuthbusError(result.error, "REVOCATION_FAILED")) console.warn(result.error.message);
  */
-export class RevocationError extends Error {
+export class RevocationError extends AuthbusError<"REVOCATION_FAILED"> {
   override readonly name = "RevocationError";
-  readonly code = REVOCATION_FAILED;
   readonly error: string | undefined;
-  constructor(message: string, init: { error?: string | undefined; cause?: unknown } = {}) {
-    super(message, init.cause === undefined ? {} : { cause: init.cause });
-    this.error = init.error;
-  }
-}
 
-/** Recognises {@link RevocationError} by `name`/`code`, not `instanceof`, so two installed copies agree. */
-export function isRevocationError(error: unknown): error is RevocationError {
-  return (
-    error instanceof Error &&
-    error.name === "RevocationError" &&
-    (error as { code?: unknown }).code === REVOCATION_FAILED
-  );
+  constructor(options: { message: string; error?: string | undefined; cause?: unknown }) {
+    super({ code: "REVOCATION_FAILED", message: options.message, cause: options.cause });
+    this.error = options.error;
+  }
 }

@@ -1,6 +1,6 @@
 /** @module The typed error of a SQLite store value that cannot be read back. */
 
-export const STORE_CORRUPT = "STORE_CORRUPT" as const;
+import { AuthbusError } from "@authbus/core";
 
 /**
  * What was wrong with a stored value: not a sealed value at all (`unreadable`); sealed, but the
@@ -10,37 +10,32 @@ export const STORE_CORRUPT = "STORE_CORRUPT" as const;
  */
 export type StoreCorruption = "unreadable" | "tampered" | "invalid_json" | "invalid_record";
 
+const corruptionText: Record<StoreCorruption, string> = {
+  unreadable: "is not a sealed value",
+  tampered: "does not verify (changed, moved from another row, or sealed under another secret)",
+  invalid_json: "does not hold JSON",
+  invalid_record: "does not match the record schema",
+};
+
 /**
  * A stored row that cannot be turned back into what was written. The message names the table
  * and the row's key (subject, resource, consent id or issuer), never a value, a token or a
  * secret; no crypto or JSON error is kept as `cause`.
  *
  * @example
- * if (isStoreCorruptError(error)) await stores.tokens.delete(key); // forget it and consent again
+ * if (isAuthbusError(error, "STORE_CORRUPT")) await stores.tokens.delete(key); // forget it and consent again
  */
-export class StoreCorruptError extends Error {
+export class StoreCorruptError extends AuthbusError<"STORE_CORRUPT"> {
   override readonly name = "StoreCorruptError";
-  readonly code = STORE_CORRUPT;
   readonly problem: StoreCorruption;
   readonly table: string;
-  constructor(problem: StoreCorruption, table: string, row: string) {
-    const text: Record<StoreCorruption, string> = {
-      unreadable: "is not a sealed value",
-      tampered: "does not verify (changed, moved from another row, or sealed under another secret)",
-      invalid_json: "does not hold JSON",
-      invalid_record: "does not match the record schema",
-    };
-    super(`the stored value in ${table} for ${row} ${text[problem]}`);
-    this.problem = problem;
-    this.table = table;
-  }
-}
 
-/** Recognises {@link StoreCorruptError} by `name`/`code`, not `instanceof`, so two installed copies agree. */
-export function isStoreCorruptError(error: unknown): error is StoreCorruptError {
-  return (
-    error instanceof Error &&
-    error.name === "StoreCorruptError" &&
-    (error as { code?: unknown }).code === STORE_CORRUPT
-  );
+  constructor(options: { problem: StoreCorruption; table: string; row: string }) {
+    super({
+      code: "STORE_CORRUPT",
+      message: `the stored value in ${options.table} for ${options.row} ${corruptionText[options.problem]}`,
+    });
+    this.problem = options.problem;
+    this.table = options.table;
+  }
 }

@@ -1,6 +1,6 @@
 /** @module The typed error of a store whose database cannot be reached. */
 
-export const STORE_UNAVAILABLE = "STORE_UNAVAILABLE" as const;
+import { AuthbusError } from "@authbus/core";
 
 /**
  * The store's database could not be reached (connection refused, lost, timed out, the server
@@ -9,24 +9,15 @@ export const STORE_UNAVAILABLE = "STORE_UNAVAILABLE" as const;
  * or the connection string; `cause` is the driver's error, which holds neither.
  *
  * @example
- * if (isStoreUnavailableError(error)) return new Response("try again shortly", { status: 503 });
+ * if (isAuthbusError(error, "STORE_UNAVAILABLE")) return new Response("try again shortly", { status: 503 });
  */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends AuthbusError<"STORE_UNAVAILABLE"> {
   override readonly name = "StoreUnavailableError";
-  readonly code = STORE_UNAVAILABLE;
   /** The database kind, e.g. `postgres`. */
   readonly store: string;
-  constructor(store: string, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? {} : { cause: options.cause });
-    this.store = store;
-  }
-}
 
-/** Recognises {@link StoreUnavailableError} by `name`/`code`, not `instanceof`, so two installed copies agree. */
-export function isStoreUnavailableError(error: unknown): error is StoreUnavailableError {
-  return (
-    error instanceof Error &&
-    error.name === "StoreUnavailableError" &&
-    (error as { code?: unknown }).code === STORE_UNAVAILABLE
-  );
+  constructor(options: { store: string; message: string; cause?: unknown }) {
+    super({ code: "STORE_UNAVAILABLE", message: options.message, cause: options.cause });
+    this.store = options.store;
+  }
 }

@@ -1,4 +1,10 @@
-import { createAuthBus, MemoryConsentStore, MemoryTokenStore, type TokenSet, type TokenStore } from "@authbus/core";
+import {
+  createAuthBus,
+  MemoryConsentStore,
+  MemoryTokenStore,
+  type TokenSet,
+  type TokenStore,
+} from "@authbus/core";
 import { describe, expect, it } from "vitest";
 import { createConsents } from "../consent/create-consents.js";
 import { isRefreshError } from "../errors/oauth-errors.js";
@@ -75,7 +81,9 @@ describe("createRefresher over refresh leases", () => {
   it("a dead refresh token found by the holder: every waiter is told to ask for consent", async () => {
     const { oauth, bus, tokens, key, held } = await consented();
     oauth.revokeRefreshToken(held.refreshToken as string);
-    const refreshers = [0, 1, 2].map(() => createRefresher({ tokens: otherProcess(tokens), bus, fetch: oauth.fetch }));
+    const refreshers = [0, 1, 2].map(() =>
+      createRefresher({ tokens: otherProcess(tokens), bus, fetch: oauth.fetch }),
+    );
     const outcomes = await Promise.all(
       refreshers.map((refresh) => refresh(key, { stale: held }).catch((error: unknown) => error)),
     );

@@ -98,24 +98,24 @@ export function assertSecureUrl(url: string | URL, http: HttpOptions): void {
   const parsed = parseUrl(url, "URL");
   if (parsed.protocol === "https:") return;
   if (parsed.protocol === "http:" && (http.allowHttpLoopback ?? true) && isLoopback(parsed)) return;
-  throw new UrlRefusedError(
-    "insecure_scheme",
-    parsed.origin,
-    "URL",
-    "it must use https: (plain http is allowed only on loopback)",
-  );
+  throw new UrlRefusedError({
+    reason: "insecure_scheme",
+    url: parsed.origin,
+    what: "URL",
+    detail: "it must use https: (plain http is allowed only on loopback)",
+  });
 }
 
 function parseUrl(value: string | URL, what: string): URL {
   try {
     return new URL(value);
   } catch {
-    throw new UrlRefusedError(
-      "invalid_url",
-      "",
-      what,
-      `${JSON.stringify(String(value).slice(0, 200))} is not an absolute URL`,
-    );
+    throw new UrlRefusedError({
+      reason: "invalid_url",
+      url: "",
+      what: what,
+      detail: `${JSON.stringify(String(value).slice(0, 200))} is not an absolute URL`,
+    });
   }
 }
 
@@ -141,30 +141,30 @@ export function checkServerUrl(value: string, what: string, http: HttpOptions, a
   const shown = `${url.origin}${url.pathname}`;
   const plainLoopback = url.protocol === "http:" && (http.allowHttpLoopback ?? true) && isLoopback(url);
   if (url.protocol !== "https:" && !plainLoopback) {
-    throw new UrlRefusedError(
-      "insecure_scheme",
-      shown,
-      what,
-      "it must use https: (plain http is allowed only on loopback)",
-    );
+    throw new UrlRefusedError({
+      reason: "insecure_scheme",
+      url: shown,
+      what: what,
+      detail: "it must use https: (plain http is allowed only on loopback)",
+    });
   }
   if (url.username !== "" || url.password !== "") {
-    throw new UrlRefusedError(
-      "credentials",
-      shown,
-      what,
-      "a URL with a user name or password is not fetched",
-    );
+    throw new UrlRefusedError({
+      reason: "credentials",
+      url: shown,
+      what: what,
+      detail: "a URL with a user name or password is not fetched",
+    });
   }
   const kind = addressKind(url.hostname);
   // RFC 9728 §7.7: a server-supplied URL must not reach internal addresses (SSRF).
   if (kind !== "public" && http.allowPrivateNetworks !== true && anchor?.hostname !== url.hostname) {
-    throw new UrlRefusedError(
-      "private_network",
-      shown,
-      what,
-      `${url.hostname} is a ${kind.replace("_", "-")} address; set allowPrivateNetworks: true to allow it`,
-    );
+    throw new UrlRefusedError({
+      reason: "private_network",
+      url: shown,
+      what: what,
+      detail: `${url.hostname} is a ${kind.replace("_", "-")} address; set allowPrivateNetworks: true to allow it`,
+    });
   }
   return url;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createAuthBus } from "../create-auth-bus.js";
-import { type BusTransport, bridgeAuthBus, isBusMessageTooLargeError } from "./bridge-auth-bus.js";
+import { isAuthbusError } from "../../errors/is-authbus-error.js";
+import { type BusTransport, bridgeAuthBus } from "./bridge-auth-bus.js";
 import { createMemoryBusHub } from "./memory-bus-transport.js";
 
 const granted = {
@@ -98,7 +99,8 @@ describe("bridgeAuthBus", () => {
     a.emit("consent.granted", { ...granted, scopes: Array.from({ length: 50 }, (_, i) => `scope-${i}`) });
     await tick();
     expect(received).not.toHaveBeenCalled();
-    expect(isBusMessageTooLargeError(errors[0])).toBe(true);
+    expect(isAuthbusError(errors[0], "BUS_MESSAGE_TOO_LARGE")).toBe(true);
+
   });
 
   it("reports a failed publish as handler.failed by default, and carries only the chosen events", async () => {

@@ -1,6 +1,8 @@
 /** @module Carry bus events between processes: validated with the event schemas both ways, no echo, bounded size. */
 import { z } from "zod";
+import { AuthbusError } from "../../errors/authbus-error.js";
 import { type AuthEventName, parseAuthEvent } from "../../events/auth-event-schemas.js";
+
 import { summarizeError } from "../../redact/redact.js";
 import type { AuthBus } from "../create-auth-bus.js";
 
@@ -58,30 +60,22 @@ export const CLUSTER_EVENTS: readonly AuthEventName[] = [
   "consent.expired",
 ];
 
-export const BUS_MESSAGE_TOO_LARGE = "BUS_MESSAGE_TOO_LARGE" as const;
-
 /** An event whose message is larger than the transport carries: it is not sent. */
-export class BusMessageTooLargeError extends Error {
+export class BusMessageTooLargeError extends AuthbusError<"BUS_MESSAGE_TOO_LARGE"> {
   override readonly name = "BusMessageTooLargeError";
-  readonly code = BUS_MESSAGE_TOO_LARGE;
   readonly event: string;
   readonly bytes: number;
   readonly limit: number;
-  constructor(event: string, bytes: number, limit: number) {
-    super(`the "${event}" event is ${bytes} bytes as a bus message; the transport carries at most ${limit}`);
-    this.event = event;
-    this.bytes = bytes;
-    this.limit = limit;
+  constructor(options: { event: string; bytes: number; limit: number; cause?: unknown }) {
+    super({
+      code: "BUS_MESSAGE_TOO_LARGE",
+      message: `the "${options.event}" event is ${options.bytes} bytes as a bus message; the transport carries at most ${options.limit}`,
+      cause: options.cause,
+    });
+    this.event = options.event;
+    this.bytes = options.bytes;
+    this.limit = options.limit;
   }
-}
-
-/** Recognises {@link BusMessageTooLargeError} by `name`/`code`. */
-export function isBusMessageTooLargeError(error: unknown): error is BusMessageTooLargeError {
-  return (
-    error instanceof Error &&
-    error.name === "BusMessageTooLargeError" &&
-    (error as { code?: unknown }).code === BUS_MESSAGE_TOO_LARGE
-  );
 }
 
 /** The wire format: version, origin, event name, payload (checked again by its event schema). */
@@ -141,7 +135,7 @@ export async function bridgeAuthBus(options: BridgeAuthBusOptions): Promise<Auth
     }
     const bytes = encoder.encode(message).byteLength;
     if (bytes > transport.maxMessageBytes) {
-      onError(new BusMessageTooLargeError(event, bytes, transport.maxMessageBytes), event);
+      onError(new BusMessageTooLargeError({ event, bytes, limit: transport.maxMessageBytes }), event);
       return;
     }
     const sent = transport.publish(message).catch((error: unknown) => onError(error, event));

@@ -1,12 +1,12 @@
 /** @module A ConsentStore in Postgres: the same sealed secrets as SQLite; `settle` is one atomic UPDATE. */
 import {
+  AuthbusError,
   type ConsentRecord,
   type ConsentStatus,
   type ConsentStore,
   checkTokenKey,
   consentRecordSchema,
   type DPoPKey,
-  DuplicateConsentError,
   type Lease,
 } from "@authbus/core";
 import type pg from "pg";
@@ -63,7 +63,7 @@ export class PostgresConsentStore implements ConsentStore {
     return this.#claims.acquire(`completion:${consentId}`, ttlMs);
   }
 
-  /** @throws {DuplicateConsentError | StoreUnavailableError} */
+  /** @throws {AuthbusError} `DUPLICATE_CONSENT`, or `STORE_UNAVAILABLE` (a `StoreUnavailableError`). */
   async create(record: ConsentRecord): Promise<void> {
     const stored = consentRecordSchema.parse(record);
     stored.resource = checkTokenKey(stored).resource;
@@ -98,9 +98,10 @@ export class PostgresConsentStore implements ConsentStore {
     } catch (error) {
       // 23505 unique_violation: the id or the state is taken (the driver's detail quotes the key: not kept).
       if ((error as { code?: unknown }).code === "23505") {
-        throw new DuplicateConsentError(
-          `a consent with id ${stored.consentId} or the same state already exists`,
-        );
+        throw new AuthbusError({
+          code: "DUPLICATE_CONSENT",
+          message: `a consent with id ${stored.consentId} or the same state already exists`,
+        });
       }
       throw error;
     }

@@ -1,6 +1,7 @@
 /** @module Running a query: connection failures become a typed StoreUnavailableError. */
 import type pg from "pg";
-import { isStoreUnavailableError, StoreUnavailableError } from "../../errors/store-unavailable-error.js";
+import { isAuthbusError } from "@authbus/core";
+import { StoreUnavailableError } from "../../errors/store-unavailable-error.js";
 
 /** A pool or a checked-out client: what a store runs its queries on. */
 export type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
@@ -34,7 +35,9 @@ export function isConnectionError(error: unknown): boolean {
  */
 export function toStoreError(error: unknown, operation: string): unknown {
   if (!isConnectionError(error)) return error;
-  return new StoreUnavailableError("postgres", `the Postgres store could not be reached (${operation})`, {
+  return new StoreUnavailableError({
+    store: "postgres",
+    message: `the Postgres store could not be reached (${operation})`,
     cause: error,
   });
 }
@@ -81,7 +84,7 @@ export async function inTransaction<T>(
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    if (isConnectionError(error) || isStoreUnavailableError(error)) broken = error;
+    if (isConnectionError(error) || isAuthbusError(error, "STORE_UNAVAILABLE")) broken = error;
     else await client.query("ROLLBACK").catch((rollback: unknown) => (broken = rollback));
     throw toStoreError(error, operation);
   } finally {

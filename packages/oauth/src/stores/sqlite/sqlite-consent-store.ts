@@ -6,7 +6,6 @@ import {
   checkTokenKey,
   consentRecordSchema,
   type DPoPKey,
-  DuplicateConsentError,
 } from "@authbus/core";
 import type Database from "better-sqlite3";
 import type { SecretBox } from "./secret-box.js";
@@ -69,7 +68,7 @@ export class SqliteConsentStore implements ConsentStore {
     );
   }
 
-  /** @throws {DuplicateConsentError} when the id or the state is already stored. */
+  /** @throws {AuthbusError} `DUPLICATE_CONSENT` when the id or the state is already stored. */
   async create(record: ConsentRecord): Promise<void> {
     const stored = consentRecordSchema.parse(record);
     stored.resource = checkTokenKey(stored).resource;
@@ -96,9 +95,10 @@ export class SqliteConsentStore implements ConsentStore {
       );
     } catch (error) {
       if ((error as { code?: unknown }).code?.toString().startsWith("SQLITE_CONSTRAINT")) {
-        throw new DuplicateConsentError(
-          `a consent with id ${stored.consentId} or the same state already exists`,
-        );
+        throw new AuthbusError({
+          code: "DUPLICATE_CONSENT",
+          message: `a consent with id ${stored.consentId} or the same state already exists`,
+        });
       }
       throw error;
     }
