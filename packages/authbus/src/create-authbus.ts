@@ -1,5 +1,4 @@
 /** @module `createAuthbus`: every part composed once, with each store passed once. */
-import { AsyncResource } from "node:async_hooks";
 import {
   type AuthBus,
   type ConsentOutcome,
@@ -45,6 +44,7 @@ import {
   type ResumableGraph,
   type ResumeReport,
 } from "./resume/create-resumer.js";
+import { outsideRuns } from "./resume/outside-runs.js";
 
 /** Every store authbus keeps state in, passed once: `openSqliteStores()` or memory stores. */
 export interface AuthbusStores {
@@ -254,15 +254,10 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     onError,
     ...(stores.leases ? { leases: stores.leases } : {}),
   });
-  // Bus events can fire inside a paused run's async context (a consent's expiry timer or a
-  // CIBA poll armed by the run's `begin`): resumes run in this constructor's context instead,
-  // or LangGraph would take the resumed run for a child of the old one.
-  const outside = new AsyncResource("authbus.resume");
   // Expiry (the consents' timers, or a lazy check) resumes the waiting threads too.
-  const onExpired = ({ consentId }: { consentId: string }): void =>
-    outside.runInAsyncScope(() => {
-      resumer.resume(consentId).catch((error: unknown) => onError(error, { consentId }));
-    });
+  const onExpired = ({ consentId }: { consentId: string }): void => {
+    resumer.resume(consentId).catch((error: unknown) => onError(error, { consentId }));
+  };
   bus.on("consent.expired", onExpired);
   // A URL elicitation completed (the server said so, or the person did): its threads resume.
   const onElicitationCompleted = ({ consentId }: { consentId: string }): void => {
@@ -284,9 +279,10 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
       })
       .finally(() => awaited.delete(consentId));
   };
+  // `consent.required` fires inside the run that began the consent: the wait, which may last
+  // minutes, is kept outside it, so it does not hold that run's context (its state) meanwhile.
   const onRequired = ({ consentId, channel }: { consentId: string; channel?: string | undefined }): void => {
-    if (channel === "ciba" || channel === "device")
-      outside.runInAsyncScope(awaitOutcome, undefined, consentId);
+    if (channel === "ciba" || channel === "device") outsideRuns(() => awaitOutcome(consentId));
   };
   bus.on("consent.required", onRequired);
   /** After a restart: the CIBA and device consents still pending are waited on again. */
@@ -334,7 +330,7 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
 
   const owned = async (consentId: string, identity: RequestIdentity | undefined): Promise<void> => {
     const record = await stores.consents.get(consentId);
-    if (!record) throw new ConsentNotSettledError(consentId, `there is no consent ${consentId}`);
+    if (!record) throw new ConsentNotSettledError({ consentId, message: `there is no consent ${consentId}` });
     await checkConsentOwner(record, identity, stores.waits);
   };
 
@@ -368,7 +364,7 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
       await consents.deny(consentId);
       const view = await consents.get(consentId);
       if (!view || view.status === "pending") {
-        throw new ConsentNotSettledError(consentId, `consent ${consentId} could not be denied`);
+        throw new ConsentNotSettledError({ consentId, message: `consent ${consentId} could not be denied` });
       }
       const threads = (await stores.waits.findWaits(consentId)).map((wait) => wait.threadId);
       // Resumed in the background, as after a callback (see `idle()`).
@@ -380,7 +376,10 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
       const finished = await elicitations.finish(consentId);
       const view = await elicitations.get(consentId);
       if (!view || (!finished && view.status === "pending")) {
-        throw new ConsentNotSettledError(consentId, `consent ${consentId} is not a URL elicitation`);
+        throw new ConsentNotSettledError({
+          consentId,
+          message: `consent ${consentId} is not a URL elicitation`,
+        });
       }
       const threads = (await stores.waits.findWaits(consentId)).map((wait) => wait.threadId);
       // Resumed in the background by `elicitation.completed` (see `idle()`).

@@ -2,14 +2,7 @@
 
 export type { Authbus, AuthbusStores, CreateAuthbusOptions } from "./create-authbus.js";
 export { createAuthbus } from "./create-authbus.js";
-export {
-  CONSENT_NOT_SETTLED,
-  CONSENT_SESSION_MISMATCH,
-  ConsentNotSettledError,
-  ConsentSessionError,
-  isConsentNotSettledError,
-  isConsentSessionError,
-} from "./errors/consent-session-error.js";
+export type { ConsentNotSettledError, ConsentSessionError } from "./errors/consent-session-error.js";
 export type { RequestIdentity } from "./http/create-fetch-handler.js";
 export type { AuthbusPage } from "./http/default-page.js";
 export type { AuthbusContext } from "./middleware/create-authbus-middleware.js";

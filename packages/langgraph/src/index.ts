@@ -19,21 +19,7 @@ export type {
   ToolServerResolver,
 } from "./consent/consent-types.js";
 export { describeConsentOutcome } from "./consent/describe-outcome.js";
-export type { AuthResumeErrorCode } from "./errors/auth-resume-error.js";
-export {
-  AUTH_RESUME_MISMATCH,
-  AuthResumeError,
-  CONSENT_NOT_PENDING,
-  ConsentNotPendingError,
-  INVALID_AUTH_RESUME,
-  isAuthResumeError,
-  isConsentNotPendingError,
-} from "./errors/auth-resume-error.js";
-export {
-  isMissingSubjectError,
-  MISSING_SUBJECT,
-  MissingSubjectError,
-} from "./errors/missing-subject-error.js";
+export type { AuthResumeError, ConsentNotPendingError } from "./errors/auth-resume-error.js";
 export type { AuthInterruptMiddlewareOptions } from "./middleware/auth-interrupt-middleware.js";
 export { authInterruptMiddleware } from "./middleware/auth-interrupt-middleware.js";
 export type { PendingAuthInterrupt, SnapshotLike } from "./resume/pending-auth-interrupts.js";

@@ -1,5 +1,5 @@
 /** @module The README example, type-checked by `tsc -p tsconfig.test.json`. */
-import { createAuthBus, isAuthChallengeError, MemoryTokenStore } from "@authbus/core";
+import { createAuthBus, isAuthbusError, MemoryTokenStore } from "@authbus/core";
 import { createMCPClient } from "@authbus/mcp";
 
 const bus = createAuthBus();
@@ -11,5 +11,7 @@ const client = createMCPClient({
   subject: "alice",
 });
 const tools = await client.getTools(); // [connect_files] until alice has a token, then the real tools
-await tools[0]?.invoke({}).catch((e) => isAuthChallengeError(e) && console.log(e.wwwAuthenticate));
+await tools[0]
+  ?.invoke({})
+  .catch((e) => isAuthbusError(e, "AUTH_CHALLENGE") && console.log(e.wwwAuthenticate));
 await client.close();

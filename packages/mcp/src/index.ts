@@ -30,5 +30,4 @@ export type { ElicitationAnswer, ElicitationScope } from "./elicitation/elicitat
 export { runWithElicitationScope } from "./elicitation/elicitation-scope.js";
 export type { UrlElicitationListener } from "./elicitation/install-url-elicitation.js";
 export type { ElicitationAction, UrlElicitationRequest } from "./elicitation/url-elicitation.js";
-export type { MCPClientErrorCode, MCPClientErrorInit } from "./errors/mcp-client-error.js";
-export { isMCPClientError, MCP_CLIENT_ERROR_CODES, MCPClientError } from "./errors/mcp-client-error.js";
+export type { MCPClientError } from "./errors/mcp-client-error.js";

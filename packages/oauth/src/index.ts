@@ -5,12 +5,7 @@ export { createBindingMessage } from "./channels/ciba.js";
 export type { SecretAuthMethod } from "./client/client-auth.js";
 export { clientSecretBasic } from "./client/client-auth.js";
 export type { ClientMetadataDocument } from "./client/client-metadata-document.js";
-export {
-  createClientMetadataDocument,
-  INVALID_CLIENT_METADATA_URL,
-  InvalidClientMetadataUrlError,
-  isInvalidClientMetadataUrlError,
-} from "./client/client-metadata-document.js";
+export { createClientMetadataDocument } from "./client/client-metadata-document.js";
 export type { ClientRegistration, ClientRegistrationStore } from "./client/client-registration-store.js";
 export {
   clientRegistrationSchema,
@@ -55,72 +50,34 @@ export {
 export { createDPoPHandle } from "./dpop/dpop-token-request.js";
 export type { DPoPAlgorithmInput, DPoPMode } from "./dpop/select-dpop-algorithm.js";
 export { selectDPoPAlgorithm } from "./dpop/select-dpop-algorithm.js";
-export {
-  CONSENT_CHANNEL,
-  ConsentChannelError,
-  isConsentChannelError,
-} from "./errors/consent-channel-error.js";
+// Errors: recognise them with `isAuthbusError(error, code)` from @authbus/core; the types say their fields.
+export type { ConsentChannelError } from "./errors/consent-channel-error.js";
 export type {
-  ConsentStateProblem,
-  GrantFailureStep,
-  OAuthErrorCode,
-  StoreSecretProblem,
-} from "./errors/oauth-errors.js";
-export {
-  CLIENT_REGISTRATION_FAILED,
   ClientRegistrationError,
-  CONSENT_CALLBACK,
-  CONSENT_RETRY_LIMIT,
-  CONSENT_STATE,
   ConsentCallbackError,
   ConsentRetryLimitError,
   ConsentStateError,
-  DISCOVERY_FAILED,
+  ConsentStateProblem,
   DiscoveryError,
-  GRANT_FAILED,
   GrantError,
-  isClientRegistrationError,
-  isConsentCallbackError,
-  isConsentRetryLimitError,
-  isConsentStateError,
-  isDiscoveryError,
-  isGrantError,
-  isPkceUnsupportedError,
-  isRefreshError,
-  isResourceMismatchError,
-  isStoreSecretError,
-  PKCE_UNSUPPORTED,
+  GrantFailureStep,
   PkceUnsupportedError,
-  REFRESH_FAILED,
-  RESOURCE_MISMATCH,
   RefreshError,
   ResourceMismatchError,
-  STORE_SECRET,
   StoreSecretError,
+  StoreSecretProblem,
 } from "./errors/oauth-errors.js";
-export type { LimitName, UrlRefusal } from "./errors/request-errors.js";
-export {
-  isLimitExceededError,
-  isRequestAbortedError,
-  isRequestTimeoutError,
-  isUrlRefusedError,
-  LIMIT_EXCEEDED,
+export type {
   LimitExceededError,
-  REQUEST_ABORTED,
-  REQUEST_TIMEOUT,
+  LimitName,
   RequestAbortedError,
   RequestTimeoutError,
-  URL_REFUSED,
+  UrlRefusal,
   UrlRefusedError,
 } from "./errors/request-errors.js";
-export { isRevocationError, REVOCATION_FAILED, RevocationError } from "./errors/revocation-error.js";
-export type { StoreCorruption } from "./errors/store-errors.js";
-export { isStoreCorruptError, STORE_CORRUPT, StoreCorruptError } from "./errors/store-errors.js";
-export {
-  isStoreUnavailableError,
-  STORE_UNAVAILABLE,
-  StoreUnavailableError,
-} from "./errors/store-unavailable-error.js";
+export type { RevocationError } from "./errors/revocation-error.js";
+export type { StoreCorruptError, StoreCorruption } from "./errors/store-errors.js";
+export type { StoreUnavailableError } from "./errors/store-unavailable-error.js";
 export { requestClientCredentialsToken } from "./grants/client-credentials.js";
 export type {
   AssertionContext,

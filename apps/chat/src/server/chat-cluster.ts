@@ -61,3 +61,13 @@ export async function forkChatWorkers(count: number, env: Record<string, string>
     },
   };
 }
+
+/** A free port on 127.0.0.1, chosen before the workers start so they all serve the same one. */
+export async function pickPort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => probe.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return typeof address === "object" && address ? address.port : 0;
+}

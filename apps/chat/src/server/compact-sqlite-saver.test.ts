@@ -1,13 +1,19 @@
-/** Only the latest checkpoint of a thread is kept, a paused thread resumes after a reopen, and fast loads read what the stock loader reads. */
+/** Only the latest checkpoint of a thread is kept, a paused thread resumes after a reopen, and cached messages write and read as the stock serializer does. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
-import { Command, END, interrupt, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import {
+  AIMessage,
+  type BaseMessage,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage,
+} from "@langchain/core/messages";
+import { Command, END, interrupt, MessagesAnnotation, Send, START, StateGraph } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CompactSqliteSaver } from "./compact-sqlite-saver.js";
-import { withFastMessageLoads } from "./message-checkpoint-serde.js";
+import { withMessageCache } from "./message-checkpoint-serde.js";
 
 let dir: string;
 beforeEach(() => {
@@ -75,57 +81,86 @@ describe("CompactSqliteSaver", () => {
   });
 });
 
-describe("withFastMessageLoads", () => {
+describe("withMessageCache", () => {
   const stock = SqliteSaver.fromConnString(":memory:").serde;
-  const fast = withFastMessageLoads(stock);
   const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const dump = async (serde: typeof stock, value: unknown) => text((await serde.dumpsTyped(value))[1]);
 
-  it("reads back what the stock loader reads: the same classes, and the same bytes written again", async () => {
-    const checkpoint = {
-      v: 4,
-      id: "1f0",
-      channel_values: {
-        messages: [
-          new SystemMessage("be brief"),
-          new HumanMessage({ content: [{ type: "text", text: "what's on" }], id: "h1", name: "ann" }),
-          new AIMessage({
-            content: "",
-            id: "a1",
-            tool_calls: [{ id: "call_1", name: "list_events", args: { day: "mon" }, type: "tool_call" }],
-            usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 },
-            response_metadata: { model: "offline", seen: [1, undefined] },
-            additional_kwargs: { note: undefined },
-          }),
-          new ToolMessage({
-            content: '{"events":[]}',
-            id: "t1",
-            tool_call_id: "call_1",
-            name: "list_events",
-            status: "error",
-            artifact: { raw: [1, 2] },
-          }),
-        ],
-        counter: 3,
-        nothing: undefined,
-      },
-      channel_versions: { messages: 4 },
-      versions_seen: {},
-    };
-    const [type, bytes] = await stock.dumpsTyped(checkpoint);
-    const expected = (await stock.loadsTyped(type, bytes)) as typeof checkpoint;
-    const actual = (await fast.loadsTyped(type, bytes)) as typeof checkpoint;
+  const conversation = () => [
+    new SystemMessage("be brief"),
+    new HumanMessage({ content: [{ type: "text", text: "what's on \u0000 x:0" }], id: "h1", name: "ann" }),
+    new AIMessage({
+      content: "",
+      id: "a1",
+      tool_calls: [{ id: "call_1", name: "list_events", args: { day: "mon" }, type: "tool_call" }],
+      usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 },
+      response_metadata: { model: "offline", seen: [1, undefined] },
+      additional_kwargs: { note: undefined },
+    }),
+    new ToolMessage({
+      content: '{"events":[]}',
+      id: "t1",
+      tool_call_id: "call_1",
+      name: "list_events",
+      status: "error",
+      artifact: { raw: [1, 2] },
+    }),
+  ];
+  const checkpointOf = (messages: BaseMessage[]) => ({
+    v: 4,
+    id: "1f0",
+    channel_values: {
+      messages,
+      // A pending tool call carries the state, as createAgent's Send does.
+      __pregel_tasks: [new Send("tools", { messages, lg_tool_call: { id: "call_1" } })],
+      counter: 3,
+      nothing: undefined,
+    },
+    channel_versions: { messages: 4 },
+    versions_seen: {},
+  });
+
+  it("writes what the stock serializer writes, the first time and from what it remembers", async () => {
+    const cached = withMessageCache(stock);
+    const checkpoint = checkpointOf(conversation());
+    const expected = await dump(stock, checkpoint);
+    expect(await dump(cached, checkpoint)).toBe(expected);
+    expect(await dump(cached, checkpoint)).toBe(expected);
+    expect(await dump(cached, { writes: [["messages", checkpoint.channel_values.messages[3]]] })).toBe(
+      await dump(stock, { writes: [["messages", checkpoint.channel_values.messages[3]]] }),
+    );
+  });
+
+  it("reads back what the stock loader reads, and writes it again as the stock serializer would", async () => {
+    const cached = withMessageCache(stock);
+    const [type, bytes] = await stock.dumpsTyped(checkpointOf(conversation()));
+    type Loaded = ReturnType<typeof checkpointOf>;
+    const expected = (await stock.loadsTyped(type, bytes)) as Loaded;
+    const actual = (await cached.loadsTyped(type, bytes)) as Loaded;
     expect(actual.channel_values.messages.map((message) => message.constructor.name)).toEqual(
       expected.channel_values.messages.map((message) => message.constructor.name),
     );
-    expect(text((await stock.dumpsTyped(actual))[1])).toBe(text((await stock.dumpsTyped(expected))[1]));
-    expect(actual.channel_values.messages[2]).toBeInstanceOf(AIMessage);
     expect((actual.channel_values.messages[2] as AIMessage).tool_calls?.[0]?.args).toEqual({ day: "mon" });
     expect((actual.channel_values.messages[3] as ToolMessage).tool_call_id).toBe("call_1");
+    // Written from the text it was read from, or anew: either way it loads as the stock one does.
+    const again = await dump(cached, actual);
+    expect(await dump(stock, await stock.loadsTyped("json", again))).toBe(await dump(stock, expected));
+    expect(await dump(stock, actual)).toBe(await dump(stock, expected));
+  });
+
+  it("writes a message anew once a field of it was set", async () => {
+    const cached = withMessageCache(stock);
+    const messages = conversation();
+    await dump(cached, { messages });
+    (messages[3] as ToolMessage).content = "changed";
+    expect(await dump(cached, { messages })).toBe(await dump(stock, { messages }));
+    expect(await dump(cached, { messages })).toContain("changed");
   });
 
   it("hands what it does not build itself (a Set, other LangChain objects) to the stock loader", async () => {
+    const cached = withMessageCache(stock);
     const [type, bytes] = await stock.dumpsTyped({ seen: new Set(["a"]), messages: [new HumanMessage("x")] });
-    const loaded = (await fast.loadsTyped(type, bytes)) as { seen: Set<string>; messages: HumanMessage[] };
+    const loaded = (await cached.loadsTyped(type, bytes)) as { seen: Set<string>; messages: HumanMessage[] };
     expect(loaded.seen).toEqual(new Set(["a"]));
     expect(loaded.messages[0]).toBeInstanceOf(HumanMessage);
     const other = JSON.stringify({
@@ -134,7 +169,6 @@ describe("withFastMessageLoads", () => {
       id: ["langchain_core", "documents", "Document"],
       kwargs: { page_content: "p" },
     });
-    const document = await fast.loadsTyped("json", other);
-    expect(document).toEqual(await stock.loadsTyped("json", other));
+    expect(await cached.loadsTyped("json", other)).toEqual(await stock.loadsTyped("json", other));
   });
 });

@@ -4,7 +4,7 @@
  */
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
-import { withFastMessageLoads } from "./message-checkpoint-serde.js";
+import { withMessageCache } from "./message-checkpoint-serde.js";
 
 /** Bound to (thread id, namespace, id of the new checkpoint). */
 type Statement = Database.Statement<[string, string, string]>;
@@ -29,10 +29,10 @@ type Statement = Database.Statement<[string, string, string]>;
 export class CompactSqliteSaver extends SqliteSaver {
   #prune: { checkpoints: Statement; writes: Statement } | undefined;
 
-  /** Reads checkpoints with {@link withFastMessageLoads}: what a run's first step costs stays small as the thread grows. */
+  /** Writes and reads checkpoints with {@link withMessageCache}: each message is turned into JSON once, not per checkpoint. */
   constructor(...args: ConstructorParameters<typeof SqliteSaver>) {
     super(...args);
-    this.serde = withFastMessageLoads(this.serde);
+    this.serde = withMessageCache(this.serde);
   }
 
   static override fromConnString(path: string): CompactSqliteSaver {

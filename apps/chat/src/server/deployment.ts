@@ -9,8 +9,8 @@ import { createPostgresBusTransport, openPostgresStores } from "@authbus/oauth/p
 import { openSqliteStores } from "@authbus/oauth/sqlite";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type { AuthbusStores } from "authbus";
+import { CompactSqliteSaver } from "./compact-sqlite-saver.js";
 
 /** The stores and checkpointer of one process, and how its bus reaches the other workers. */
 export interface Deployment {
@@ -37,7 +37,8 @@ export async function openDeployment(options: {
   const secretOption = options.secret ? { secret: options.secret } : { development: true };
   if (!options.databaseUrl) {
     const stores = openSqliteStores({ path: join(options.dataDir, "authbus.db"), ...secretOption });
-    const checkpointer = SqliteSaver.fromConnString(join(options.dataDir, "checkpoints.db"));
+    // Only the latest checkpoint of each thread is kept (see CompactSqliteSaver).
+    const checkpointer = CompactSqliteSaver.fromConnString(join(options.dataDir, "checkpoints.db"));
     return {
       kind: "sqlite",
       stores,

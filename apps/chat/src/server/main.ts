@@ -3,14 +3,23 @@
  * servers, or with real MCP servers named in `AUTHBUS_MCP_SERVERS`.
  */
 import { mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDemoServers } from "@authbus/testkit";
 import { z } from "zod";
+import { forkChatWorkers, isChatWorker, pickPort } from "./chat-cluster.js";
+import { sessionKey } from "./chat-sessions.js";
 import { chooseModel } from "./choose-model.js";
 import { type ChatServerConfig, startChatApp } from "./start-chat-app.js";
 
 const appRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// AUTHBUS_DATABASE_URL: every store and the checkpoints in Postgres, and N workers (node:cluster,
+// AUTHBUS_WORKERS, default one per CPU) on one port. Without it: SQLite files, one process.
+const databaseUrl = process.env.AUTHBUS_DATABASE_URL || undefined;
+const workerCount = databaseUrl
+  ? Math.max(1, Number(process.env.AUTHBUS_WORKERS ?? availableParallelism()))
+  : 1;
 const dataDir = process.env.AUTHBUS_DATA_DIR ?? join(appRoot, ".data");
 mkdirSync(dataDir, { recursive: true });
 
@@ -49,7 +58,11 @@ let playPhone: ((loginHint: string) => Promise<unknown>) | undefined;
 let hint = "Each server's authorization server asks you to sign in when the agent first needs it.";
 try {
   const real = configuredServers();
-  if (real) {
+  if (isChatWorker()) {
+    // A worker uses the servers its primary started or read.
+    servers = JSON.parse(process.env.AUTHBUS_CHAT_SERVERS ?? "{}") as Record<string, ChatServerConfig>;
+    lines = [];
+  } else if (real) {
     servers = real;
     lines = Object.entries(real).map(([name, { url }]) => `  ${`${name} MCP server`.padEnd(22)}${url}`);
   } else {
@@ -87,6 +100,34 @@ if (!channelSetting.success) {
   process.exit(1);
 }
 const consentChannel = channelSetting.data;
+
+if (workerCount > 1 && !isChatWorker()) {
+  // The primary: the session key and the port are chosen once, then the workers serve.
+  sessionKey(process.env.AUTHBUS_SECRET, join(dataDir, "session.key"));
+  const port = Number(process.env.PORT ?? 0) || (await pickPort());
+  const workers = await forkChatWorkers(workerCount, {
+    AUTHBUS_CHAT_SERVERS: JSON.stringify(servers),
+    PORT: String(port),
+  });
+  console.log(`
+authbus chat is running on ${workers.count} workers (Postgres).
+
+  open  http://127.0.0.1:${port}/
+
+${lines.join("\n")}
+
+${hint} Ctrl-C stops everything.
+`);
+  const stopAll = async () => {
+    await workers.stop();
+    await stopDemo();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stopAll());
+  process.once("SIGTERM", () => void stopAll());
+  // The primary serves nothing itself: the rest of this module is for a worker or a single process.
+  await new Promise<never>(() => undefined);
+}
 const { model, label } = await chooseModel();
 const app = await startChatApp({
   servers,
@@ -94,6 +135,7 @@ const app = await startChatApp({
   webRoot: join(appRoot, "dist", "web"),
   port: Number(process.env.PORT ?? 0),
   model,
+  ...(databaseUrl ? { databaseUrl } : {}),
   consentChannel,
   ...(process.env.AUTHBUS_CLIENT_ID ? { clientId: process.env.AUTHBUS_CLIENT_ID } : {}),
 });
@@ -113,7 +155,8 @@ const telemetry =
     ? (await import("./console-telemetry.js")).startConsoleTelemetry(app.bus)
     : undefined;
 
-console.log(`
+if (!isChatWorker())
+  console.log(`
 authbus chat is running.
 
   open  ${app.url}

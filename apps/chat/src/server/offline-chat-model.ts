@@ -124,7 +124,8 @@ export function explainFailure(server: string, detail: string): string {
   if (/expired/i.test(detail)) {
     return `The access request for ${server} expired before it was answered, so I didn't do that. Ask again to get a new one.`;
   }
-  return `I couldn't do that: ${detail.replace(/\s*Tell the user; do not retry\.?$/, "")}`;
+  // The tool's note to the model ("Tell the user …; do not retry …") is not for the person.
+  return `I couldn't do that: ${detail.replace(/\s*Tell the user\b.*$/s, "")}`;
 }
 
 let nextCallId = 0;

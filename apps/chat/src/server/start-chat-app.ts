@@ -2,7 +2,6 @@
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import type { AuthBus } from "@authbus/core";
-import { openSqliteStores } from "@authbus/oauth/sqlite";
 import { serve } from "@hono/node-server";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { type AuthbusPage, createAuthbus } from "authbus";
@@ -12,7 +11,7 @@ import { BusFeed } from "./bus-feed.js";
 import { callbackPage } from "./callback-page.js";
 import { createChatRoutes } from "./chat-routes.js";
 import { createChatSessions, pageThreadId, sessionKey } from "./chat-sessions.js";
-import { CompactSqliteSaver } from "./compact-sqlite-saver.js";
+import { openDeployment } from "./deployment.js";
 import { OfflineChatModel } from "./offline-chat-model.js";
 import { type ChatGraph, ThreadRunner } from "./thread-runner.js";
 import { SqliteToolCatalog } from "./tool-catalog.js";
@@ -33,6 +32,11 @@ export interface ChatAppOptions {
   port?: number;
   /** Who a browser is until it signs in with a name of its own (demo mode). Default `"demo-user"`. */
   subject?: string;
+  /**
+   * `AUTHBUS_DATABASE_URL`: keep every store and the checkpoints in this Postgres database, shared
+   * by every worker, with the bus bridged between them. Without it: SQLite files in `dataDir`.
+   */
+  databaseUrl?: string;
   /** A pre-registered OAuth client id; without it the app registers itself (RFC 7591). */
   clientId?: string;
   /** Default: the offline model. */
@@ -133,10 +137,12 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
   const subject = options.subject ?? "demo-user";
   const secret = options.secret ?? process.env.AUTHBUS_SECRET;
 
-  const stores = openSqliteStores({
-    path: join(options.dataDir, "authbus.db"),
-    ...(secret ? { secret } : { development: true }),
+  const deployment = await openDeployment({
+    dataDir: options.dataDir,
+    secret,
+    databaseUrl: options.databaseUrl,
   });
+  const { stores, checkpointer } = deployment;
   const toolCatalog = new SqliteToolCatalog(join(options.dataDir, "tools.db"));
   const authbus = createAuthbus({
     servers: options.servers,
@@ -152,9 +158,9 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
     respond: chatPage,
   });
   const { bus } = authbus;
+  // Several workers: consent events reach every worker's waits and pages.
+  await deployment.connectBus(bus);
   const feed = new BusFeed(bus);
-  // Only the latest checkpoint of each thread is kept (see CompactSqliteSaver).
-  const checkpointer = CompactSqliteSaver.fromConnString(join(options.dataDir, "checkpoints.db"));
   const agent = createAgent({
     model: options.model ?? new OfflineChatModel(),
     tools: [],
@@ -192,8 +198,7 @@ export async function startChatApp(options: ChatAppOptions): Promise<ChatApp> {
       await runner.idle();
       await authbus.close();
       toolCatalog.close();
-      stores.close();
-      checkpointer.db.close();
+      await deployment.close();
     })();
     return closed;
   };

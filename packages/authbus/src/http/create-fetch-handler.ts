@@ -3,9 +3,15 @@
  * callback (which completes the consent and resumes every thread waiting on it) and the Client
  * ID Metadata Document.
  */
-import { type ConsentRecord, type ConsentStore, type ConsentWaitStore, digestSession } from "@authbus/core";
+import {
+  type ConsentRecord,
+  type ConsentStore,
+  type ConsentWaitStore,
+  digestSession,
+  isAuthbusError,
+} from "@authbus/core";
 import type { ClientMetadataDocument, Consents } from "@authbus/oauth";
-import { ConsentSessionError, isConsentSessionError } from "../errors/consent-session-error.js";
+import { ConsentSessionError } from "../errors/consent-session-error.js";
 import type { ResumeReport } from "../resume/create-resumer.js";
 import { type AuthbusPage, defaultPage } from "./default-page.js";
 
@@ -45,7 +51,7 @@ export async function checkConsentOwner(
   waits: Pick<ConsentWaitStore, "findWaits">,
 ): Promise<void> {
   if (identity?.subject !== undefined && identity.subject !== record.subject) {
-    throw new ConsentSessionError(record.consentId, "subject");
+    throw new ConsentSessionError({ consentId: record.consentId, mismatch: "subject" });
   }
   const digests = new Set(
     (await waits.findWaits(record.consentId)).flatMap((wait) =>
@@ -54,7 +60,8 @@ export async function checkConsentOwner(
   );
   if (digests.size === 0) return;
   const mine = identity?.session ? await digestSession(identity.session) : undefined;
-  if (mine === undefined || !digests.has(mine)) throw new ConsentSessionError(record.consentId, "session");
+  if (mine === undefined || !digests.has(mine))
+    throw new ConsentSessionError({ consentId: record.consentId, mismatch: "session" });
 }
 
 function trimSlash(path: string): string {
@@ -116,7 +123,11 @@ export function createFetchHandler(
       result = await options.consents.complete(request.url);
     } catch (error) {
       return answer(
-        { kind: "callback_refused", status: isConsentSessionError(error) ? 403 : 400, error },
+        {
+          kind: "callback_refused",
+          status: isAuthbusError(error, "CONSENT_SESSION_MISMATCH") ? 403 : 400,
+          error,
+        },
         request,
       );
     }

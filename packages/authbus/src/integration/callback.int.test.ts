@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isAuthbusError } from "@authbus/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isConsentSessionError } from "../errors/consent-session-error.js";
 import {
   consentAs,
   type MailApp,
@@ -95,7 +95,7 @@ describe("authbus.fetch", () => {
     const denied = await app.authbus
       .deny(card?.consentId ?? "", { session: "session-mallory" })
       .catch((e: unknown) => e);
-    expect(isConsentSessionError(denied)).toBe(true);
+    expect(isAuthbusError(denied, "CONSENT_SESSION_MISMATCH")).toBe(true);
     expect((await app.authbus.consents.get(card?.consentId ?? ""))?.status).toBe("pending");
 
     // Bob's own session completes it.

@@ -1,4 +1,9 @@
-import { AUTH_INTERRUPT_TYPE, type ConsentStatus, MemoryConsentWaitStore } from "@authbus/core";
+import {
+  AUTH_INTERRUPT_TYPE,
+  type ConsentStatus,
+  MemoryConsentWaitStore,
+  MemoryLeaseStore,
+} from "@authbus/core";
 import type { ConsentView } from "@authbus/oauth";
 import { describe, expect, it } from "vitest";
 import { createResumer, type ResumableGraph } from "./create-resumer.js";
@@ -124,6 +129,28 @@ describe("createResumer", () => {
     await resumer.idle();
     expect(invoked.map((call) => call.threadId)).toEqual(["t2"]);
     expect(await waits.listWaits()).toEqual([]);
+    resumer.close();
+  });
+
+  it("waits out a thread lease a killed process still holds, then resumes the thread (never leaves it)", async () => {
+    const waits = new MemoryConsentWaitStore();
+    await waits.addWait(wait("c1", "t1"));
+    const leases = new MemoryLeaseStore();
+    // The process that was running t1 died holding its lease; it runs out shortly.
+    expect(await leases.acquire("authbus:thread:t1", 300)).toBeDefined();
+    const errors: unknown[] = [];
+    const resumer = createResumer({
+      consents: fakeConsents({ c1: "granted" }),
+      waits,
+      leases,
+      onError: (error) => errors.push(error),
+    });
+    const { graph, invoked } = fakeGraph({ t1: "c1" });
+    const report = await resumer.attach(graph);
+    expect(report.resumed).toEqual([{ consentId: "c1", outcome: "granted", threads: ["t1"] }]);
+    expect(invoked.map((call) => call.threadId)).toEqual(["t1"]);
+    expect(await waits.listWaits()).toEqual([]);
+    expect(errors).toEqual([]);
     resumer.close();
   });
 });

@@ -2,15 +2,15 @@
  * @module Resume every thread waiting on a settled consent exactly once, forget a wait only once
  * the thread is saved past it, and after a restart finish what a dead process left.
  */
-import type {
-  ConsentOutcome,
-  ConsentWait,
-  ConsentWaitStore,
-  LeaseStore,
-  ToolCallRecord,
+import {
+  type ConsentOutcome,
+  type ConsentWait,
+  type ConsentWaitStore,
+  isAuthbusError,
+  type LeaseStore,
+  type ToolCallRecord,
 } from "@authbus/core";
 import {
-  isConsentNotPendingError,
   pendingAuthInterrupts,
   resumeConsent,
   SESSION_DIGEST_KEY,
@@ -238,7 +238,7 @@ export function createResumer(options: ResumerOptions): Resumer {
             return await resumeConsent(current, config, wait.consentId, outcome);
           } catch (error) {
             // Resumed already (another tab, another path): nothing waits any more.
-            if (isConsentNotPendingError(error)) return undefined;
+            if (isAuthbusError(error, "CONSENT_NOT_PENDING")) return undefined;
             throw error;
           }
         };
@@ -252,18 +252,18 @@ export function createResumer(options: ResumerOptions): Resumer {
 
   const settledOutcome = async (consentId: string, expected?: ConsentOutcome): Promise<ConsentOutcome> => {
     const view = await consents.get(consentId);
-    if (!view) throw new ConsentNotSettledError(consentId, `there is no consent ${consentId}`);
+    if (!view) throw new ConsentNotSettledError({ consentId, message: `there is no consent ${consentId}` });
     if (view.status === "pending") {
-      throw new ConsentNotSettledError(
+      throw new ConsentNotSettledError({
         consentId,
-        `consent ${consentId} is still pending; complete or deny it first`,
-      );
+        message: `consent ${consentId} is still pending; complete or deny it first`,
+      });
     }
     if (expected !== undefined && expected !== view.status) {
-      throw new ConsentNotSettledError(
+      throw new ConsentNotSettledError({
         consentId,
-        `consent ${consentId} ended ${view.status}, not ${expected}`,
-      );
+        message: `consent ${consentId} ended ${view.status}, not ${expected}`,
+      });
     }
     return view.status;
   };

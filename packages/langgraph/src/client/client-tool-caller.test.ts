@@ -1,10 +1,9 @@
-import { digestSession, MemoryConsentWaitStore, MemoryTokenStore } from "@authbus/core";
+import { digestSession, isAuthbusError, MemoryConsentWaitStore, MemoryTokenStore } from "@authbus/core";
 import { AIMessage, HumanMessage, type ToolMessage } from "@langchain/core/messages";
 import { type StructuredToolInterface, tool } from "@langchain/core/tools";
 import { END, MemorySaver, MessagesAnnotation, Send, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { isMissingSubjectError } from "../errors/missing-subject-error.js";
 import { pendingAuthInterrupts } from "../resume/pending-auth-interrupts.js";
 import { createFakeAuth } from "../testing/fake-auth.test-helpers.js";
 import { authToolNode } from "./auth-tool-node.js";
@@ -93,7 +92,7 @@ describe("createClientToolCaller with a client per subject", () => {
     const error = await caller
       .call({ id: "c2", name: "send_email" }, invokeFor("send_email"), config())
       .catch((caught: unknown) => caught);
-    expect(isMissingSubjectError(error)).toBe(true);
+    expect(isAuthbusError(error, "MISSING_SUBJECT")).toBe(true);
     expect(executed).toEqual(["send:bob"]);
   });
 

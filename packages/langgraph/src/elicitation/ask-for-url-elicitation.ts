@@ -11,7 +11,7 @@ import {
 } from "@authbus/core";
 import type { UrlElicitationConsent, UrlElicitations, UrlElicitationView } from "@authbus/mcp";
 import { interrupt } from "@langchain/langgraph";
-import { AUTH_RESUME_MISMATCH, AuthResumeError, INVALID_AUTH_RESUME } from "../errors/auth-resume-error.js";
+import { AuthResumeError } from "../errors/auth-resume-error.js";
 import type { AskContext } from "../interrupt/ask-for-consent.js";
 import { peekResume, unreadResumes } from "../interrupt/peek-resume.js";
 
@@ -29,22 +29,23 @@ export interface ElicitationAnswerFound {
 function parseResume(value: unknown): AuthResume {
   const result = authResumeSchema.safeParse(value);
   if (!result.success) {
-    throw new AuthResumeError(
-      INVALID_AUTH_RESUME,
-      "a URL elicitation interrupt was resumed with a value that is not { consentId, outcome }; resume it with resumeConsent()",
-      { cause: result.error },
-    );
+    throw new AuthResumeError({
+      code: "INVALID_AUTH_RESUME",
+      message:
+        "a URL elicitation interrupt was resumed with a value that is not { consentId, outcome }; resume it with resumeConsent()",
+      cause: result.error,
+    });
   }
   return result.data;
 }
 
 function checkSubject(context: ElicitationAskContext, view: UrlElicitationView, resume: AuthResume): void {
   if (view.subject !== context.subject) {
-    throw new AuthResumeError(
-      AUTH_RESUME_MISMATCH,
-      `consent ${resume.consentId} is not a consent of this subject`,
-      { consentId: resume.consentId },
-    );
+    throw new AuthResumeError({
+      code: "AUTH_RESUME_MISMATCH",
+      message: `consent ${resume.consentId} is not a consent of this subject`,
+      consentId: resume.consentId,
+    });
   }
 }
 
@@ -133,11 +134,12 @@ export async function pauseOnElicitation(
   }
   const resume = parseResume(interrupt<AuthInterrupt, unknown>(payload));
   if (resume.consentId !== consent.consentId) {
-    throw new AuthResumeError(
-      AUTH_RESUME_MISMATCH,
-      `the call waits on consent ${consent.consentId} but was resumed with consent ${resume.consentId}`,
-      { consentId: resume.consentId, expectedConsentId: consent.consentId },
-    );
+    throw new AuthResumeError({
+      code: "AUTH_RESUME_MISMATCH",
+      message: `the call waits on consent ${consent.consentId} but was resumed with consent ${resume.consentId}`,
+      consentId: resume.consentId,
+      expectedConsentId: consent.consentId,
+    });
   }
   return resume;
 }

@@ -1,66 +1,59 @@
 /** @module Typed errors of the LangGraph integration: bad resume values and consents nothing waits on. */
 
-export const INVALID_AUTH_RESUME = "INVALID_AUTH_RESUME" as const;
-export const AUTH_RESUME_MISMATCH = "AUTH_RESUME_MISMATCH" as const;
-
-/** Codes of {@link AuthResumeError}. */
-export type AuthResumeErrorCode = typeof INVALID_AUTH_RESUME | typeof AUTH_RESUME_MISMATCH;
+import { AuthbusError } from "@authbus/core";
 
 /**
  * A graph was resumed with a value a consent interrupt cannot accept: not an
  * `{ consentId, outcome }` object (`INVALID_AUTH_RESUME`), or the answer to a consent for
  * another subject or resource (`AUTH_RESUME_MISMATCH`). The message names consent ids, never
  * tokens.
+ *
+ * @example
+ * if (isAuthbusError(error, "AUTH_RESUME_MISMATCH")) console.warn(`${error.consentId} answers another consent`);
  */
-export class AuthResumeError extends Error {
+export class AuthResumeError extends AuthbusError<"INVALID_AUTH_RESUME" | "AUTH_RESUME_MISMATCH"> {
   override readonly name = "AuthResumeError";
-  readonly code: AuthResumeErrorCode;
   /** The consent the resume value named, when it named one. */
   readonly consentId: string | undefined;
   /** The consent this call waits on, when known. */
   readonly expectedConsentId: string | undefined;
 
-  constructor(
-    code: AuthResumeErrorCode,
-    message: string,
-    details: { consentId?: string; expectedConsentId?: string; cause?: unknown } = {},
-  ) {
-    super(message, details.cause === undefined ? {} : { cause: details.cause });
-    this.code = code;
-    this.consentId = details.consentId;
-    this.expectedConsentId = details.expectedConsentId;
+  constructor(options: {
+    code: "INVALID_AUTH_RESUME" | "AUTH_RESUME_MISMATCH";
+    message: string;
+    consentId?: string | undefined;
+    expectedConsentId?: string | undefined;
+    cause?: unknown;
+  }) {
+    super({ code: options.code, message: options.message, cause: options.cause });
+    this.consentId = options.consentId;
+    this.expectedConsentId = options.expectedConsentId;
   }
 }
-
-/** Recognises {@link AuthResumeError} by `name`/`code`, not `instanceof`. */
-export function isAuthResumeError(error: unknown): error is AuthResumeError {
-  if (!(error instanceof Error) || error.name !== "AuthResumeError") return false;
-  const code = (error as { code?: unknown }).code;
-  return code === INVALID_AUTH_RESUME || code === AUTH_RESUME_MISMATCH;
-}
-
-export const CONSENT_NOT_PENDING = "CONSENT_NOT_PENDING" as const;
 
 /**
  * {@link resumeConsent} found no interrupt waiting on the consent: it was already resumed,
  * the thread is another one, or the id is wrong.
  */
-export class ConsentNotPendingError extends Error {
+export class ConsentNotPendingError extends AuthbusError<"CONSENT_NOT_PENDING"> {
   override readonly name = "ConsentNotPendingError";
-  readonly code = CONSENT_NOT_PENDING;
   readonly consentId: string;
 
-  constructor(consentId: string) {
-    super(`no interrupt of this thread waits on consent ${consentId}`);
-    this.consentId = consentId;
+  constructor(options: { consentId: string; cause?: unknown }) {
+    super({
+      code: "CONSENT_NOT_PENDING",
+      message: `no interrupt of this thread waits on consent ${options.consentId}`,
+      cause: options.cause,
+    });
+    this.consentId = options.consentId;
   }
 }
 
-/** Recognises {@link ConsentNotPendingError} by `name`/`code`. */
-export function isConsentNotPendingError(error: unknown): error is ConsentNotPendingError {
-  return (
-    error instanceof Error &&
-    error.name === "ConsentNotPendingError" &&
-    (error as { code?: unknown }).code === CONSENT_NOT_PENDING
-  );
+// What `isAuthbusError(e, code)` narrows each @authbus/langgraph code to.
+declare module "@authbus/core" {
+  interface AuthbusErrorMap {
+    INVALID_AUTH_RESUME: AuthResumeError;
+    AUTH_RESUME_MISMATCH: AuthResumeError;
+    CONSENT_NOT_PENDING: ConsentNotPendingError;
+  }
 }

@@ -12,7 +12,7 @@ import {
 import { interrupt } from "@langchain/langgraph";
 import type { BeginCoalescer } from "../consent/begin-coalescer.js";
 import type { ConsentBegun, ConsentChallenge, ConsentLookup } from "../consent/consent-types.js";
-import { AUTH_RESUME_MISMATCH, AuthResumeError, INVALID_AUTH_RESUME } from "../errors/auth-resume-error.js";
+import { AuthResumeError } from "../errors/auth-resume-error.js";
 import type { InterruptMemo } from "./interrupt-memo.js";
 import { currentTaskKey, peekResume } from "./peek-resume.js";
 
@@ -52,11 +52,12 @@ const sharedByTask = new WeakMap<object, Map<string, Promise<AuthResume>>>();
 function parseResume(value: unknown): AuthResume {
   const result = authResumeSchema.safeParse(value);
   if (!result.success) {
-    throw new AuthResumeError(
-      INVALID_AUTH_RESUME,
-      "a consent interrupt was resumed with a value that is not { consentId, outcome }; resume it with resumeConsent()",
-      { cause: result.error },
-    );
+    throw new AuthResumeError({
+      code: "INVALID_AUTH_RESUME",
+      message:
+        "a consent interrupt was resumed with a value that is not { consentId, outcome }; resume it with resumeConsent()",
+      cause: result.error,
+    });
   }
   return result.data;
 }
@@ -77,22 +78,23 @@ async function checkBelongs(
 ): Promise<void> {
   if (expected !== undefined) {
     if (expected !== resume.consentId) {
-      throw new AuthResumeError(
-        AUTH_RESUME_MISMATCH,
-        `the call waits on consent ${expected} but was resumed with consent ${resume.consentId}`,
-        { consentId: resume.consentId, expectedConsentId: expected },
-      );
+      throw new AuthResumeError({
+        code: "AUTH_RESUME_MISMATCH",
+        message: `the call waits on consent ${expected} but was resumed with consent ${resume.consentId}`,
+        consentId: resume.consentId,
+        expectedConsentId: expected,
+      });
     }
     return;
   }
   if (!context.lookup) return;
   const record = await context.lookup.get(resume.consentId);
   if (!record || record.subject !== context.subject || !sameResource(record.resource, need.resource)) {
-    throw new AuthResumeError(
-      AUTH_RESUME_MISMATCH,
-      `consent ${resume.consentId} is not a consent of this subject for ${need.serverName}`,
-      { consentId: resume.consentId },
-    );
+    throw new AuthResumeError({
+      code: "AUTH_RESUME_MISMATCH",
+      message: `consent ${resume.consentId} is not a consent of this subject for ${need.serverName}`,
+      consentId: resume.consentId,
+    });
   }
 }
 

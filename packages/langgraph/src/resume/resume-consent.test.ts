@@ -1,7 +1,6 @@
-import { AUTH_INTERRUPT_TYPE, type AuthInterrupt } from "@authbus/core";
+import { AUTH_INTERRUPT_TYPE, type AuthInterrupt, isAuthbusError } from "@authbus/core";
 import { isCommand } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
-import { isAuthResumeError, isConsentNotPendingError } from "../errors/auth-resume-error.js";
 import { pendingAuthInterrupts, type SnapshotLike } from "./pending-auth-interrupts.js";
 import { resumeConsent } from "./resume-consent.js";
 
@@ -81,10 +80,10 @@ describe("resumeConsent", () => {
     const missing = await resumeConsent(snapshot, undefined, "c9", "granted").catch(
       (error: unknown) => error,
     );
-    expect(isConsentNotPendingError(missing)).toBe(true);
+    expect(isAuthbusError(missing, "CONSENT_NOT_PENDING")).toBe(true);
     const bad = await resumeConsent(snapshot, undefined, "c1", "maybe" as never).catch(
       (error: unknown) => error,
     );
-    expect(isAuthResumeError(bad)).toBe(true);
+    expect(isAuthbusError(bad, "INVALID_AUTH_RESUME")).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /** @module Build the Command that answers every interrupt waiting on one consent. */
 import { type AuthResume, authResumeSchema, type ConsentOutcome } from "@authbus/core";
 import { Command } from "@langchain/langgraph";
-import { AuthResumeError, ConsentNotPendingError, INVALID_AUTH_RESUME } from "../errors/auth-resume-error.js";
+import { AuthResumeError, ConsentNotPendingError } from "../errors/auth-resume-error.js";
 import { pendingAuthInterrupts, type SnapshotLike } from "./pending-auth-interrupts.js";
 
 /** A compiled graph, or anything else that reads a thread's state. */
@@ -38,19 +38,17 @@ export async function resumeConsent(
 ): Promise<Command<Record<string, AuthResume>, Record<string, never>, never>> {
   const parsed = authResumeSchema.safeParse({ consentId, outcome });
   if (!parsed.success) {
-    throw new AuthResumeError(
-      INVALID_AUTH_RESUME,
-      "resumeConsent needs a consent id and granted, denied or expired",
-      {
-        cause: parsed.error,
-      },
-    );
+    throw new AuthResumeError({
+      code: "INVALID_AUTH_RESUME",
+      message: "resumeConsent needs a consent id and granted, denied or expired",
+      cause: parsed.error,
+    });
   }
   const snapshot = isStateReader(snapshotOrGraph)
     ? await snapshotOrGraph.getState(config as never, { subgraphs: true })
     : snapshotOrGraph;
   const waiting = pendingAuthInterrupts(snapshot).filter((pending) => pending.consentId === consentId);
-  if (waiting.length === 0) throw new ConsentNotPendingError(consentId);
+  if (waiting.length === 0) throw new ConsentNotPendingError({ consentId });
   const resume: Record<string, AuthResume> = {};
   for (const pending of waiting) resume[pending.interruptId] = { ...parsed.data };
   return new Command<Record<string, AuthResume>, Record<string, never>, never>({ resume });

@@ -3,9 +3,8 @@
  * `context` (LangChain `createAgent`) or `configurable` (hand-built graphs), the thread and the
  * graph task from LangGraph's config.
  */
-import { digestSession } from "@authbus/core";
+import { AuthbusError, digestSession } from "@authbus/core";
 import { getConfig } from "@langchain/langgraph";
-import { MissingSubjectError } from "../errors/missing-subject-error.js";
 
 /**
  * The `configurable` key a resumed run carries the session digest under: authbus resumes a
@@ -64,7 +63,8 @@ function taskIdOf(config: ConfigLike): string {
  * `context.subject`, else `configurable.subject`; the session from `context.session` or
  * `configurable.session` (kept only as a digest), or the digest a resume carries.
  *
- * @throws {MissingSubjectError} when neither the run nor `fixedSubject` names a subject.
+ * @throws {AuthbusError} `MISSING_SUBJECT` when neither the run nor `fixedSubject` names a subject:
+ *   tokens are never picked for a run that names no one.
  */
 export async function readRunIdentity(config?: unknown, fixedSubject?: string): Promise<RunIdentity> {
   const current = currentConfig(config);
@@ -73,7 +73,14 @@ export async function readRunIdentity(config?: unknown, fixedSubject?: string): 
     typeof current.context === "object" && current.context !== null ? current.context : {}
   ) as Record<string, unknown>;
   const subject = fixedSubject ?? text(context.subject) ?? text(configurable.subject);
-  if (subject === undefined) throw new MissingSubjectError();
+  if (subject === undefined) {
+    throw new AuthbusError({
+      code: "MISSING_SUBJECT",
+      message:
+        "this run names no subject: invoke the agent with { context: { subject } } " +
+        "(or { configurable: { subject } } for a hand-built graph)",
+    });
+  }
   const session = text(context.session) ?? text(configurable.session);
   const sessionDigest =
     session === undefined ? text(configurable[SESSION_DIGEST_KEY]) : await digestSession(session);

@@ -4,7 +4,7 @@ import {
   type AuthChallengeError,
   type AuthEvents,
   type ConsentOutcome,
-  isAuthChallengeError,
+  isAuthbusError,
   normalizeResource,
   type TokenStore,
 } from "@authbus/core";
@@ -60,28 +60,24 @@ function needsPerson(challenge: ConsentChallenge): boolean {
 }
 
 /**
- * Whether `error` is `@authbus/oauth`'s error `name` with `code`. Recognised by name and code
- * (as LangGraph's `isGraphInterrupt`), so this package needs no dependency on `@authbus/oauth`.
- */
-function isOAuthError(error: unknown, name: string, code: string): error is Error & Record<string, unknown> {
-  return error instanceof Error && error.name === name && (error as { code?: unknown }).code === code;
-}
-
-/**
  * A refresh that failed for a passing reason (the authorization server unreachable or 5xx) is
  * not the person's to fix: asking for consent then would show a card during an outage.
  */
 function failedRefreshIsTransient(challenge: AuthChallengeError): boolean {
   const cause: unknown = challenge.cause;
   // A service client's grant failing is the app's configuration to fix, never a person's consent.
-  if (isOAuthError(cause, "GrantError", "GRANT_FAILED")) return true;
-  return isOAuthError(cause, "RefreshError", "REFRESH_FAILED") && cause.consentRequired !== true;
+  if (isAuthbusError(cause, "GRANT_FAILED")) return true;
+  // `@authbus/oauth`'s errors are recognised by code alone: this package does not depend on it.
+  return (
+    isAuthbusError(cause, "REFRESH_FAILED") &&
+    (cause as { consentRequired?: unknown }).consentRequired !== true
+  );
 }
 
 function findChallengeError(error: unknown): AuthChallengeError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth += 1) {
-    if (isAuthChallengeError(current)) return current;
+    if (isAuthbusError(current, "AUTH_CHALLENGE")) return current;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

@@ -1,10 +1,9 @@
-import { authInterruptSchema } from "@authbus/core";
+import { authInterruptSchema, isAuthbusError } from "@authbus/core";
 import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { Command, END, MemorySaver, MessagesAnnotation, Send, START, StateGraph } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { describe, expect, it } from "vitest";
-import { isAuthResumeError } from "../errors/auth-resume-error.js";
 import { pendingAuthInterrupts } from "../resume/pending-auth-interrupts.js";
 import { resumeConsent } from "../resume/resume-consent.js";
 import { createFakeAuth, createProtectedTool, SUBJECT } from "../testing/fake-auth.test-helpers.js";
@@ -341,7 +340,7 @@ describe("withAuthInterrupts", () => {
         () => undefined,
         (error: unknown) => error,
       );
-    expect(isAuthResumeError(failure)).toBe(true);
+    expect(isAuthbusError(failure, "AUTH_RESUME_MISMATCH")).toBe(true);
     expect(failure).toMatchObject({ code: "AUTH_RESUME_MISMATCH", consentId: "someone_else" });
 
     const other = newConfig();

@@ -6,7 +6,7 @@ import {
   type AuthBusBridge,
   bridgeAuthBus,
   createAuthBus,
-  isAuthChallengeError,
+  isAuthbusError,
   type TokenRefresher,
 } from "@authbus/core";
 import { createConsents, createRefresher } from "@authbus/oauth";
@@ -149,7 +149,7 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
         await session.call(spec.tool);
         return { resultAt: Date.now(), consented: false };
       } catch (error) {
-        if (!command.consent || !isAuthChallengeError(error)) throw error;
+        if (!command.consent || !isAuthbusError(error, "AUTH_CHALLENGE")) throw error;
         const begun = await consents.begin({
           subject: command.subject,
           serverName: command.server,

@@ -89,7 +89,12 @@ async function startWorker(index: number, databaseUrl: string, demo: DemoServers
     if (pending.size > 0)
       console.error(`worker ${index} exited (${code}) with ${pending.size} requests pending`);
   });
-  await started;
+  await Promise.race([
+    started,
+    new Promise<never>((_, reject) =>
+      child.once("exit", (code) => reject(new Error(`worker ${index} exited (${code}) before it was ready`))),
+    ),
+  ]);
   return {
     index,
     child,

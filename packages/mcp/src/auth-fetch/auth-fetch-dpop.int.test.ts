@@ -1,7 +1,7 @@
 import {
   type AuthEventName,
   createAuthBus,
-  isAuthChallengeError,
+  isAuthbusError,
   MemoryConsentStore,
   MemoryTokenStore,
   type TokenSet,
@@ -59,7 +59,7 @@ async function held(): Promise<TokenSet> {
 describe("DPoP end to end: testkit authorization server and DPoP-only MCP server, nonces on both", () => {
   it("consents on a DPoP challenge, gets a DPoP-bound token and calls a tool with proofs", async () => {
     const challenge = await listFiles().catch((e: unknown) => e);
-    expect(isAuthChallengeError(challenge) && challenge.oauth?.scheme).toBe("dpop");
+    expect(isAuthbusError(challenge, "AUTH_CHALLENGE") && challenge.oauth?.scheme).toBe("dpop");
     const consents = createConsents({
       tokens,
       store: new MemoryConsentStore(),
@@ -70,7 +70,7 @@ describe("DPoP end to end: testkit authorization server and DPoP-only MCP server
       subject: "alice",
       serverName: "files",
       resource: demo.files.url,
-      challenge: isAuthChallengeError(challenge) ? challenge : undefined,
+      challenge: isAuthbusError(challenge, "AUTH_CHALLENGE") ? challenge : undefined,
     });
     await consents.complete(await approveConsent(request.authorizationUrl, { user: "alice" }));
     consents.close();

@@ -4,7 +4,7 @@ import {
   createAuthBus,
   type DPoPKey,
   generateDPoPKey,
-  isAuthChallengeError,
+  isAuthbusError,
   MemoryTokenStore,
   type TokenSet,
 } from "@authbus/core";
@@ -162,7 +162,7 @@ describe("authFetch with DPoP-bound tokens (RFC 9449)", () => {
     });
     await tokens.set({ subject: "alice", resource }, dpopTokens("AT-stuck"));
     const error = await send(resource, { method: "POST", body: "{}" }).catch((e: unknown) => e);
-    expect(isAuthChallengeError(error) && error.oauth?.error).toBe("use_dpop_nonce");
+    expect(isAuthbusError(error, "AUTH_CHALLENGE") && error.oauth?.error).toBe("use_dpop_nonce");
     expect(calls).toBe(2);
     expect(events.filter((e) => e.type === "challenge")).toHaveLength(2);
   });

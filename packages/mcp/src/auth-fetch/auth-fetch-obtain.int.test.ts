@@ -1,11 +1,11 @@
 import {
   type AuthEventName,
   createAuthBus,
-  isAuthChallengeError,
+  isAuthbusError,
   MemoryTokenStore,
   parseAuthEvent,
 } from "@authbus/core";
-import { createServiceTokens, isGrantError } from "@authbus/oauth";
+import { createServiceTokens } from "@authbus/oauth";
 import {
   type AuthServer,
   type ProtectedMCPServer,
@@ -106,13 +106,13 @@ describe("authFetch with a service client, against a protected MCP server and th
     const error = await connect(fetch).catch((e: unknown) => e);
     // The SDK wraps what fetch rejected with; find the challenge in the cause chain.
     let challenge: unknown = error;
-    for (let i = 0; i < 5 && challenge && !isAuthChallengeError(challenge); i++) {
+    for (let i = 0; i < 5 && challenge && !isAuthbusError(challenge, "AUTH_CHALLENGE"); i++) {
       challenge = (challenge as { cause?: unknown }).cause;
     }
-    expect(isAuthChallengeError(challenge)).toBe(true);
+    expect(isAuthbusError(challenge, "AUTH_CHALLENGE")).toBe(true);
     expect(challenge).toMatchObject({ status: 401, serverName: "reports" });
     const cause = (challenge as Error).cause;
-    expect(isGrantError(cause)).toBe(true);
+    expect(isAuthbusError(cause, "GRANT_FAILED")).toBe(true);
     expect(cause).toMatchObject({ grant: "client_credentials", error: "invalid_client", retryable: false });
   });
 });

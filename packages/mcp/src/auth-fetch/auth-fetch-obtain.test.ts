@@ -1,7 +1,7 @@
 import {
   type AuthEventName,
   createAuthBus,
-  isAuthChallengeError,
+  isAuthbusError,
   MemoryTokenStore,
   type TokenKey,
   type TokenSet,
@@ -153,7 +153,7 @@ describe("authFetch with obtain (a service client)", () => {
       fetch: server.fetch,
     });
     const error = await fetch(RESOURCE).catch((e: unknown) => e);
-    expect(isAuthChallengeError(error)).toBe(true);
+    expect(isAuthbusError(error, "AUTH_CHALLENGE")).toBe(true);
     expect(error).toMatchObject({ status: 401, serverName: "reports" });
     expect((error as Error).cause).toBe(refused);
     expect(server.seen).toEqual([null]);
@@ -201,7 +201,7 @@ describe("authFetch with obtain (a service client)", () => {
         obtain,
         fetch: async () => answer(),
       });
-      expect(isAuthChallengeError(await fetch(RESOURCE).catch((e: unknown) => e))).toBe(true);
+      expect(isAuthbusError(await fetch(RESOURCE).catch((e: unknown) => e), "AUTH_CHALLENGE")).toBe(true);
     }
     expect(calls).toHaveLength(0);
   });

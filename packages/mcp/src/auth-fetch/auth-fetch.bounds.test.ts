@@ -3,8 +3,7 @@ import type { AddressInfo } from "node:net";
 import {
   type AuthEventName,
   createAuthBus,
-  isAuthChallengeError,
-  isHeaderTooLargeError,
+  isAuthbusError,
   MAX_WWW_AUTHENTICATE_LENGTH,
   MemoryTokenStore,
   parseAuthEvent,
@@ -36,8 +35,8 @@ describe("authFetch bounds", () => {
       fetch: async () => new Response("no", { status: 401, headers: { "www-authenticate": huge } }),
     });
     const caught = await fetch(RESOURCE).catch((error: unknown) => error);
-    expect(isAuthChallengeError(caught)).toBe(true);
-    expect(isHeaderTooLargeError((caught as Error).cause)).toBe(true);
+    expect(isAuthbusError(caught, "AUTH_CHALLENGE")).toBe(true);
+    expect(isAuthbusError((caught as Error).cause, "HEADER_TOO_LARGE")).toBe(true);
     const challenge = parseAuthEvent("challenge", events.find((e) => e.type === "challenge")?.payload);
     expect(challenge.wwwAuthenticate).toBeNull();
     expect(challenge.challenges).toEqual([]);
@@ -62,7 +61,7 @@ describe("authFetch bounds", () => {
         bus: createAuthBus(),
       });
       const caught = await fetch(url).catch((error: unknown) => error);
-      expect(isHeaderTooLargeError(caught)).toBe(true);
+      expect(isAuthbusError(caught, "HEADER_TOO_LARGE")).toBe(true);
       expect(caught).toMatchObject({ code: "HEADER_TOO_LARGE", header: "*" });
     } finally {
       server.closeAllConnections();

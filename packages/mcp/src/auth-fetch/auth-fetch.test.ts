@@ -2,7 +2,7 @@ import {
   type AuthEventName,
   type AuthEvents,
   createAuthBus,
-  isAuthChallengeError,
+  isAuthbusError,
   MemoryTokenStore,
   parseAuthEvent,
   type TokenSet,
@@ -124,8 +124,8 @@ describe("authFetch", () => {
       (e: unknown) => e,
     );
 
-    expect(isAuthChallengeError(error)).toBe(true);
-    if (!isAuthChallengeError(error)) return;
+    expect(isAuthbusError(error, "AUTH_CHALLENGE")).toBe(true);
+    if (!isAuthbusError(error, "AUTH_CHALLENGE")) return;
     expect(error.status).toBe(401);
     expect(error.serverName).toBe("files");
     expect(error.url).toBe(RESOURCE);
@@ -185,7 +185,7 @@ describe("authFetch", () => {
       fetch: server.fetch,
     });
     const error = await fetch(RESOURCE).catch((e: unknown) => e);
-    expect(isAuthChallengeError(error) && error.challenges).toEqual([]);
+    expect(isAuthbusError(error, "AUTH_CHALLENGE") && error.challenges).toEqual([]);
     const [challenge] = of("challenge");
     expect(challenge?.wwwAuthenticate).toBe(raw);
     expect(challenge?.challenges).toEqual([]);
@@ -212,8 +212,8 @@ describe("authFetch", () => {
       fetch: server.fetch,
     });
     const error = await fetch(RESOURCE).catch((e: unknown) => e);
-    expect(isAuthChallengeError(error)).toBe(true);
-    if (!isAuthChallengeError(error)) return;
+    expect(isAuthbusError(error, "AUTH_CHALLENGE")).toBe(true);
+    if (!isAuthbusError(error, "AUTH_CHALLENGE")) return;
     expect(error.status).toBe(403);
     expect(error.challenges.map((challenge) => challenge.scheme)).toEqual(["dpop", "bearer"]);
     expect(error.oauth).toMatchObject({
@@ -340,7 +340,7 @@ describe("authFetch", () => {
       fetch: server.fetch,
     });
     const error = await fetch(RESOURCE).catch((e: unknown) => e);
-    expect(isAuthChallengeError(error) && error.oauth?.error).toBe("invalid_token");
+    expect(isAuthbusError(error, "AUTH_CHALLENGE") && error.oauth?.error).toBe("invalid_token");
     expect(refreshes).toBe(1);
     expect(server.requests).toHaveLength(2);
     expect(of("challenge")).toHaveLength(2);
@@ -369,7 +369,7 @@ describe("authFetch", () => {
       [fetch(RESOURCE), fetch(RESOURCE)].map((p) => p.catch((e: unknown) => e)),
     );
     for (const error of errors) {
-      expect(isAuthChallengeError(error)).toBe(true);
+      expect(isAuthbusError(error, "AUTH_CHALLENGE")).toBe(true);
       expect((error as Error).cause).toBe(refreshError);
       expect((error as { status?: number }).status).toBe(401);
     }
@@ -502,7 +502,7 @@ describe("authFetch", () => {
       fetch: server.fetch,
     });
     const error = await fetch(RESOURCE).catch((e: unknown) => e);
-    expect(isAuthChallengeError(error)).toBe(true);
+    expect(isAuthbusError(error, "AUTH_CHALLENGE")).toBe(true);
     expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain("secret-access-token");
   });
 });

@@ -1,6 +1,6 @@
 /** @module Recovers the AuthChallengeError of an operation when an SDK layer wrapped or dropped it. */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { type AuthChallengeError, isAuthChallengeError } from "@authbus/core";
+import { type AuthChallengeError, isAuthbusError } from "@authbus/core";
 
 interface CaptureScope {
   challenge?: AuthChallengeError;
@@ -26,7 +26,7 @@ export function recordChallenge(error: AuthChallengeError): boolean {
 export function findChallenge(error: unknown): AuthChallengeError | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
-    if (isAuthChallengeError(current)) return current;
+    if (isAuthbusError(current, "AUTH_CHALLENGE")) return current;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

@@ -1,11 +1,11 @@
 /** @module Connects one MCP server over streamable HTTP or SSE, with authFetch as the transport's fetch. */
-import { isAuthChallengeError, redactUrl } from "@authbus/core";
+import { isAuthbusError, redactUrl } from "@authbus/core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { FetchLike } from "../auth-fetch/replayable-request.js";
-import { MCP_CLIENT_ERROR_CODES, MCPClientError } from "../errors/mcp-client-error.js";
+import { MCPClientError } from "../errors/mcp-client-error.js";
 import { withChallengeCapture } from "./challenge-capture.js";
 
 /** How to reach a server: MCP streamable HTTP, the older HTTP+SSE transport, or HTTP then SSE. */
@@ -56,14 +56,16 @@ export async function connectServer(options: ConnectServerOptions): Promise<Clie
       // Closing also stops an SSE EventSource that would otherwise keep reconnecting.
       await client.close().catch(() => undefined);
       await transport.close().catch(() => undefined);
-      if (isAuthChallengeError(error)) throw error;
+      if (isAuthbusError(error, "AUTH_CHALLENGE")) throw error;
       lastError = error;
       if (!(kind === "http" && options.transport === "auto" && worthSSEFallback(error))) break;
     }
   }
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new MCPClientError(
-    `could not connect to MCP server "${options.serverName}" at ${redactUrl(options.url)}: ${reason}`,
-    { code: MCP_CLIENT_ERROR_CODES.connectFailed, serverName: options.serverName, cause: lastError },
-  );
+  throw new MCPClientError({
+    message: `could not connect to MCP server "${options.serverName}" at ${redactUrl(options.url)}: ${reason}`,
+    code: "MCP_CONNECT_FAILED",
+    serverName: options.serverName,
+    cause: lastError,
+  });
 }

@@ -4,7 +4,7 @@ import {
   type AuthEvents,
   createAuthBus,
   fingerprintToken,
-  isAuthChallengeError,
+  isAuthbusError,
   MemoryTokenStore,
   parseAuthEvent,
   type TokenStore,
@@ -20,7 +20,6 @@ import {
 import type { DynamicStructuredTool } from "@langchain/core/tools";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { isMCPClientError, MCP_CLIENT_ERROR_CODES } from "../errors/mcp-client-error.js";
 import { consentAndStore, createTestRefresher } from "../test-support/oauth-flow.test-helpers.js";
 import {
   type CreateMCPClientOptions,
@@ -225,9 +224,7 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     expect(tools.map((tool) => tool.name).sort()).toEqual(["delete_file", "list_files"]);
     const unavailable = client.unavailable();
     expect(Object.keys(unavailable)).toEqual(["down"]);
-    expect(isMCPClientError(unavailable.down) && unavailable.down.code).toBe(
-      MCP_CLIENT_ERROR_CODES.connectFailed,
-    );
+    expect(isAuthbusError(unavailable.down) && unavailable.down.code).toBe("MCP_CONNECT_FAILED");
 
     // With only unreachable servers there is nothing to offer: that is an error.
     const alone = createMCPClient({
@@ -238,15 +235,15 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     });
     clients.push(alone);
     const error = await alone.getTools().catch((e: unknown) => e);
-    expect(isMCPClientError(error) && error.code).toBe(MCP_CLIENT_ERROR_CODES.connectFailed);
+    expect(isAuthbusError(error) && error.code).toBe("MCP_CONNECT_FAILED");
   });
 
   it("rejects getTools with the server's challenge when it connects without a token (onUnauthorized: throw)", async () => {
     const { client, of } = setUp({ files }, { onUnauthorized: "throw" });
     const error = await rejection(client.getTools());
 
-    expect(isAuthChallengeError(error)).toBe(true);
-    if (!isAuthChallengeError(error)) return;
+    expect(isAuthbusError(error, "AUTH_CHALLENGE")).toBe(true);
+    if (!isAuthbusError(error, "AUTH_CHALLENGE")) return;
     const header = buildChallenge("standard", { resourceMetadata: files.resourceMetadataUrl });
     expect(error.status).toBe(401);
     expect(error.serverName).toBe("files");
@@ -291,8 +288,8 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
 
     // The stand-in rejects with the server's own challenge, and the event carries the call id.
     const error = await rejection(invoke(connect, "call-connect-1"));
-    expect(isAuthChallengeError(error) && error.serverName).toBe("calendar");
-    expect(isAuthChallengeError(error) && error.status).toBe(401);
+    expect(isAuthbusError(error, "AUTH_CHALLENGE") && error.serverName).toBe("calendar");
+    expect(isAuthbusError(error, "AUTH_CHALLENGE") && error.status).toBe(401);
     expect(
       of("challenge").some((event) => event.callId === "call-connect-1" && event.serverName === "calendar"),
     ).toBe(true);
@@ -328,8 +325,8 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     // Revoking the refresh token revokes the whole grant (RFC 7009 §2.1).
     expect(await as.revokeToken(granted.refreshToken ?? granted.accessToken)).toBe(true);
     const error = await rejection(invoke(toolNamed(tools, "list_files"), "call-revoked"));
-    expect(isAuthChallengeError(error)).toBe(true);
-    if (!isAuthChallengeError(error)) return;
+    expect(isAuthbusError(error, "AUTH_CHALLENGE")).toBe(true);
+    if (!isAuthbusError(error, "AUTH_CHALLENGE")) return;
     expect(error.status).toBe(401);
     expect(error.oauth?.error).toBe("invalid_token");
     expect(error.challenges[0]?.params.resource_metadata).toBe(files.resourceMetadataUrl);
@@ -345,7 +342,7 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     const tools = await client.getTools();
     await as.revokeToken(granted.refreshToken as string);
     const error = await rejection(invoke(toolNamed(tools, "list_files"), "call-dead-grant"));
-    expect(isAuthChallengeError(error) && error.status).toBe(401);
+    expect(isAuthbusError(error, "AUTH_CHALLENGE") && error.status).toBe(401);
     expect((error as Error).cause).toMatchObject({ code: "TEST_REFRESH_FAILED" });
     expect(of("token.refresh_failed")).toMatchObject([{ serverName: "files", callId: "call-dead-grant" }]);
   });
@@ -357,8 +354,8 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
     const error = await rejection(
       invoke(toolNamed(tools, "delete_file"), "call-delete", { name: "notes.txt" }),
     );
-    expect(isAuthChallengeError(error)).toBe(true);
-    if (!isAuthChallengeError(error)) return;
+    expect(isAuthbusError(error, "AUTH_CHALLENGE")).toBe(true);
+    if (!isAuthbusError(error, "AUTH_CHALLENGE")) return;
     expect(error.status).toBe(403);
     expect(error.oauth?.error).toBe("insufficient_scope");
     expect(error.oauth?.scope).toEqual(["files.write"]);
@@ -368,25 +365,25 @@ describe.each(["http", "sse"] as const)("createMCPClient over %s", (transport) =
   it("reads DPoP + Bearer and upper-case challenges the same way", async () => {
     const { client, tokens, key } = setUp({ calendar, notes }, { onUnauthorized: "throw", subject: "bob" });
     const connectError = await rejection(client.getTools());
-    expect(isAuthChallengeError(connectError)).toBe(true);
-    if (!isAuthChallengeError(connectError)) return;
+    expect(isAuthbusError(connectError, "AUTH_CHALLENGE")).toBe(true);
+    if (!isAuthbusError(connectError, "AUTH_CHALLENGE")) return;
     expect(connectError.serverName).toBe("calendar");
     expect(connectError.challenges.map((challenge) => challenge.scheme)).toEqual(["dpop", "bearer"]);
     expect(connectError.oauth?.resourceMetadata).toBe(calendar.resourceMetadataUrl);
 
     await consentAndStore(as, tokens, key(calendar), ["calendar.read"]);
     const notesError = await rejection(client.getTools());
-    expect(isAuthChallengeError(notesError) && notesError.serverName).toBe("notes");
-    expect(isAuthChallengeError(notesError) && notesError.wwwAuthenticate).toMatch(/^BEARER /);
-    expect(isAuthChallengeError(notesError) && notesError.challenges[0]?.params.resource_metadata).toBe(
-      notes.resourceMetadataUrl,
-    );
+    expect(isAuthbusError(notesError, "AUTH_CHALLENGE") && notesError.serverName).toBe("notes");
+    expect(isAuthbusError(notesError, "AUTH_CHALLENGE") && notesError.wwwAuthenticate).toMatch(/^BEARER /);
+    expect(
+      isAuthbusError(notesError, "AUTH_CHALLENGE") && notesError.challenges[0]?.params.resource_metadata,
+    ).toBe(notes.resourceMetadataUrl);
 
     await consentAndStore(as, tokens, key(notes), ["notes.read"]);
     const tools = await client.getTools();
     const scopeError = await rejection(invoke(toolNamed(tools, "write_note"), "call-write"));
-    expect(isAuthChallengeError(scopeError)).toBe(true);
-    if (!isAuthChallengeError(scopeError)) return;
+    expect(isAuthbusError(scopeError, "AUTH_CHALLENGE")).toBe(true);
+    if (!isAuthbusError(scopeError, "AUTH_CHALLENGE")) return;
     expect(scopeError.status).toBe(403);
     expect(scopeError.oauth).toMatchObject({
       scheme: "bearer",

@@ -2,11 +2,10 @@ import {
   AuthChallengeError,
   type AuthEvents,
   createAuthBus,
-  isAuthChallengeError,
+  isAuthbusError,
   MemoryTokenStore,
 } from "@authbus/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { isMCPClientError, MCP_CLIENT_ERROR_CODES } from "../errors/mcp-client-error.js";
 import { findChallenge, recordChallenge, withChallengeCapture } from "./challenge-capture.js";
 import { connectToolName, describeConnectTool } from "./connect-tool.js";
 import { createMCPClient, type MCPClient } from "./create-mcp-client.js";
@@ -92,7 +91,7 @@ describe("createMCPClient", () => {
       } catch (error) {
         caught = error;
       }
-      expect(isMCPClientError(caught) && caught.code).toBe(MCP_CLIENT_ERROR_CODES.invalidConfig);
+      expect(isAuthbusError(caught) && caught.code).toBe("MCP_INVALID_CONFIG");
     }
   });
 
@@ -143,13 +142,15 @@ describe("createMCPClient", () => {
       const error = await stand
         ?.invoke({ name: "connect_files", args: {}, id: "call-1", type: "tool_call" })
         .catch((e: unknown) => e);
-      expect(isAuthChallengeError(error) && error.wwwAuthenticate).toBe(HEADER);
+      expect(isAuthbusError(error, "AUTH_CHALLENGE") && error.wwwAuthenticate).toBe(HEADER);
       expect(events.some((event) => event.callId === "call-1")).toBe(true);
 
       const throwing = createMCPClient({ ...options, onUnauthorized: "throw" });
       clients.push(throwing);
       const thrown = await throwing.getTools().catch((e: unknown) => e);
-      expect(isAuthChallengeError(thrown) && thrown.challenges[0]?.params.resource_metadata).toBe(METADATA);
+      expect(isAuthbusError(thrown, "AUTH_CHALLENGE") && thrown.challenges[0]?.params.resource_metadata).toBe(
+        METADATA,
+      );
     },
   );
 
@@ -163,8 +164,8 @@ describe("createMCPClient", () => {
     });
     clients.push(client);
     const error = await client.getTools().catch((e: unknown) => e);
-    expect(isMCPClientError(error) && error.code).toBe(MCP_CLIENT_ERROR_CODES.connectFailed);
-    expect(isMCPClientError(error) && error.serverName).toBe("files");
+    expect(isAuthbusError(error) && error.code).toBe("MCP_CONNECT_FAILED");
+    expect(isAuthbusError(error, "MCP_CONNECT_FAILED") && error.serverName).toBe("files");
   });
 
   it("drops a connection whose background stream is challenged, and connects anew on the next call", async () => {
@@ -233,6 +234,6 @@ describe("createMCPClient", () => {
     const client = createMCPClient({ ...base(), fetch: challengingFetch, servers: { files: { url: URL_ } } });
     await client.close();
     const error = await client.getTools().catch((e: unknown) => e);
-    expect(isMCPClientError(error) && error.code).toBe(MCP_CLIENT_ERROR_CODES.closed);
+    expect(isAuthbusError(error) && error.code).toBe("MCP_CLIENT_CLOSED");
   });
 });

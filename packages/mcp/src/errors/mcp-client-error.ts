@@ -1,25 +1,18 @@
 /** @module The typed error of the multi-server MCP client (everything that is not an auth challenge). */
 
-/** The stable codes an {@link MCPClientError} carries. */
-export const MCP_CLIENT_ERROR_CODES = {
-  /** A server could not be reached or did not speak MCP (not an auth challenge). */
-  connectFailed: "MCP_CONNECT_FAILED",
-  /** The client was closed; create a new one. */
-  closed: "MCP_CLIENT_CLOSED",
-  /** A server entry is malformed (bad URL, unknown transport, bad name). */
-  invalidConfig: "MCP_INVALID_CONFIG",
-  /** Two servers expose a tool of the same name; set `prefixToolNameWithServerName`. */
-  toolNameCollision: "MCP_TOOL_NAME_COLLISION",
-} as const;
+import { AuthbusError } from "@authbus/core";
 
-export type MCPClientErrorCode = (typeof MCP_CLIENT_ERROR_CODES)[keyof typeof MCP_CLIENT_ERROR_CODES];
-
-/** Options of {@link MCPClientError}. */
-export interface MCPClientErrorInit {
-  code: MCPClientErrorCode;
-  serverName?: string;
-  cause?: unknown;
-}
+/**
+ * The codes an {@link MCPClientError} carries: a server that could not be reached or did not
+ * speak MCP (`MCP_CONNECT_FAILED`), a closed client (`MCP_CLIENT_CLOSED`), a malformed server
+ * entry (`MCP_INVALID_CONFIG`), two servers with a tool of the same name
+ * (`MCP_TOOL_NAME_COLLISION`; set `prefixToolNameWithServerName`).
+ */
+export type MCPClientErrorCode =
+  | "MCP_CONNECT_FAILED"
+  | "MCP_CLIENT_CLOSED"
+  | "MCP_INVALID_CONFIG"
+  | "MCP_TOOL_NAME_COLLISION";
 
 /**
  * A failure of {@link createMCPClient} that is not an authentication challenge (those are
@@ -28,33 +21,29 @@ export interface MCPClientErrorInit {
  *
  * @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports
  * @example
- * if (isMCPClientError(error) && error.code === MCP_CLIENT_ERROR_CODES.connectFailed) retryLater();
+ * if (isAuthbusError(error, "MCP_CONNECT_FAILED")) retryLater(error.serverName);
  */
-export class MCPClientError extends Error {
+export class MCPClientError extends AuthbusError<MCPClientErrorCode> {
   override readonly name = "MCPClientError";
-  readonly code: MCPClientErrorCode;
   readonly serverName: string | undefined;
 
-  constructor(message: string, init: MCPClientErrorInit) {
-    super(message, init.cause === undefined ? {} : { cause: init.cause });
-    this.code = init.code;
-    this.serverName = init.serverName;
+  constructor(options: {
+    code: MCPClientErrorCode;
+    message: string;
+    serverName?: string | undefined;
+    cause?: unknown;
+  }) {
+    super({ code: options.code, message: options.message, cause: options.cause });
+    this.serverName = options.serverName;
   }
 }
 
-const codes = new Set<string>(Object.values(MCP_CLIENT_ERROR_CODES));
-
-/**
- * Recognises an {@link MCPClientError} by `name` and `code`, so two installed copies agree.
- *
- * @see MCPClientError
- * @example
- * if (isMCPClientError(error)) console.warn(error.code, error.serverName);
- */
-export function isMCPClientError(error: unknown): error is MCPClientError {
-  return (
-    error instanceof Error &&
-    error.name === "MCPClientError" &&
-    codes.has((error as { code?: unknown }).code as string)
-  );
+// What `isAuthbusError(e, code)` narrows each @authbus/mcp code to.
+declare module "@authbus/core" {
+  interface AuthbusErrorMap {
+    MCP_CONNECT_FAILED: MCPClientError;
+    MCP_CLIENT_CLOSED: MCPClientError;
+    MCP_INVALID_CONFIG: MCPClientError;
+    MCP_TOOL_NAME_COLLISION: MCPClientError;
+  }
 }

@@ -17,7 +17,8 @@ export function channelErrorFrom(
 ): ConsentChannelError {
   const base = { channel, issuer, cause: safeCause(error) };
   if (error instanceof oauth.ResponseBodyError) {
-    return new ConsentChannelError(`${issuer} refused the ${what} (${error.error})`, {
+    return new ConsentChannelError({
+      message: `${issuer} refused the ${what} (${error.error})`,
       ...base,
       error: error.error,
       errorDescription: error.error_description,
@@ -27,16 +28,17 @@ export function channelErrorFrom(
     // RFC 6749 §5.2: a failed client authentication may come as a 401 with a challenge.
     const params = error.cause[0]?.parameters;
     const code = params?.error ?? (error.status === 401 ? "invalid_client" : undefined);
-    return new ConsentChannelError(`${issuer} refused the ${what} (${code ?? `HTTP ${error.status}`})`, {
+    return new ConsentChannelError({
+      message: `${issuer} refused the ${what} (${code ?? `HTTP ${error.status}`})`,
       ...base,
       error: code,
       errorDescription: params?.error_description,
     });
   }
-  return new ConsentChannelError(
-    `the ${what} to ${issuer} failed: ${error instanceof Error ? error.message : "unknown error"}`,
-    base,
-  );
+  return new ConsentChannelError({
+    message: `the ${what} to ${issuer} failed: ${error instanceof Error ? error.message : "unknown error"}`,
+    ...base,
+  });
 }
 
 /** The OAuth `error` code of a failed token request, or undefined for a network failure, a timeout or a malformed answer. */

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createAuthBus,
+  isAuthbusError,
   MemoryConsentStore,
   MemoryTokenStore,
   parseWWWAuthenticate,
@@ -20,7 +21,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
 import { type ConsentsOptions, createConsents } from "../consent/create-consents.js";
-import { isConsentChannelError } from "../errors/consent-channel-error.js";
 import { openSqliteStores } from "../stores/sqlite/open-sqlite-stores.js";
 import { type LoggedEvent, leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { callTool } from "../testing/mcp-http.test-helpers.js";
@@ -329,7 +329,7 @@ describe("CIBA (poll mode) against the testkit authorization server", () => {
     const refused = await strict
       .begin({ subject: "mallory", serverName: "files", resource: strictServers.files.url })
       .catch((error: unknown) => error);
-    expect(isConsentChannelError(refused)).toBe(true);
+    expect(isAuthbusError(refused, "CONSENT_CHANNEL")).toBe(true);
     expect(refused).toMatchObject({ channel: "ciba", error: "unknown_user_id" });
     expect(await store.findPending("mallory", strictServers.files.url)).toEqual([]);
     strict.close();

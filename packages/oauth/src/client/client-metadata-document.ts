@@ -1,4 +1,5 @@
 /** @module The Client ID Metadata Document an app publishes at the URL that is its `client_id`. */
+import { AuthbusError } from "@authbus/core";
 import { isLoopback } from "../shared/http-options.js";
 import type { ClientConfig } from "./resolve-client.js";
 
@@ -15,23 +16,6 @@ export interface ClientMetadataDocument {
   logo_uri?: string;
 }
 
-export const INVALID_CLIENT_METADATA_URL = "INVALID_CLIENT_METADATA_URL" as const;
-
-/** A `metadataUrl` that cannot be a client id: not HTTPS, no path, or with a fragment. */
-export class InvalidClientMetadataUrlError extends Error {
-  override readonly name = "InvalidClientMetadataUrlError";
-  readonly code = INVALID_CLIENT_METADATA_URL;
-}
-
-/** Recognises {@link InvalidClientMetadataUrlError} by `name`/`code`. */
-export function isInvalidClientMetadataUrlError(error: unknown): error is InvalidClientMetadataUrlError {
-  return (
-    error instanceof Error &&
-    error.name === "InvalidClientMetadataUrlError" &&
-    (error as { code?: unknown }).code === INVALID_CLIENT_METADATA_URL
-  );
-}
-
 /**
  * Builds the JSON document to serve (as `application/json`) at `config.metadataUrl`. The
  * client is public (PKCE, no secret), as a document anyone can read cannot hold one.
@@ -44,7 +28,7 @@ export function isInvalidClientMetadataUrlError(error: unknown): error is Invali
  *   clientName: "Example agent",
  * });
  * // serve JSON.stringify(document) at metadataUrl
- * @throws {InvalidClientMetadataUrlError} when `metadataUrl` is missing, not https, has no path or has a fragment.
+ * @throws {AuthbusError} `INVALID_CLIENT_METADATA_URL` when `metadataUrl` is missing, not https, has no path or has a fragment.
  */
 export function createClientMetadataDocument(
   config: Pick<ClientConfig, "redirectUri" | "metadataUrl" | "clientName"> & {
@@ -61,9 +45,10 @@ export function createClientMetadataDocument(
   }
   // CIMD §3: an https URL with a path component, no fragment.
   if (parsed?.protocol !== "https:" || parsed.pathname === "/" || parsed.hash !== "") {
-    throw new InvalidClientMetadataUrlError(
-      `client metadataUrl ${JSON.stringify(url ?? null)} must be an https URL with a path and no fragment`,
-    );
+    throw new AuthbusError({
+      code: "INVALID_CLIENT_METADATA_URL",
+      message: `client metadataUrl ${JSON.stringify(url ?? null)} must be an https URL with a path and no fragment`,
+    });
   }
   const document: ClientMetadataDocument = {
     client_id: url as string,

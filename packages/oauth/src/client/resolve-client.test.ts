@@ -1,7 +1,7 @@
+import { isAuthbusError } from "@authbus/core";
 import type * as oauth from "oauth4webapi";
 import { describe, expect, it } from "vitest";
-import { isClientRegistrationError } from "../errors/oauth-errors.js";
-import { createClientMetadataDocument, isInvalidClientMetadataUrlError } from "./client-metadata-document.js";
+import { createClientMetadataDocument } from "./client-metadata-document.js";
 import { MemoryClientRegistrationStore } from "./client-registration-store.js";
 import { clientForId, resolveClient } from "./resolve-client.js";
 
@@ -126,7 +126,7 @@ describe("resolveClient: the spec's order", () => {
       { redirectUri },
       new MemoryClientRegistrationStore(),
     ).catch((e: unknown) => e);
-    expect(isClientRegistrationError(error)).toBe(true);
+    expect(isAuthbusError(error, "CLIENT_REGISTRATION_FAILED")).toBe(true);
     expect((error as Error).message).toContain('client.clients["https://as.test"]');
   });
 });
@@ -169,6 +169,6 @@ describe("createClientMetadataDocument", () => {
         expect.objectContaining({ code: "INVALID_CLIENT_METADATA_URL" }),
       );
     }
-    expect(isInvalidClientMetadataUrlError(new Error("x"))).toBe(false);
+    expect(isAuthbusError(new Error("x"), "INVALID_CLIENT_METADATA_URL")).toBe(false);
   });
 });

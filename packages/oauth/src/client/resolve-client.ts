@@ -172,12 +172,13 @@ export async function registerClient(
   now: () => number = Date.now,
 ): Promise<ClientRegistration> {
   if (!as.registration_endpoint) {
-    throw new ClientRegistrationError(
-      as.issuer,
-      `authorization server ${as.issuer} offers no registration_endpoint and no client is configured for it; ` +
+    throw new ClientRegistrationError({
+      issuer: as.issuer,
+      message:
+        `authorization server ${as.issuer} offers no registration_endpoint and no client is configured for it; ` +
         `pre-register this app and set client.clients[${JSON.stringify(as.issuer)}]` +
         (as.client_id_metadata_document_supported === true ? ", or set client.metadataUrl" : ""),
-    );
+    });
   }
   const decoupled = config.decoupledChannels ? decoupledRegistration(as) : {};
   const metadata: Partial<oauth.OmitSymbolProperties<oauth.Client>> = {
@@ -221,11 +222,11 @@ export async function registerClient(
     if (typeof expiresAt === "number" && expiresAt > 0) registration.clientSecretExpiresAt = expiresAt * 1000;
     return registration;
   } catch (error) {
-    throw new ClientRegistrationError(
-      as.issuer,
-      `dynamic client registration at ${as.issuer} failed: ${error instanceof Error ? error.message : "unknown error"}`,
-      safeCause(error),
-    );
+    throw new ClientRegistrationError({
+      issuer: as.issuer,
+      message: `dynamic client registration at ${as.issuer} failed: ${error instanceof Error ? error.message : "unknown error"}`,
+      cause: safeCause(error),
+    });
   }
 }
 

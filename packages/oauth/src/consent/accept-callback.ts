@@ -38,20 +38,20 @@ export async function acceptCallback(
     parameters = new URL(callbackUrl).searchParams;
   } catch {
     // A callback URL that does not parse carries no state: nothing is changed.
-    throw new ConsentStateError("missing");
+    throw new ConsentStateError({ problem: "missing" });
   }
   const state = parameters.get("state");
-  if (!state) throw new ConsentStateError("missing");
+  if (!state) throw new ConsentStateError({ problem: "missing" });
   const record = await store.findByState(state);
-  if (!record) throw new ConsentStateError("unknown");
+  if (!record) throw new ConsentStateError({ problem: "unknown" });
   const id = record.consentId;
-  if (record.status === "expired") throw new ConsentStateError("expired", id);
-  if (record.status !== "pending") throw new ConsentStateError("settled", id);
-  if (!(await stillPending(record))) throw new ConsentStateError("expired", id);
+  if (record.status === "expired") throw new ConsentStateError({ problem: "expired", consentId: id });
+  if (record.status !== "pending") throw new ConsentStateError({ problem: "settled", consentId: id });
+  if (!(await stillPending(record))) throw new ConsentStateError({ problem: "expired", consentId: id });
   // Accepted once: a second callback racing this one in process is refused here; across
   // processes the store's completion claim (when it has one) and the atomic settle decide.
   const completing = perStore(completions, store, () => new Set<string>());
-  if (completing.has(id)) throw new ConsentStateError("in_progress", id);
+  if (completing.has(id)) throw new ConsentStateError({ problem: "in_progress", consentId: id });
   completing.add(id);
   // Across processes sharing the store: one claim per consent, so the code is sent once.
   let claim: Lease | undefined;
@@ -63,7 +63,7 @@ export async function acceptCallback(
   }
   if (store.claimCompletion && !claim) {
     completing.delete(id);
-    throw new ConsentStateError("in_progress", id);
+    throw new ConsentStateError({ problem: "in_progress", consentId: id });
   }
   const release = async () => {
     completing.delete(id);
@@ -71,7 +71,8 @@ export async function acceptCallback(
   };
   try {
     // Another worker may have completed it between the read above and the claim.
-    if (claim && (await store.get(id))?.status !== "pending") throw new ConsentStateError("settled", id);
+    if (claim && (await store.get(id))?.status !== "pending")
+      throw new ConsentStateError({ problem: "settled", consentId: id });
   } catch (error) {
     await release();
     throw error;

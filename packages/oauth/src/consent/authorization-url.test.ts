@@ -1,5 +1,5 @@
+import { isAuthbusError } from "@authbus/core";
 import { describe, expect, it } from "vitest";
-import { isLimitExceededError, LIMIT_EXCEEDED, URL_REFUSED } from "../errors/request-errors.js";
 import { MAX_AUTHORIZATION_SCOPES, MAX_AUTHORIZATION_URL_LENGTH } from "../shared/limits.js";
 import { buildAuthorizationUrl } from "./authorization-url.js";
 
@@ -51,7 +51,12 @@ describe("buildAuthorizationUrl bounds", () => {
   it(`refuses more than MAX_AUTHORIZATION_SCOPES (${MAX_AUTHORIZATION_SCOPES}) scopes with a typed error`, () => {
     const scopes = Array.from({ length: MAX_AUTHORIZATION_SCOPES + 1 }, (_, k) => `s${k}`);
     expect(() => buildAuthorizationUrl({ ...base, scopes })).toThrow(
-      expect.objectContaining({ code: LIMIT_EXCEEDED, limit: "authorization_scopes", actual: 101, max: 100 }),
+      expect.objectContaining({
+        code: "LIMIT_EXCEEDED",
+        limit: "authorization_scopes",
+        actual: 101,
+        max: 100,
+      }),
     );
     expect(
       buildAuthorizationUrl({ ...base, scopes: scopes.slice(0, MAX_AUTHORIZATION_SCOPES) }).searchParams.get(
@@ -67,7 +72,7 @@ describe("buildAuthorizationUrl bounds", () => {
     } catch (error) {
       caught = error;
     }
-    expect(isLimitExceededError(caught)).toBe(true);
+    expect(isAuthbusError(caught, "LIMIT_EXCEEDED")).toBe(true);
     expect(caught).toMatchObject({ limit: "authorization_url", max: MAX_AUTHORIZATION_URL_LENGTH });
     // The message never repeats the URL (it carries state and the PKCE challenge).
     expect((caught as Error).message).not.toContain(base.state);
@@ -76,7 +81,7 @@ describe("buildAuthorizationUrl bounds", () => {
 
   it("refuses an authorization_endpoint that is not a URL with a typed error, not a TypeError", () => {
     expect(() => buildAuthorizationUrl({ ...base, authorizationEndpoint: "/authorize" })).toThrow(
-      expect.objectContaining({ code: URL_REFUSED, reason: "invalid_url", what: "authorization_endpoint" }),
+      expect.objectContaining({ code: "URL_REFUSED", reason: "invalid_url", what: "authorization_endpoint" }),
     );
   });
 });

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   createAuthBus,
+  isAuthbusError,
   MemoryConsentStore,
   MemoryTokenStore,
   parseWWWAuthenticate,
@@ -18,11 +19,6 @@ import {
 } from "@authbus/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
-import {
-  isConsentStateError,
-  isPkceUnsupportedError,
-  isResourceMismatchError,
-} from "../errors/oauth-errors.js";
 import { type LoggedEvent, leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { callTool, postInitialize } from "../testing/mcp-http.test-helpers.js";
 import { type ConsentsOptions, createConsents } from "./create-consents.js";
@@ -160,7 +156,9 @@ describe("consents against the testkit authorization server", () => {
       payload: { consentId: request.consentId },
     });
     expect(await tokens.get({ subject: "carol", resource: demo.files.url })).toBeUndefined();
-    await expect(consents.complete(callback)).rejects.toSatisfy(isConsentStateError);
+    await expect(consents.complete(callback)).rejects.toSatisfy((e: unknown) =>
+      isAuthbusError(e, "CONSENT_STATE"),
+    );
   });
 
   it("refuses a callback after the consent expired", async () => {
@@ -171,7 +169,7 @@ describe("consents against the testkit authorization server", () => {
     clock += 31_000;
     const tokenRequests = demo.authServer.stats.tokenRequests;
     await expect(consents.complete(callback)).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "expired",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "expired",
     );
     expect(demo.authServer.stats.tokenRequests).toBe(tokenRequests);
     expect(events.map((e) => e.type)).toEqual(["consent.required", "consent.expired"]);
@@ -186,7 +184,7 @@ describe("consents against the testkit authorization server", () => {
     const forged = new URL(callback);
     forged.searchParams.set("state", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     await expect(consents.complete(forged)).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "unknown",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "unknown",
     );
     // The state of another pending consent does not fit this code.
     const other = await consents.begin({ subject: "frank", serverName: "files", resource: demo.files.url });
@@ -203,7 +201,7 @@ describe("consents against the testkit authorization server", () => {
     expect(raced.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(demo.authServer.stats.tokenRequests - tokenRequests).toBe(1);
     await expect(consents.complete(callback)).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "settled",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "settled",
     );
     expect(events.filter((e) => e.type === "consent.granted")).toHaveLength(1);
     consents.close();
@@ -259,7 +257,7 @@ describe("consents against the testkit authorization server", () => {
           resource: liar.url,
           challenge: challengeOf(unauthorized),
         }),
-      ).rejects.toSatisfy(isResourceMismatchError);
+      ).rejects.toSatisfy((e: unknown) => isAuthbusError(e, "RESOURCE_MISMATCH"));
       expect(events).toEqual([]);
     } finally {
       await liar.close();
@@ -292,7 +290,7 @@ describe("consents against the testkit authorization server", () => {
       const { consents } = setup();
       await expect(
         consents.begin({ subject: "alice", serverName: "plain", resource: `${origin}/mcp` }),
-      ).rejects.toSatisfy(isPkceUnsupportedError);
+      ).rejects.toSatisfy((e: unknown) => isAuthbusError(e, "PKCE_UNSUPPORTED"));
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -1,8 +1,12 @@
-import { createAuthBus, MemoryConsentStore, MemoryTokenStore, parseWWWAuthenticate } from "@authbus/core";
+import {
+  createAuthBus,
+  isAuthbusError,
+  MemoryConsentStore,
+  MemoryTokenStore,
+  parseWWWAuthenticate,
+} from "@authbus/core";
 import { describe, expect, it } from "vitest";
 import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
-import { isConsentCallbackError, isConsentStateError } from "../errors/oauth-errors.js";
-import { isRequestAbortedError, isRequestTimeoutError, isUrlRefusedError } from "../errors/request-errors.js";
 import { createFakeOAuth } from "../testing/fake-oauth.test-helpers.js";
 import { type ConsentsOptions, createConsents } from "./create-consents.js";
 
@@ -53,14 +57,14 @@ describe("consents.complete() with a token endpoint that never answers", () => {
       caught = error;
     }
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(isConsentCallbackError(caught)).toBe(true);
-    expect(isRequestTimeoutError((caught as Error).cause)).toBe(true);
+    expect(isAuthbusError(caught, "CONSENT_CALLBACK")).toBe(true);
+    expect(isAuthbusError((caught as Error).cause, "REQUEST_TIMEOUT")).toBe(true);
     expect((caught as Error).cause).toMatchObject({ code: "REQUEST_TIMEOUT", timeoutMs: 50 });
     expect(tokenRequests()).toBe(1);
     // The `completing` mark was released: a second callback is refused as settled (the code is
     // single-use, so the consent was denied), not as "in_progress".
     await expect(consents.complete(callback)).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "settled",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "settled",
     );
     expect((await store.get(request.consentId))?.status).toBe("denied");
     consents.close();
@@ -73,8 +77,8 @@ describe("consents.complete() with a token endpoint that never answers", () => {
     const pending = consents.complete(oauth.answer(request.authorizationUrl));
     setTimeout(() => controller.abort(), 20);
     const caught = await pending.catch((error: unknown) => error);
-    expect(isConsentCallbackError(caught)).toBe(true);
-    expect(isRequestAbortedError((caught as Error).cause)).toBe(true);
+    expect(isAuthbusError(caught, "CONSENT_CALLBACK")).toBe(true);
+    expect(isAuthbusError((caught as Error).cause, "REQUEST_ABORTED")).toBe(true);
     expect(String((caught as Error).cause)).not.toContain("DOMException");
     consents.close();
   });
@@ -82,7 +86,7 @@ describe("consents.complete() with a token endpoint that never answers", () => {
   it("refuses a callback URL that does not parse as carrying no state, without a TypeError", async () => {
     const { consents } = setup();
     await expect(consents.complete("not a url")).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "missing",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "missing",
     );
     consents.close();
   });
@@ -98,7 +102,7 @@ describe("consents.begin() and the network policy", () => {
     ]) {
       const { begin, consents } = setup();
       const caught = await begin(`Bearer resource_metadata="${hint}"`).catch((error: unknown) => error);
-      expect(isUrlRefusedError(caught), hint).toBe(true);
+      expect(isAuthbusError(caught, "URL_REFUSED"), hint).toBe(true);
       consents.close();
     }
   });

@@ -1,5 +1,6 @@
 import {
   createAuthBus,
+  isAuthbusError,
   MemoryConsentStore,
   MemoryTokenStore,
   parseWWWAuthenticate,
@@ -8,14 +9,6 @@ import {
 } from "@authbus/core";
 import { describe, expect, it } from "vitest";
 import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
-import {
-  isClientRegistrationError,
-  isConsentCallbackError,
-  isConsentRetryLimitError,
-  isConsentStateError,
-  isPkceUnsupportedError,
-  isResourceMismatchError,
-} from "../errors/oauth-errors.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { createFakeOAuth, type FakeOAuthOptions } from "../testing/fake-oauth.test-helpers.js";
 import { type ConsentsOptions, createConsents } from "./create-consents.js";
@@ -142,16 +135,16 @@ describe("createConsents", () => {
     await consents.complete(callback);
     const count = events.length;
     await expect(consents.complete(callback)).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "settled",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "settled",
     );
     const forged = new URL(callback);
     forged.searchParams.set("state", "forged-state");
     await expect(consents.complete(forged)).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "unknown",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "unknown",
     );
     forged.searchParams.delete("state");
     await expect(consents.complete(forged)).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "missing",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "missing",
     );
     expect(events.length).toBe(count);
     expect(oauth.counters.codeGrants).toBe(1);
@@ -196,7 +189,7 @@ describe("createConsents", () => {
     const callback = oauth.answer(request.authorizationUrl);
     clock += 61_000;
     await expect(consents.complete(callback)).rejects.toSatisfy(
-      (e) => isConsentStateError(e) && e.problem === "expired",
+      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "expired",
     );
     expect(events.filter((e) => e.type === "consent.expired")).toHaveLength(1);
     expect((await consents.get(request.consentId))?.status).toBe("expired");
@@ -222,7 +215,9 @@ describe("createConsents", () => {
     const request = await begin();
     const callback = new URL(oauth.answer(request.authorizationUrl));
     callback.searchParams.set("iss", "https://evil.test");
-    await expect(consents.complete(callback)).rejects.toSatisfy(isConsentCallbackError);
+    await expect(consents.complete(callback)).rejects.toSatisfy((e: unknown) =>
+      isAuthbusError(e, "CONSENT_CALLBACK"),
+    );
     expect((await consents.get(request.consentId))?.status).toBe("pending");
     consents.close();
   });
@@ -282,17 +277,17 @@ describe("createConsents", () => {
 
   it("rejects metadata whose resource is another server (RFC 9728 §3.3)", async () => {
     const { begin } = setup({ metadataResource: "https://other.test/mcp" });
-    await expect(begin()).rejects.toSatisfy(isResourceMismatchError);
+    await expect(begin()).rejects.toSatisfy((e: unknown) => isAuthbusError(e, "RESOURCE_MISMATCH"));
   });
 
   it("refuses an authorization server without S256", async () => {
     const { begin } = setup({ s256: false });
-    await expect(begin()).rejects.toSatisfy(isPkceUnsupportedError);
+    await expect(begin()).rejects.toSatisfy((e: unknown) => isAuthbusError(e, "PKCE_UNSUPPORTED"));
   });
 
   it("needs a client id when the server offers no registration", async () => {
     const { begin } = setup({ registration: false });
-    await expect(begin()).rejects.toSatisfy(isClientRegistrationError);
+    await expect(begin()).rejects.toSatisfy((e: unknown) => isAuthbusError(e, "CLIENT_REGISTRATION_FAILED"));
     const { consents, oauth } = setup({ registration: false }, { client: { redirectUri, clientId: "pre" } });
     const request = await consents.begin({ subject: "a", serverName: "s", resource: oauth.resource });
     expect(new URL(request.authorizationUrl).searchParams.get("client_id")).toBe("pre");
@@ -449,7 +444,7 @@ describe("createConsents: retry limit and resource identifiers", () => {
       await consents.complete(oauth.answer((await consents.authorizationUrl(request.consentId)) ?? ""));
     }
     await expect(ask()).rejects.toSatisfy(
-      (e) => isConsentRetryLimitError(e) && e.attempts === 3 && e.operation === "delete_file",
+      (e) => isAuthbusError(e, "CONSENT_RETRY_LIMIT") && e.attempts === 3 && e.operation === "delete_file",
     );
     // Another operation has its own count.
     await expect(

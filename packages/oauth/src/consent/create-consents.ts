@@ -149,7 +149,7 @@ export function createConsents(options: ConsentsOptions): Consents {
       if ("refused" in checked) {
         const { error, errorDescription } = checked.refused;
         if (!(await transitions.deny(record, error, errorDescription)))
-          throw new ConsentStateError("settled", id);
+          throw new ConsentStateError({ problem: "settled", consentId: id });
         return { ...result, outcome: "denied", error };
       }
       let response: oauth.TokenEndpointResponse;
@@ -159,16 +159,20 @@ export function createConsents(options: ConsentsOptions): Consents {
         // The code is single-use: this consent cannot be completed any more.
         const code = exchangeErrorCode(error);
         await transitions.deny(record, code);
-        throw new ConsentCallbackError(
-          id,
-          `exchanging the authorization code of consent ${id} failed: ${error instanceof Error ? error.message : code}`,
-          code,
-          safeCause(error),
-        );
+        throw new ConsentCallbackError({
+          consentId: id,
+          message: `exchanging the authorization code of consent ${id} failed: ${error instanceof Error ? error.message : code}`,
+          error: code,
+          cause: safeCause(error),
+        });
       }
       const granted = await transitions.grant(record, response);
       // Denied or expired meanwhile (another worker): the new tokens were not kept.
-      if (!granted.won) throw new ConsentStateError(granted.status === "expired" ? "expired" : "settled", id);
+      if (!granted.won)
+        throw new ConsentStateError({
+          problem: granted.status === "expired" ? "expired" : "settled",
+          consentId: id,
+        });
       return { ...result, outcome: "granted", scopes: granted.tokens.scopes };
     } finally {
       await release();

@@ -40,12 +40,11 @@ export function checkCallback(
       };
     }
     const id = record.consentId;
-    throw new ConsentCallbackError(
-      id,
-      `callback for consent ${id} was rejected: ${error instanceof Error ? error.message : "invalid response"}`,
-      undefined,
-      safeCause(error),
-    );
+    throw new ConsentCallbackError({
+      consentId: id,
+      message: `callback for consent ${id} was rejected: ${error instanceof Error ? error.message : "invalid response"}`,
+      cause: safeCause(error),
+    });
   }
 }
 

@@ -33,7 +33,11 @@ export function createRetryBudget(init: { max: number; windowMs: number; now: ()
       // MCP: limit repeated consents for one operation, or a server that keeps refusing loops.
       const recent = (attempts.get(budgetKey) ?? []).filter((at) => now() - at < windowMs);
       if (recent.length >= max) {
-        throw new ConsentRetryLimitError(key.resource, key.operation, recent.length);
+        throw new ConsentRetryLimitError({
+          resource: key.resource,
+          operation: key.operation,
+          attempts: recent.length,
+        });
       }
       attempts.set(budgetKey, [...recent, now()]);
     },

@@ -1,5 +1,5 @@
+import { isAuthbusError } from "@authbus/core";
 import { describe, expect, it } from "vitest";
-import { isDiscoveryError, isPkceUnsupportedError, isResourceMismatchError } from "../errors/oauth-errors.js";
 import { createDiscovery } from "./create-discovery.js";
 import { assertPkceS256 } from "./discover-authorization-server.js";
 
@@ -75,7 +75,7 @@ describe("createDiscovery", () => {
       },
     });
     await expect(createDiscovery(mismatch).forResource("https://mcp.test/mcp")).rejects.toSatisfy(
-      (e) => isResourceMismatchError(e) && e.received === "https://evil.test/mcp",
+      (e) => isAuthbusError(e, "RESOURCE_MISMATCH") && e.received === "https://evil.test/mcp",
     );
     const noPkce = serve({
       "https://mcp.test/.well-known/oauth-protected-resource/mcp": {
@@ -92,10 +92,10 @@ describe("createDiscovery", () => {
     expect(() => assertPkceS256(found.authorizationServer)).toThrow(
       expect.objectContaining({ code: "PKCE_UNSUPPORTED" }),
     );
-    expect(isPkceUnsupportedError(new Error("x"))).toBe(false);
+    expect(isAuthbusError(new Error("x"), "PKCE_UNSUPPORTED")).toBe(false);
     await expect(
       createDiscovery({ ...serve({}), legacyDiscovery: false }).forResource("https://mcp.test/mcp"),
-    ).rejects.toSatisfy((e) => isDiscoveryError(e) && e.tried.length === 2);
+    ).rejects.toSatisfy((e) => isAuthbusError(e, "DISCOVERY_FAILED") && e.tried.length === 2);
   });
 
   it("uses the metadata as written: a root document naming the origin covers the server", async () => {
@@ -133,13 +133,13 @@ describe("createDiscovery", () => {
     const { fetch } = serve({});
     await expect(
       createDiscovery({ fetch }).forResource("https://mcp.test/mcp", "https://mcp.test/meta"),
-    ).rejects.toSatisfy(isDiscoveryError);
+    ).rejects.toSatisfy((e: unknown) => isAuthbusError(e, "DISCOVERY_FAILED"));
   });
 
   it("refuses plain http to a host that is not loopback", async () => {
     const { fetch, requests } = serve({});
     await expect(createDiscovery({ fetch }).forResource("http://mcp.test/mcp")).rejects.toSatisfy(
-      isDiscoveryError,
+      (e: unknown) => isAuthbusError(e, "DISCOVERY_FAILED"),
     );
     expect(requests).toEqual([]);
   });

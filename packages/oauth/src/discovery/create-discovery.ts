@@ -1,6 +1,6 @@
 /** @module A cache of protected resource and authorization server metadata, shared by consents and refresh. */
-import { normalizeResource } from "@authbus/core";
-import { DiscoveryError, isDiscoveryError } from "../errors/oauth-errors.js";
+import { isAuthbusError, normalizeResource } from "@authbus/core";
+import { DiscoveryError } from "../errors/oauth-errors.js";
 import {
   assertSecureUrl,
   checkServerUrl,
@@ -111,7 +111,7 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
       key = new URL(issuer).href;
     } catch {
       return Promise.reject(
-        new DiscoveryError(`issuer ${JSON.stringify(issuer.slice(0, 200))} is not a URL`),
+        new DiscoveryError({ message: `issuer ${JSON.stringify(issuer.slice(0, 200))} is not a URL` }),
       );
     }
     const cached = issuers.get(key);
@@ -147,7 +147,7 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
         legacy: "metadata",
       };
     } catch (error) {
-      if (!isDiscoveryError(error)) throw error;
+      if (!isAuthbusError(error, "DISCOVERY_FAILED")) throw error;
     }
     // MCP 2025-03-26 §"Fallbacks for Servers without Metadata Discovery"; PKCE (S256) is
     // still used, as that revision requires it of every client.
@@ -196,7 +196,13 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
         found = await discoverProtectedResource(key, hint, http);
       } catch (error) {
         // Only a server that publishes no metadata at all gets the 2025-03-26 rules.
-        if (!legacyDiscovery || hint !== undefined || !isDiscoveryError(error) || !secure(key)) throw error;
+        if (
+          !legacyDiscovery ||
+          hint !== undefined ||
+          !isAuthbusError(error, "DISCOVERY_FAILED") ||
+          !secure(key)
+        )
+          throw error;
         const value = await discoverLegacy(key);
         resources.set(key, { value, at: now() });
         return value;
@@ -204,10 +210,10 @@ export function createDiscovery(options: DiscoveryOptions = {}): Discovery {
       const { metadata, metadataUrl } = found;
       const issuer = metadata.authorization_servers?.[0];
       if (!issuer) {
-        throw new DiscoveryError(
-          `protected resource metadata at ${metadataUrl} lists no authorization_servers`,
-          [metadataUrl],
-        );
+        throw new DiscoveryError({
+          message: `protected resource metadata at ${metadataUrl} lists no authorization_servers`,
+          tried: [metadataUrl],
+        });
       }
       // RFC 9728 §7.7: the authorization server a resource names is a URL it handed us.
       checkServerUrl(issuer, "authorization server", http, new URL(key));

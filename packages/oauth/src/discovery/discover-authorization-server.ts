@@ -34,7 +34,7 @@ export async function discoverAuthorizationServer(
   try {
     expected = new URL(issuer);
   } catch {
-    throw new DiscoveryError(`issuer ${JSON.stringify(issuer.slice(0, 200))} is not a URL`);
+    throw new DiscoveryError({ message: `issuer ${JSON.stringify(issuer.slice(0, 200))} is not a URL` });
   }
   const metadata = await readFirstMetadata(
     authorizationServerMetadataUrls(expected),
@@ -88,6 +88,6 @@ function checkEndpoints(metadata: AuthorizationServerMetadata, http: HttpOptions
 export function assertPkceS256(metadata: AuthorizationServerMetadata): void {
   // MCP 2025-11-25: absent code_challenge_methods_supported means no PKCE; refuse.
   if (!metadata.code_challenge_methods_supported?.includes("S256")) {
-    throw new PkceUnsupportedError(metadata.issuer);
+    throw new PkceUnsupportedError({ issuer: metadata.issuer });
   }
 }

@@ -1,6 +1,7 @@
 /** @module RFC 9728 protected resource metadata: fetched, and used only when its `resource` is the server. */
+import { isAuthbusError } from "@authbus/core";
 import * as oauth from "oauth4webapi";
-import { DiscoveryError, isResourceMismatchError, ResourceMismatchError } from "../errors/oauth-errors.js";
+import { DiscoveryError, ResourceMismatchError } from "../errors/oauth-errors.js";
 import { checkServerUrl, type HttpOptions } from "../shared/http-options.js";
 import { readFirstMetadata } from "./read-first-metadata.js";
 import { metadataResourceCovers } from "./resource-match.js";
@@ -59,7 +60,7 @@ export async function discoverProtectedResource(
   try {
     expected = new URL(resource);
   } catch {
-    throw new DiscoveryError(`resource ${JSON.stringify(resource.slice(0, 200))} is not a URL`);
+    throw new DiscoveryError({ message: `resource ${JSON.stringify(resource.slice(0, 200))} is not a URL` });
   }
   const candidates = resourceMetadataUrl
     ? [checkServerUrl(resourceMetadataUrl, "resource_metadata", http, expected)]
@@ -71,13 +72,17 @@ export async function discoverProtectedResource(
       const named = await namedResource(response);
       // RFC 9728 §3.3: metadata naming another resource must not be used.
       if (named === undefined || !metadataResourceCovers(named, expected.href)) {
-        throw new ResourceMismatchError(expected.href, String(named), url.href);
+        throw new ResourceMismatchError({
+          expected: expected.href,
+          received: String(named),
+          metadataUrl: url.href,
+        });
       }
       // The rest of the document is checked by oauth4webapi, against the identifier it names.
       const metadata = await oauth.processResourceDiscoveryResponse(new URL(named), response);
       return { metadata, metadataUrl: url.href };
     },
     `protected resource metadata for ${expected.href}`,
-    isResourceMismatchError,
+    (error) => isAuthbusError(error, "RESOURCE_MISMATCH"),
   );
 }

@@ -1,6 +1,5 @@
+import { isAuthbusError } from "@authbus/core";
 import { describe, expect, it } from "vitest";
-import { isDiscoveryError, isResourceMismatchError } from "../errors/oauth-errors.js";
-import { isLimitExceededError, isRequestTimeoutError, isUrlRefusedError } from "../errors/request-errors.js";
 import { MAX_RESPONSE_BODY_BYTES } from "../shared/limits.js";
 import { createDiscovery, type DiscoveryOptions } from "./create-discovery.js";
 
@@ -51,7 +50,7 @@ describe("discovery: URLs from a challenge", () => {
     for (const hint of ["/x", "not a url", "https://user:pw@mcp.test/prm"]) {
       const { discovery, requests } = discover({});
       const error = await caught(discovery.forResource("https://mcp.test/mcp", hint));
-      expect(isUrlRefusedError(error), hint).toBe(true);
+      expect(isAuthbusError(error, "URL_REFUSED"), hint).toBe(true);
       expect(requests).toEqual([]);
     }
   });
@@ -90,7 +89,7 @@ describe("discovery: URLs from a challenge", () => {
       },
     });
     const error = await caught(impersonating.discovery.forResource("https://mcp.test/mcp", hint));
-    expect(isResourceMismatchError(error)).toBe(true);
+    expect(isAuthbusError(error, "RESOURCE_MISMATCH")).toBe(true);
     expect(impersonating.requests).toEqual([hint]);
   });
 });
@@ -117,7 +116,7 @@ describe("discovery: URLs from metadata", () => {
       code: "URL_REFUSED",
       reason: "invalid_url",
     });
-    expect(isDiscoveryError(await caught(createDiscovery().forIssuer("::")))).toBe(true);
+    expect(isAuthbusError(await caught(createDiscovery().forIssuer("::")), "DISCOVERY_FAILED")).toBe(true);
   });
 
   it("refuses authorization server metadata whose back-channel endpoints point into a private network", async () => {
@@ -133,7 +132,7 @@ describe("discovery: URLs from metadata", () => {
         "https://as.test/.well-known/oauth-authorization-server": asFor("https://as.test", { [name]: value }),
       });
       const error = await caught(discovery.forResource("https://mcp.test/mcp"));
-      expect(isUrlRefusedError(error), `${name} ${value}`).toBe(true);
+      expect(isAuthbusError(error, "URL_REFUSED"), `${name} ${value}`).toBe(true);
       expect(error).toMatchObject({ what: name });
     }
   });
@@ -155,7 +154,7 @@ describe("discovery: time and size", () => {
   it("stops at the first metadata request that times out, with a typed error and no fallback", async () => {
     const { discovery, requests } = discover({ [prmUrl]: "hang" }, { timeoutMs: 30 });
     const error = await caught(discovery.forResource("https://mcp.test/mcp"));
-    expect(isRequestTimeoutError(error)).toBe(true);
+    expect(isAuthbusError(error, "REQUEST_TIMEOUT")).toBe(true);
     expect(requests).toEqual([prmUrl]);
   });
 
@@ -172,7 +171,7 @@ describe("discovery: time and size", () => {
       { legacyDiscovery: false },
     );
     const error = await caught(discovery.forResource("https://mcp.test/"));
-    expect(isDiscoveryError(error)).toBe(true);
-    expect(isLimitExceededError((error as Error).cause)).toBe(true);
+    expect(isAuthbusError(error, "DISCOVERY_FAILED")).toBe(true);
+    expect(isAuthbusError((error as Error).cause, "LIMIT_EXCEEDED")).toBe(true);
   });
 });

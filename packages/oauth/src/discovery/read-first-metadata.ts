@@ -1,6 +1,6 @@
 /** @module Try metadata URLs in order; the first that answers 200 and reads well wins. */
+import { isAuthbusError } from "@authbus/core";
 import { DiscoveryError, safeCause } from "../errors/oauth-errors.js";
-import { isRequestAbortedError, isRequestTimeoutError } from "../errors/request-errors.js";
 import { getJson, type HttpOptions } from "../shared/http-options.js";
 
 /**
@@ -29,7 +29,7 @@ export async function readFirstMetadata<T>(
     try {
       response = await getJson(url, http);
     } catch (error) {
-      if (isRequestTimeoutError(error) || isRequestAbortedError(error)) throw error;
+      if (isAuthbusError(error, "REQUEST_TIMEOUT") || isAuthbusError(error, "REQUEST_ABORTED")) throw error;
       lastProblem = error;
       continue;
     }
@@ -45,5 +45,9 @@ export async function readFirstMetadata<T>(
       lastProblem = error;
     }
   }
-  throw new DiscoveryError(`no ${what} (tried ${tried.join(", ")})`, tried, safeCause(lastProblem));
+  throw new DiscoveryError({
+    message: `no ${what} (tried ${tried.join(", ")})`,
+    tried,
+    cause: safeCause(lastProblem),
+  });
 }

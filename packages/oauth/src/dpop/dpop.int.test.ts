@@ -2,11 +2,17 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAuthBus, type DPoPKey, generateDPoPKey, publicDPoPJwk, type TokenSet } from "@authbus/core";
+import {
+  createAuthBus,
+  type DPoPKey,
+  generateDPoPKey,
+  isAuthbusError,
+  publicDPoPJwk,
+  type TokenSet,
+} from "@authbus/core";
 import { approveConsent, type DemoServers, startDemoServers } from "@authbus/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createConsents } from "../consent/create-consents.js";
-import { isRefreshError } from "../errors/oauth-errors.js";
 import { createRefresher } from "../refresh/create-refresher.js";
 import { openSqliteStores } from "../stores/sqlite/open-sqlite-stores.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
@@ -156,7 +162,7 @@ describe("DPoP-bound grants against the testkit authorization server (oidc-provi
     await stores.tokens.set(key, { ...held, dpopKey: await generateDPoPKey() });
 
     const failure = await createRefresher({ tokens: stores.tokens, bus })(key).catch((e: unknown) => e);
-    expect(isRefreshError(failure) && failure.consentRequired).toBe(true);
+    expect(isAuthbusError(failure, "REFRESH_FAILED") && failure.consentRequired).toBe(true);
     expect(String(failure)).not.toContain(held.refreshToken as string);
     stores.close();
   });

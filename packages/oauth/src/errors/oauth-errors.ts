@@ -207,7 +207,6 @@ export class StoreSecretError extends AuthbusError<"STORE_SECRET"> {
   }
 }
 
-
 /**
  * A cause that is safe to keep: name, code and message of `error`, without its own `cause`
  * (oauth4webapi attaches response bodies, which can hold tokens). The request-bound errors are
@@ -240,7 +239,12 @@ export class ConsentRetryLimitError extends AuthbusError<"CONSENT_RETRY_LIMIT"> 
   readonly resource: string;
   readonly operation: string | undefined;
   readonly attempts: number;
-  constructor(options: { resource: string; operation?: string | undefined; attempts: number; cause?: unknown }) {
+  constructor(options: {
+    resource: string;
+    operation?: string | undefined;
+    attempts: number;
+    cause?: unknown;
+  }) {
     const { resource, operation, attempts } = options;
     super({
       code: "CONSENT_RETRY_LIMIT",

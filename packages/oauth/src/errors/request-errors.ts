@@ -81,7 +81,6 @@ export class UrlRefusedError extends AuthbusError<"URL_REFUSED"> {
     this.url = options.url;
     this.what = options.what;
   }
-
 }
 
 /** Which bound was exceeded. */
@@ -102,7 +101,13 @@ export class LimitExceededError extends AuthbusError<"LIMIT_EXCEEDED"> {
   /** The size seen (for a body, at least this many bytes), when known. */
   readonly actual: number | undefined;
   /** `what` names the thing that is too large, for the message. */
-  constructor(options: { limit: LimitName; max: number; actual?: number | undefined; what: string; cause?: unknown }) {
+  constructor(options: {
+    limit: LimitName;
+    max: number;
+    actual?: number | undefined;
+    what: string;
+    cause?: unknown;
+  }) {
     super({
       code: "LIMIT_EXCEEDED",
       message: `${options.what}${options.actual === undefined ? "" : ` (${options.actual})`} exceeds the limit of ${options.max}`,

@@ -1,6 +1,5 @@
-import { createAuthBus, MemoryTokenStore, type TokenSet } from "@authbus/core";
+import { createAuthBus, isAuthbusError, MemoryTokenStore, type TokenSet } from "@authbus/core";
 import { describe, expect, it } from "vitest";
-import { isGrantError } from "../errors/oauth-errors.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { createServiceTokens, type ServiceGrant } from "./create-service-tokens.js";
 import { exchangeForIdJag } from "./id-jag-exchange.js";
@@ -147,7 +146,7 @@ describe("createServiceTokens: client credentials", () => {
     });
     const { obtain, tokens, key, events } = setup(clientCredentials, servers);
     const error = await obtain(key).catch((e: unknown) => e);
-    expect(isGrantError(error)).toBe(true);
+    expect(isAuthbusError(error, "GRANT_FAILED")).toBe(true);
     expect(error).toMatchObject({
       code: "GRANT_FAILED",
       grant: "client_credentials",

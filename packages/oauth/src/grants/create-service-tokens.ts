@@ -4,13 +4,14 @@ import {
   checkTokenKey,
   fingerprintToken,
   generateDPoPKey,
+  isAuthbusError,
   type TokenKey,
   type TokenSet,
   type TokenStore,
 } from "@authbus/core";
 import { createDiscovery, type Discovery, type ResourceDiscovery } from "../discovery/create-discovery.js";
 import { type DPoPMode, selectDPoPAlgorithm } from "../dpop/select-dpop-algorithm.js";
-import { GrantError, isGrantError, safeCause } from "../errors/oauth-errors.js";
+import { GrantError, safeCause } from "../errors/oauth-errors.js";
 import { type HttpOptions, pickHttpOptions } from "../shared/http-options.js";
 import { singleFlight } from "../shared/single-flight.js";
 import { requestClientCredentialsToken } from "./client-credentials.js";
@@ -166,17 +167,23 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
     try {
       found = await discovery.forResource(key.resource, hint);
     } catch (error) {
-      throw new GrantError(
-        `could not discover the authorization server for ${key.resource}: ${error instanceof Error ? error.message : "unknown error"}`,
-        { grant: grantName, step: "discovery", retryable: true, cause: safeCause(error) },
-      );
+      throw new GrantError({
+        message: `could not discover the authorization server for ${key.resource}: ${error instanceof Error ? error.message : "unknown error"}`,
+        grant: grantName,
+        step: "discovery",
+        retryable: true,
+        cause: safeCause(error),
+      });
     }
     const issuer = found.authorizationServer.issuer;
     if (options.authorizationServers && !options.authorizationServers.includes(issuer)) {
-      throw new GrantError(
-        `${key.resource} names authorization server ${issuer}, which the ${grantName} credentials are not for`,
-        { grant: grantName, step: "discovery", retryable: false, issuer },
-      );
+      throw new GrantError({
+        message: `${key.resource} names authorization server ${issuer}, which the ${grantName} credentials are not for`,
+        grant: grantName,
+        step: "discovery",
+        retryable: false,
+        issuer,
+      });
     }
     return found;
   };
@@ -192,16 +199,14 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
         throw new TypeError(`the ${what} provider returned nothing`);
       return value;
     } catch (error) {
-      throw new GrantError(
-        `the ${what} provider failed: ${error instanceof Error ? error.message : "unknown error"}`,
-        {
-          grant: grantName,
-          step: "assertion",
-          retryable: true,
-          issuer,
-          cause: safeCause(error),
-        },
-      );
+      throw new GrantError({
+        message: `the ${what} provider failed: ${error instanceof Error ? error.message : "unknown error"}`,
+        grant: grantName,
+        step: "assertion",
+        retryable: true,
+        issuer,
+        cause: safeCause(error),
+      });
     }
   };
 
@@ -264,12 +269,15 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
       });
       return obtained;
     } catch (error) {
-      const failure = isGrantError(error)
+      const failure = isAuthbusError(error, "GRANT_FAILED")
         ? error
-        : new GrantError(
-            `obtaining tokens for ${key.resource} failed: ${error instanceof Error ? error.message : "unknown error"}`,
-            { grant: grantName, step: "token_request", retryable: true, cause: safeCause(error) },
-          );
+        : new GrantError({
+            message: `obtaining tokens for ${key.resource} failed: ${error instanceof Error ? error.message : "unknown error"}`,
+            grant: grantName,
+            step: "token_request",
+            retryable: true,
+            cause: safeCause(error),
+          });
       bus.emit("token.obtain_failed", {
         ...where,
         grant: grantName,

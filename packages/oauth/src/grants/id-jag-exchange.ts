@@ -94,10 +94,13 @@ export async function exchangeForIdJag(input: IdJagExchangeInput): Promise<IdJag
   });
   // RFC 8693 §2.2.1: issued_token_type is required; anything but an ID-JAG is not usable here.
   if (response.issued_token_type !== ID_JAG_TOKEN_TYPE) {
-    throw new GrantError(
-      `${idp.issuer} answered the token exchange with ${JSON.stringify(response.issued_token_type ?? null)}, not an ID-JAG`,
-      { grant: "enterprise_managed", step: "token_exchange", retryable: false, issuer: idp.issuer },
-    );
+    throw new GrantError({
+      message: `${idp.issuer} answered the token exchange with ${JSON.stringify(response.issued_token_type ?? null)}, not an ID-JAG`,
+      grant: "enterprise_managed",
+      step: "token_exchange",
+      retryable: false,
+      issuer: idp.issuer,
+    });
   }
   const jag: IdJag = { assertion: response.access_token };
   if (typeof response.expires_in === "number") {

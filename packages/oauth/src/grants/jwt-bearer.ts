@@ -21,7 +21,8 @@ export interface JwtBearerInput extends ServiceGrantInput {
 export async function runJwtBearer(input: JwtBearerInput, grant: GrantName): Promise<TokenSet> {
   const as = input.authorizationServer;
   if (typeof input.assertion !== "string" || input.assertion.split(".").length !== 3) {
-    throw new GrantError(`the assertion for ${input.resource} is not a compact JWT`, {
+    throw new GrantError({
+      message: `the assertion for ${input.resource} is not a compact JWT`,
       grant,
       step: "assertion",
       retryable: false,

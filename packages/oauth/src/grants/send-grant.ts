@@ -56,10 +56,14 @@ export async function clientAuthAt(
     }
     return await authFor(as);
   } catch (error) {
-    throw new GrantError(
-      `client ${client.clientId} cannot authenticate at ${as.issuer}: ${error instanceof Error ? error.message : "unknown error"}`,
-      { grant, step: "client_authentication", retryable: false, issuer: as.issuer, cause: safeCause(error) },
-    );
+    throw new GrantError({
+      message: `client ${client.clientId} cannot authenticate at ${as.issuer}: ${error instanceof Error ? error.message : "unknown error"}`,
+      grant,
+      step: "client_authentication",
+      retryable: false,
+      issuer: as.issuer,
+      cause: safeCause(error),
+    });
   }
 }
 
@@ -94,7 +98,8 @@ export interface GrantRequest {
 export async function sendGrant(request: GrantRequest): Promise<oauth.TokenEndpointResponse> {
   const { as, grant, step } = request;
   if (!as.token_endpoint) {
-    throw new GrantError(`${as.issuer} advertises no token_endpoint`, {
+    throw new GrantError({
+      message: `${as.issuer} advertises no token_endpoint`,
       grant,
       step,
       retryable: false,
@@ -148,7 +153,8 @@ async function grantErrorFrom(error: unknown, request: GrantRequest): Promise<Gr
   const { as, grant, step, what } = request;
   const base = { grant, step, issuer: as.issuer, cause: safeCause(error) };
   if (error instanceof oauth.ResponseBodyError) {
-    return new GrantError(`${as.issuer} refused ${what} (${error.error})`, {
+    return new GrantError({
+      message: `${as.issuer} refused ${what} (${error.error})`,
       ...base,
       error: error.error,
       errorDescription: error.error_description,
@@ -159,7 +165,8 @@ async function grantErrorFrom(error: unknown, request: GrantRequest): Promise<Gr
     // RFC 6749 §5.2: a failed client authentication may come as a 401 with a challenge.
     const params = error.cause[0]?.parameters;
     const code = params?.error ?? (error.status === 401 ? "invalid_client" : undefined);
-    return new GrantError(`${as.issuer} refused ${what} (${code ?? `HTTP ${error.status}`})`, {
+    return new GrantError({
+      message: `${as.issuer} refused ${what} (${code ?? `HTTP ${error.status}`})`,
       ...base,
       error: code,
       errorDescription: params?.error_description,
@@ -173,20 +180,19 @@ async function grantErrorFrom(error: unknown, request: GrantRequest): Promise<Gr
       : undefined;
   if (status !== undefined && status >= 500) {
     const body = await oauthErrorOf((error as oauth.OperationProcessingError).cause as Response);
-    return new GrantError(
-      `${what} at ${as.issuer} failed: HTTP ${status}${body.error ? ` (${body.error})` : ""}`,
-      {
-        ...base,
-        error: body.error,
-        errorDescription: body.description,
-        retryable: true,
-      },
-    );
+    return new GrantError({
+      message: `${what} at ${as.issuer} failed: HTTP ${status}${body.error ? ` (${body.error})` : ""}`,
+      ...base,
+      error: body.error,
+      errorDescription: body.description,
+      retryable: true,
+    });
   }
   const malformed =
     error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError;
-  return new GrantError(
-    `${what} at ${as.issuer} failed: ${error instanceof Error ? error.message : "unknown error"}`,
-    { ...base, retryable: !malformed },
-  );
+  return new GrantError({
+    message: `${what} at ${as.issuer} failed: ${error instanceof Error ? error.message : "unknown error"}`,
+    ...base,
+    retryable: !malformed,
+  });
 }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { createAuthBus, MemoryTokenStore, type TokenSet } from "@authbus/core";
+import { createAuthBus, isAuthbusError, MemoryTokenStore, type TokenSet } from "@authbus/core";
 import {
   type AuthServer,
   JWT_BEARER_GRANT,
@@ -11,7 +11,6 @@ import {
 import * as oauth from "oauth4webapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoverAuthorizationServer } from "../discovery/discover-authorization-server.js";
-import { isGrantError } from "../errors/oauth-errors.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { callTool } from "../testing/mcp-http.test-helpers.js";
 import { createSigningKey, signJwt } from "../testing/sign-jwt.test-helpers.js";
@@ -129,7 +128,7 @@ describe("non-interactive grants against the testkit authorization server (oidc-
     });
     const key = { subject: "svc-basic", resource: mcp.url };
     const error = await obtain(key).catch((e: unknown) => e);
-    expect(isGrantError(error)).toBe(true);
+    expect(isAuthbusError(error, "GRANT_FAILED")).toBe(true);
     expect(error).toMatchObject({ error: "invalid_client", retryable: false, issuer: as.issuer });
     expect(JSON.stringify({ error, message: (error as Error).message })).not.toContain(wrong);
     expect(await tokens.get(key)).toBeUndefined();

@@ -1,8 +1,12 @@
-import { createAuthBus, MemoryConsentStore, MemoryTokenStore, type TokenSet } from "@authbus/core";
+import {
+  createAuthBus,
+  isAuthbusError,
+  MemoryConsentStore,
+  MemoryTokenStore,
+  type TokenSet,
+} from "@authbus/core";
 import { describe, expect, it } from "vitest";
 import { createConsents } from "../consent/create-consents.js";
-import { isRefreshError } from "../errors/oauth-errors.js";
-import { isRequestTimeoutError } from "../errors/request-errors.js";
 import { createFakeOAuth } from "../testing/fake-oauth.test-helpers.js";
 import { createRefresher } from "./create-refresher.js";
 
@@ -31,9 +35,9 @@ describe("createRefresher with a token endpoint that never answers", () => {
         : oauth.fetch(input, init);
     const refresh = createRefresher({ tokens, bus, fetch, timeoutMs: 40 });
     const caught = await refresh(key).catch((error: unknown) => error);
-    expect(isRefreshError(caught)).toBe(true);
+    expect(isAuthbusError(caught, "REFRESH_FAILED")).toBe(true);
     expect((caught as { consentRequired: boolean }).consentRequired).toBe(false);
-    expect(isRequestTimeoutError((caught as Error).cause)).toBe(true);
+    expect(isAuthbusError((caught as Error).cause, "REQUEST_TIMEOUT")).toBe(true);
     // A passing failure: the tokens are kept, and the next refresh sends a new grant.
     expect(await tokens.get(key)).toEqual(held);
     hang = false;

@@ -1,7 +1,12 @@
-import { createAuthBus, MemoryConsentStore, MemoryTokenStore, type TokenSet } from "@authbus/core";
+import {
+  createAuthBus,
+  isAuthbusError,
+  MemoryConsentStore,
+  MemoryTokenStore,
+  type TokenSet,
+} from "@authbus/core";
 import { describe, expect, it } from "vitest";
 import { createConsents } from "../consent/create-consents.js";
-import { isRefreshError } from "../errors/oauth-errors.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { createFakeOAuth } from "../testing/fake-oauth.test-helpers.js";
 import { createRefresher } from "./create-refresher.js";
@@ -52,7 +57,7 @@ describe("createRefresher", () => {
     oauth.revokeRefreshToken(held.refreshToken as string);
     const refresh = createRefresher({ tokens, bus, fetch: oauth.fetch });
     const error = await refresh(key).catch((e: unknown) => e);
-    expect(isRefreshError(error)).toBe(true);
+    expect(isAuthbusError(error, "REFRESH_FAILED")).toBe(true);
     expect(error).toMatchObject({ consentRequired: true, error: "invalid_grant" });
     expect(String((error as Error).message)).not.toContain(held.refreshToken);
     expect(await tokens.get(key)).toBeUndefined();
@@ -67,7 +72,9 @@ describe("createRefresher", () => {
     const { oauth, bus, tokens, key } = await consented();
     await tokens.set(key, { accessToken: "a", tokenType: "Bearer", scopes: [] });
     const refresh = createRefresher({ tokens, bus, fetch: oauth.fetch });
-    await expect(refresh(key)).rejects.toSatisfy((e) => isRefreshError(e) && e.consentRequired);
+    await expect(refresh(key)).rejects.toSatisfy(
+      (e) => isAuthbusError(e, "REFRESH_FAILED") && e.consentRequired,
+    );
   });
 
   it("keeps the tokens on a transport failure", async () => {
@@ -81,7 +88,9 @@ describe("createRefresher", () => {
         return oauth.fetch(input, init);
       },
     });
-    await expect(refresh(key)).rejects.toSatisfy((e) => isRefreshError(e) && !e.consentRequired);
+    await expect(refresh(key)).rejects.toSatisfy(
+      (e) => isAuthbusError(e, "REFRESH_FAILED") && !e.consentRequired,
+    );
     expect(await tokens.get(key)).toBeDefined();
   });
 });

@@ -172,7 +172,8 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
 
     if (!held?.refreshToken) {
       return fail(
-        new RefreshError(`no refresh token is held for ${key.resource}; consent is required`, {
+        new RefreshError({
+          message: `no refresh token is held for ${key.resource}; consent is required`,
           consentRequired: true,
         }),
       );
@@ -184,7 +185,8 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
         : (await discovery.forResource(key.resource)).authorizationServer;
     } catch (error) {
       return fail(
-        new RefreshError(`could not discover the authorization server for ${key.resource}`, {
+        new RefreshError({
+          message: `could not discover the authorization server for ${key.resource}`,
           consentRequired: false,
           cause: safeCause(error),
         }),
@@ -192,7 +194,8 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
     }
     if (!held.clientId) {
       return fail(
-        new RefreshError(`the tokens for ${key.resource} do not name the client they were issued to`, {
+        new RefreshError({
+          message: `the tokens for ${key.resource} do not name the client they were issued to`,
           consentRequired: true,
         }),
       );
@@ -204,7 +207,8 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
     } catch (error) {
       // The registration store could not be read: a passing problem, not the person's to fix.
       return fail(
-        new RefreshError(`could not load the client registration for ${as.issuer}`, {
+        new RefreshError({
+          message: `could not load the client registration for ${as.issuer}`,
           consentRequired: false,
           cause: safeCause(error),
         }),
@@ -246,16 +250,14 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
         }
       }
       return fail(
-        new RefreshError(
-          dead
+        new RefreshError({
+          message: dead
             ? `the authorization server refused the refresh token for ${key.resource} (invalid_grant); consent is required`
             : `refreshing the tokens for ${key.resource} failed: ${error instanceof Error ? error.message : "unknown error"}`,
-          {
-            consentRequired: dead,
-            ...(oauthError === undefined ? {} : { error: oauthError }),
-            cause: safeCause(error),
-          },
-        ),
+          consentRequired: dead,
+          ...(oauthError === undefined ? {} : { error: oauthError }),
+          cause: safeCause(error),
+        }),
       );
     }
 
@@ -277,12 +279,10 @@ export function createRefresher(options: RefresherOptions): TokenRefresher {
         return current;
       }
       return fail(
-        new RefreshError(
-          `the refresh of the tokens for ${key.resource} lost its lease before it was stored`,
-          {
-            consentRequired: false,
-          },
-        ),
+        new RefreshError({
+          message: `the refresh of the tokens for ${key.resource} lost its lease before it was stored`,
+          consentRequired: false,
+        }),
       );
     }
     await emitRefreshed(key, fresh, previousFingerprint);

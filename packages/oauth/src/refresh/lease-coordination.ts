@@ -55,10 +55,10 @@ export async function coordinateRefresh(options: CoordinateOptions): Promise<Coo
     if (newer) {
       if (attempt.acquired) await attempt.lease.release();
       if (!seen.tokens) {
-        throw new RefreshError(
-          `the refresh token for ${key.resource} was refused in another worker's refresh; consent is required`,
-          { consentRequired: true },
-        );
+        throw new RefreshError({
+          message: `the refresh token for ${key.resource} was refused in another worker's refresh; consent is required`,
+          consentRequired: true,
+        });
       }
       return { kind: "stored", tokens: seen.tokens };
     }
@@ -66,10 +66,10 @@ export async function coordinateRefresh(options: CoordinateOptions): Promise<Coo
       return { kind: "refreshed", tokens: await refreshHolding(attempt.lease, ttlMs, options.refresh) };
     }
     if (Date.now() > deadline) {
-      throw new RefreshError(
-        `another worker's refresh of the tokens for ${key.resource} did not finish in time; try again`,
-        { consentRequired: false },
-      );
+      throw new RefreshError({
+        message: `another worker's refresh of the tokens for ${key.resource} did not finish in time; try again`,
+        consentRequired: false,
+      });
     }
     await sleep(Math.max(1, Math.min(delay, attempt.heldUntil - Date.now())));
     delay = Math.min(delay * 2, 100);

@@ -1,11 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAuthBus, type TokenSet } from "@authbus/core";
+import { createAuthBus, isAuthbusError, type TokenSet } from "@authbus/core";
 import { approveConsent, type DemoServers, startDemoServers } from "@authbus/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsents } from "../consent/create-consents.js";
-import { isRefreshError } from "../errors/oauth-errors.js";
 import { openSqliteStores, type SqliteStores } from "../stores/sqlite/open-sqlite-stores.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { callTool } from "../testing/mcp-http.test-helpers.js";
@@ -118,7 +117,7 @@ describe("refresh with rotation over SQLite stores, against the testkit authoriz
     await demo.authServer.revokeUser("alice");
     const refresh = createRefresher({ tokens: stores.tokens, bus, serverName: () => "files" });
     const failure = await refresh(key).catch((e: unknown) => e);
-    expect(isRefreshError(failure) && failure.consentRequired).toBe(true);
+    expect(isAuthbusError(failure, "REFRESH_FAILED") && failure.consentRequired).toBe(true);
     expect(await stores.tokens.get(key)).toBeUndefined();
     expect(events.at(-1)).toMatchObject({ type: "token.refresh_failed", payload: { serverName: "files" } });
     expect(events.filter((e) => e.type === "token.refreshed")).toHaveLength(2);

@@ -1,5 +1,6 @@
 import {
   createAuthBus,
+  isAuthbusError,
   MemoryConsentStore,
   MemoryTokenStore,
   parseAuthEvent,
@@ -9,7 +10,6 @@ import { approveConsent, type DemoServers, startDemoServers } from "@authbus/tes
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
 import { createConsents } from "../consent/create-consents.js";
-import { isRefreshError } from "../errors/oauth-errors.js";
 import { createRefresher } from "../refresh/create-refresher.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { callTool } from "../testing/mcp-http.test-helpers.js";
@@ -54,7 +54,9 @@ describe("revokeTokens against the testkit authorization server (oidc-provider)"
     // The server forgot the grant: the old refresh token is refused (invalid_grant) ...
     await tokens.set(key, held);
     const refresh = createRefresher({ tokens, bus, client, registrations });
-    await expect(refresh(key)).rejects.toSatisfy((e) => isRefreshError(e) && e.error === "invalid_grant");
+    await expect(refresh(key)).rejects.toSatisfy(
+      (e) => isAuthbusError(e, "REFRESH_FAILED") && e.error === "invalid_grant",
+    );
     // ... and the access token of that grant no longer opens the resource.
     const after = await callTool(demo.files.url, "list_files", held.accessToken);
     expect(after.status).toBe(401);

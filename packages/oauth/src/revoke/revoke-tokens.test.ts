@@ -1,7 +1,11 @@
-import { createAuthBus, MemoryTokenStore, parseAuthEvent, type TokenSet } from "@authbus/core";
+import {
+  createAuthBus,
+  isAuthbusError,
+  MemoryTokenStore,
+  parseAuthEvent,
+  type TokenSet,
+} from "@authbus/core";
 import { describe, expect, it } from "vitest";
-import { isRequestTimeoutError } from "../errors/request-errors.js";
-import { isRevocationError } from "../errors/revocation-error.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { type RevokeTokensOptions, revokeTokens } from "./revoke-tokens.js";
 
@@ -87,8 +91,8 @@ describe("revokeTokens (RFC 7009)", () => {
     const result = await revokeTokens(key, options);
     expect(result.server).toBe("failed");
     expect(result.revoked).toEqual([]);
-    expect(isRevocationError(result.error)).toBe(true);
-    expect(isRequestTimeoutError(result.error?.cause)).toBe(true);
+    expect(isAuthbusError(result.error, "REVOCATION_FAILED")).toBe(true);
+    expect(isAuthbusError(result.error?.cause, "REQUEST_TIMEOUT")).toBe(true);
     expect(sent).toHaveLength(1); // an unreachable server is not asked again
     expect(await tokens.get(key)).toBeUndefined();
     expect(parseAuthEvent("token.revoked", events[0]?.payload)).toMatchObject({

@@ -125,7 +125,7 @@ async function revokeAtServer(
     held: true,
     server: "failed",
     revoked: [],
-    error: new RevocationError(message, { error, cause: safeCause(cause) }),
+    error: new RevocationError({ message, error, cause: safeCause(cause) }),
   });
 
   let as: oauth.AuthorizationServer;
@@ -147,7 +147,9 @@ async function revokeAtServer(
       held: true,
       server: "skipped",
       revoked: [],
-      error: new RevocationError(`the tokens for ${key.resource} do not name the client they were issued to`),
+      error: new RevocationError({
+        message: `the tokens for ${key.resource} do not name the client they were issued to`,
+      }),
     };
   }
 
@@ -198,7 +200,7 @@ async function revokeAtServer(
 
 function typedError(error: unknown, fallback: string): Error {
   if (error instanceof Error && typeof (error as { code?: unknown }).code === "string") return error;
-  return new RevocationError(fallback, { cause: safeCause(error) });
+  return new RevocationError({ message: fallback, cause: safeCause(error) });
 }
 
 async function emit(

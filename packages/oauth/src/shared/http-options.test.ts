@@ -1,5 +1,6 @@
+import { isAuthbusError } from "@authbus/core";
 import { describe, expect, it } from "vitest";
-import { isUrlRefusedError, type UrlRefusal } from "../errors/request-errors.js";
+import type { UrlRefusal } from "../errors/request-errors.js";
 import { checkServerUrl, type HttpOptions, pickHttpOptions } from "./http-options.js";
 
 function refusal(value: string, http: HttpOptions = {}, anchor?: string): UrlRefusal | undefined {
@@ -7,7 +8,7 @@ function refusal(value: string, http: HttpOptions = {}, anchor?: string): UrlRef
     checkServerUrl(value, "resource_metadata", http, anchor === undefined ? undefined : new URL(anchor));
     return undefined;
   } catch (error) {
-    if (isUrlRefusedError(error)) return error.reason;
+    if (isAuthbusError(error, "URL_REFUSED")) return error.reason;
     throw error;
   }
 }

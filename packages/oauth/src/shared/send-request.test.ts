@@ -1,12 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isHeaderTooLargeError } from "@authbus/core";
+import { isAuthbusError } from "@authbus/core";
 import { describe, expect, it } from "vitest";
-import {
-  isLimitExceededError,
-  isRequestAbortedError,
-  isRequestTimeoutError,
-} from "../errors/request-errors.js";
 import { MAX_RESPONSE_BODY_BYTES } from "./limits.js";
 import { sendBounded } from "./send-request.js";
 
@@ -34,14 +29,16 @@ function stalledBody(first: Uint8Array): ReadableStream<Uint8Array> {
 describe("sendBounded", () => {
   it("times out a fetch that ignores its signal, with a typed error naming the URL without its query", async () => {
     const error = await caught(sendBounded(url, {}, { fetch: never, timeoutMs: 30 }));
-    expect(isRequestTimeoutError(error)).toBe(true);
+    expect(isAuthbusError(error, "REQUEST_TIMEOUT")).toBe(true);
     expect(error).toMatchObject({ code: "REQUEST_TIMEOUT", url: "https://as.test/token", timeoutMs: 30 });
     expect(String(error)).not.toContain("s3cr3t");
   });
 
   it("times out a body that stalls after the headers arrived", async () => {
     const fetch = async () => new Response(stalledBody(new TextEncoder().encode("{")), { status: 200 });
-    expect(isRequestTimeoutError(await caught(sendBounded(url, {}, { fetch, timeoutMs: 30 })))).toBe(true);
+    expect(
+      isAuthbusError(await caught(sendBounded(url, {}, { fetch, timeoutMs: 30 })), "REQUEST_TIMEOUT"),
+    ).toBe(true);
   });
 
   it("passes one AbortSignal to the fetch and aborts it when the app's signal aborts", async () => {
@@ -54,7 +51,7 @@ describe("sendBounded", () => {
     const pending = sendBounded(url, {}, { fetch, signal: controller.signal, timeoutMs: 60_000 });
     controller.abort(new Error("user left"));
     const error = await caught(pending);
-    expect(isRequestAbortedError(error)).toBe(true);
+    expect(isAuthbusError(error, "REQUEST_ABORTED")).toBe(true);
     expect((error as Error).cause).toMatchObject({ message: "user left" });
     expect(seen?.aborted).toBe(true);
   });
@@ -66,7 +63,7 @@ describe("sendBounded", () => {
       return new Response("{}");
     };
     const error = await caught(sendBounded(url, {}, { fetch, signal: AbortSignal.abort() }));
-    expect(isRequestAbortedError(error)).toBe(true);
+    expect(isAuthbusError(error, "REQUEST_ABORTED")).toBe(true);
     expect(sent).toBe(0);
   });
 
@@ -74,14 +71,14 @@ describe("sendBounded", () => {
     const controller = new AbortController();
     const pending = sendBounded(url, { signal: controller.signal }, { fetch: never });
     controller.abort();
-    expect(isRequestAbortedError(await caught(pending))).toBe(true);
+    expect(isAuthbusError(await caught(pending), "REQUEST_ABORTED")).toBe(true);
   });
 
   it(`refuses a body over MAX_RESPONSE_BODY_BYTES (${MAX_RESPONSE_BODY_BYTES}), declared or streamed`, async () => {
     const big = new Uint8Array(MAX_RESPONSE_BODY_BYTES + 1);
     const declared = async () => new Response(big, { headers: { "content-length": String(big.length) } });
     const declaredError = await caught(sendBounded(url, {}, { fetch: declared }));
-    expect(isLimitExceededError(declaredError)).toBe(true);
+    expect(isAuthbusError(declaredError, "LIMIT_EXCEEDED")).toBe(true);
     expect(declaredError).toMatchObject({ limit: "response_body", max: MAX_RESPONSE_BODY_BYTES });
     const streamed = async () =>
       new Response(
@@ -91,7 +88,9 @@ describe("sendBounded", () => {
           },
         }),
       );
-    expect(isLimitExceededError(await caught(sendBounded(url, {}, { fetch: streamed })))).toBe(true);
+    expect(isAuthbusError(await caught(sendBounded(url, {}, { fetch: streamed })), "LIMIT_EXCEEDED")).toBe(
+      true,
+    );
   });
 
   it("hands back a readable copy: status, headers and a body of exactly the limit", async () => {
@@ -124,7 +123,7 @@ describe("sendBounded", () => {
     try {
       const { port } = server.address() as AddressInfo;
       const error = await caught(sendBounded(`http://127.0.0.1:${port}/`, {}, {}));
-      expect(isHeaderTooLargeError(error)).toBe(true);
+      expect(isAuthbusError(error, "HEADER_TOO_LARGE")).toBe(true);
       expect(error).toMatchObject({ code: "HEADER_TOO_LARGE", header: "*" });
     } finally {
       server.closeAllConnections();

@@ -6,6 +6,8 @@
 import type * as OidcProviderModule from "oidc-provider";
 import type { CIBAConfiguration, KoaContextWithOIDC, default as OidcProvider } from "oidc-provider";
 import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
+import { assertPositiveSeconds } from "./assert-seconds.js";
+import { toList } from "./space-list.js";
 
 /** `grant_type` of CIBA (OpenID CIBA Core 1.0 §10.1). */
 export const CIBA_GRANT = "urn:openid:params:grant-type:ciba";
@@ -89,24 +91,9 @@ interface DecoupledFlowsInit {
   options: PollingFlowOptions;
 }
 
-function toList(value: unknown): string[] {
-  if (typeof value === "string") return value.split(" ").filter(Boolean);
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === "string");
-  return [];
-}
-
 /** RFC 8628 §6.1: user codes compare without case or punctuation (oidc-provider's normalisation). */
 function normalizeUserCode(input: string): string {
   return input.toUpperCase().replace(/\W/g, "");
-}
-
-function assertSeconds(value: number | undefined, name: string): void {
-  if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
-    throw new TestkitError(
-      TESTKIT_ERROR_CODES.invalidOptions,
-      `${name} must be a positive whole number of seconds`,
-    );
-  }
 }
 
 /**
@@ -117,8 +104,8 @@ function assertSeconds(value: number | undefined, name: string): void {
  * @see OpenID CIBA Core 1.0 §7, §10, §11; RFC 8628 §3
  */
 export function createDecoupledFlows(init: DecoupledFlowsInit) {
-  assertSeconds(init.options.interval, "polling.interval");
-  assertSeconds(init.options.expiresIn, "polling.expiresIn");
+  assertPositiveSeconds(init.options.interval, "polling.interval");
+  assertPositiveSeconds(init.options.expiresIn, "polling.expiresIn");
   const interval = init.options.interval ?? 5;
   const expiresIn = init.options.expiresIn ?? 600;
   const { errors } = init;

@@ -1,6 +1,5 @@
-import { bridgeAuthBus, createAuthBus } from "@authbus/core";
+import { bridgeAuthBus, createAuthBus, isAuthbusError } from "@authbus/core";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { isStoreUnavailableError } from "../../errors/store-unavailable-error.js";
 import {
   createTestDatabase,
   describePostgres,
@@ -56,10 +55,14 @@ describePostgres("Postgres: lost connections and the bus bridge", (adminUrl) => 
     await proxied.tokens.set(alice, tokens);
     await proxy.cut();
     const error = await proxied.tokens.get(alice).catch((caught: unknown) => caught);
-    expect(isStoreUnavailableError(error)).toBe(true);
+    expect(isAuthbusError(error, "STORE_UNAVAILABLE")).toBe(true);
     expect(String((error as Error).message)).not.toContain("postgres://");
-    await expect(proxied.consents.settle("c1", "denied")).rejects.toSatisfy(isStoreUnavailableError);
-    await expect(proxied.tokens.acquireRefreshLease(alice, 1_000)).rejects.toSatisfy(isStoreUnavailableError);
+    await expect(proxied.consents.settle("c1", "denied")).rejects.toSatisfy((e: unknown) =>
+      isAuthbusError(e, "STORE_UNAVAILABLE"),
+    );
+    await expect(proxied.tokens.acquireRefreshLease(alice, 1_000)).rejects.toSatisfy((e: unknown) =>
+      isAuthbusError(e, "STORE_UNAVAILABLE"),
+    );
     await proxy.restore();
     expect(await proxied.tokens.get(alice)).toEqual(tokens);
   });

@@ -1,8 +1,6 @@
-import { type ConsentRecord, isDuplicateConsentError } from "@authbus/core";
+import { type ConsentRecord, isAuthbusError } from "@authbus/core";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { isStoreSecretError } from "../../errors/oauth-errors.js";
-import { isStoreCorruptError } from "../../errors/store-errors.js";
 import {
   createTestDatabase,
   describePostgres,
@@ -82,19 +80,21 @@ describePostgres("Postgres stores", (adminUrl) => {
     expect(raw).not.toContain("refresh-secret-1");
     // A row moved to another key does not open: the AAD binds it to its row.
     await stores.pool.query("UPDATE authbus_tokens SET subject = 'mallory' WHERE subject = 'alice'");
-    await expect(stores.tokens.get({ ...alice, subject: "mallory" })).rejects.toSatisfy(isStoreCorruptError);
+    await expect(stores.tokens.get({ ...alice, subject: "mallory" })).rejects.toSatisfy((e: unknown) =>
+      isAuthbusError(e, "STORE_CORRUPT"),
+    );
     await stores.tokens.delete({ ...alice, subject: "mallory" });
   });
 
   it("refuses another secret and a missing one", async () => {
     await expect(
       openPostgresStores({ connectionString: db.url, secret: "another-secret-0123456789abcdef-xyz" }),
-    ).rejects.toSatisfy((error) => isStoreSecretError(error) && error.problem === "mismatch");
+    ).rejects.toSatisfy((error) => isAuthbusError(error, "STORE_SECRET") && error.problem === "mismatch");
     const saved = process.env.AUTHBUS_SECRET;
     delete process.env.AUTHBUS_SECRET;
     try {
       await expect(openPostgresStores({ connectionString: db.url })).rejects.toSatisfy(
-        (error) => isStoreSecretError(error) && error.problem === "missing",
+        (error) => isAuthbusError(error, "STORE_SECRET") && error.problem === "missing",
       );
     } finally {
       if (saved !== undefined) process.env.AUTHBUS_SECRET = saved;
@@ -104,11 +104,11 @@ describePostgres("Postgres stores", (adminUrl) => {
   it("keeps consents: secrets sealed, found by state, settled exactly once", async () => {
     await stores.consents.create(consent());
     await stores.consents.create(consent({ consentId: "c0", state: "state-0", createdAt: 0 }));
-    await expect(stores.consents.create(consent({ state: "other" }))).rejects.toSatisfy(
-      isDuplicateConsentError,
+    await expect(stores.consents.create(consent({ state: "other" }))).rejects.toSatisfy((e: unknown) =>
+      isAuthbusError(e, "DUPLICATE_CONSENT"),
     );
-    await expect(stores.consents.create(consent({ consentId: "c9" }))).rejects.toSatisfy(
-      isDuplicateConsentError,
+    await expect(stores.consents.create(consent({ consentId: "c9" }))).rejects.toSatisfy((e: unknown) =>
+      isAuthbusError(e, "DUPLICATE_CONSENT"),
     );
     expect((await stores.consents.findByState("state-1"))?.codeVerifier).toBe("verifier-secret-1");
     expect(await stores.consents.findByState("forged")).toBeUndefined();

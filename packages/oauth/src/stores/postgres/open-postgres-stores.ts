@@ -53,17 +53,18 @@ function resolveSecret(options: PostgresStoresOptions): { secret: string; develo
   const secret = options.secret ?? process.env.AUTHBUS_SECRET;
   if (secret === undefined || secret === "") {
     if (options.development) return { secret: DEVELOPMENT_SECRET, development: true };
-    throw new StoreSecretError(
-      "missing",
-      `no encryption secret for the Postgres store: set AUTHBUS_SECRET to a random string of at least ${MIN_SECRET_LENGTH} ` +
+    throw new StoreSecretError({
+      problem: "missing",
+      message:
+        `no encryption secret for the Postgres store: set AUTHBUS_SECRET to a random string of at least ${MIN_SECRET_LENGTH} ` +
         "characters (e.g. `openssl rand -base64 48`), pass { secret }, or pass { development: true } for a throwaway store",
-    );
+    });
   }
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new StoreSecretError(
-      "too_short",
-      `the secret for the Postgres store is shorter than ${MIN_SECRET_LENGTH} characters; use a random value, e.g. \`openssl rand -base64 48\``,
-    );
+    throw new StoreSecretError({
+      problem: "too_short",
+      message: `the secret for the Postgres store is shorter than ${MIN_SECRET_LENGTH} characters; use a random value, e.g. \`openssl rand -base64 48\``,
+    });
   }
   return { secret, development: false };
 }
@@ -106,10 +107,11 @@ async function openBox(pool: pg.Pool, secret: string): Promise<SecretBox> {
       opened = undefined;
     }
     if (opened !== KEY_CHECK) {
-      throw new StoreSecretError(
-        "mismatch",
-        "the Postgres store was written with a different secret; open it with the AUTHBUS_SECRET it was created with",
-      );
+      throw new StoreSecretError({
+        problem: "mismatch",
+        message:
+          "the Postgres store was written with a different secret; open it with the AUTHBUS_SECRET it was created with",
+      });
     }
     return box;
   });

@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ConsentRecord, isDuplicateConsentError } from "@authbus/core";
+import { type ConsentRecord, isAuthbusError } from "@authbus/core";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { isStoreSecretError } from "../../errors/oauth-errors.js";
 import { openSqliteStores } from "./open-sqlite-stores.js";
 
 const dir = mkdtempSync(join(tmpdir(), "authbus-sqlite-"));
@@ -72,7 +71,7 @@ describe("openSqliteStores", () => {
           return e;
         }
       })();
-      expect(isStoreSecretError(error) && error.problem === "mismatch").toBe(true);
+      expect(isAuthbusError(error, "STORE_SECRET") && error.problem === "mismatch").toBe(true);
       expect(String(error)).not.toContain(wrong);
     } finally {
       if (saved !== undefined) process.env.AUTHBUS_SECRET = saved;
@@ -164,7 +163,7 @@ describe("openSqliteStores", () => {
     await stores.consents.create(consent({ consentId: "c2", state: "s2", createdAt: 2 }));
     await stores.consents.create(consent({ consentId: "c1", state: "s1", createdAt: 1 }));
     await expect(stores.consents.create(consent({ consentId: "c3", state: "s1" }))).rejects.toSatisfy(
-      isDuplicateConsentError,
+      (e: unknown) => isAuthbusError(e, "DUPLICATE_CONSENT"),
     );
     expect((await stores.consents.findPending("alice", key.resource)).map((c) => c.consentId)).toEqual([
       "c1",

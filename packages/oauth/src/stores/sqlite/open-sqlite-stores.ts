@@ -104,12 +104,13 @@ function resolveSecret(options: SqliteStoresOptions): { secret: string; developm
   const secret = options.secret ?? process.env.AUTHBUS_SECRET;
   if (secret === undefined || secret === "") {
     if (options.development) return { secret: DEVELOPMENT_SECRET, development: true };
-    throw new StoreSecretError(
-      "missing",
-      `no encryption secret for the SQLite store at ${options.path}: set AUTHBUS_SECRET to a random string of at ` +
+    throw new StoreSecretError({
+      problem: "missing",
+      message:
+        `no encryption secret for the SQLite store at ${options.path}: set AUTHBUS_SECRET to a random string of at ` +
         `least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`), pass { secret }, or pass ` +
         "{ development: true } for a throwaway development store",
-    );
+    });
   }
   return { secret, development: false };
 }
@@ -136,10 +137,10 @@ function openBox(db: Database.Database, secret: string, path: string): SecretBox
       opened = undefined;
     }
     if (opened !== KEY_CHECK) {
-      throw new StoreSecretError(
-        "mismatch",
-        `the SQLite store at ${path} was written with a different secret; open it with the AUTHBUS_SECRET it was created with`,
-      );
+      throw new StoreSecretError({
+        problem: "mismatch",
+        message: `the SQLite store at ${path} was written with a different secret; open it with the AUTHBUS_SECRET it was created with`,
+      });
     }
     return box;
   });
@@ -164,11 +165,12 @@ function openBox(db: Database.Database, secret: string, path: string): SecretBox
 export function openSqliteStores(options: SqliteStoresOptions): SqliteStores {
   const { secret, development } = resolveSecret(options);
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new StoreSecretError(
-      "too_short",
-      `the secret for the SQLite store at ${options.path} is shorter than ${MIN_SECRET_LENGTH} characters; ` +
+    throw new StoreSecretError({
+      problem: "too_short",
+      message:
+        `the secret for the SQLite store at ${options.path} is shorter than ${MIN_SECRET_LENGTH} characters; ` +
         "use a random value, e.g. `openssl rand -base64 48`",
-    );
+    });
   }
   const db = new Database(options.path);
   try {

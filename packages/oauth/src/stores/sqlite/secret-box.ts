@@ -30,10 +30,10 @@ export interface SecretBox {
  */
 export function createSecretBox(secret: string, salt: Uint8Array): SecretBox {
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new StoreSecretError(
-      "too_short",
-      `the store secret is shorter than ${MIN_SECRET_LENGTH} characters; use a random value, e.g. \`openssl rand -base64 48\``,
-    );
+    throw new StoreSecretError({
+      problem: "too_short",
+      message: `the store secret is shorter than ${MIN_SECRET_LENGTH} characters; use a random value, e.g. \`openssl rand -base64 48\``,
+    });
   }
   const derive = (info: string) =>
     Buffer.from(hkdfSync("sha256", Buffer.from(secret, "utf8"), salt, `authbus/sqlite-store/v1/${info}`, 32));
@@ -79,6 +79,6 @@ export function createSecretBox(secret: string, salt: Uint8Array): SecretBox {
 function corrupt(problem: "unreadable" | "tampered", aad: string): StoreCorruptError {
   const split = aad.indexOf("\u0000");
   return split < 0
-    ? new StoreCorruptError(problem, aad, "its row")
-    : new StoreCorruptError(problem, aad.slice(0, split), aad.slice(split + 1));
+    ? new StoreCorruptError({ problem, table: aad, row: "its row" })
+    : new StoreCorruptError({ problem, table: aad.slice(0, split), row: aad.slice(split + 1) });
 }

@@ -1,5 +1,6 @@
 /** @module A ConsentStore in SQLite: `state`, verifier, URL, DPoP key, `auth_req_id` and `device_code` sealed; `settle` is one atomic UPDATE. */
 import {
+  AuthbusError,
   type ConsentRecord,
   type ConsentStatus,
   type ConsentStore,

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConsentRecord } from "@authbus/core";
+import { isAuthbusError } from "@authbus/core";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { isStoreCorruptError, STORE_CORRUPT, type StoreCorruption } from "../../errors/store-errors.js";
+import type { StoreCorruption } from "../../errors/store-errors.js";
 import { openSqliteStores } from "./open-sqlite-stores.js";
 import { createSecretBox } from "./secret-box.js";
 
@@ -71,7 +72,7 @@ async function corruption(read: () => Promise<unknown>): Promise<StoreCorruption
   try {
     await read();
   } catch (error) {
-    expect(isStoreCorruptError(error), String(error)).toBe(true);
+    expect(isAuthbusError(error, "STORE_CORRUPT"), String(error)).toBe(true);
     const message = (error as Error).message;
     for (const value of [
       tokenSet.accessToken,
@@ -83,7 +84,7 @@ async function corruption(read: () => Promise<unknown>): Promise<StoreCorruption
       expect(message).not.toContain(value);
     }
     expect((error as Error).cause).toBeUndefined();
-    expect(error).toMatchObject({ code: STORE_CORRUPT });
+    expect(error).toMatchObject({ code: "STORE_CORRUPT" });
     return (error as { problem: StoreCorruption }).problem;
   }
   return undefined;

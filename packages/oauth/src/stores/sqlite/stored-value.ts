@@ -13,12 +13,12 @@ export function readStored<T>(table: string, row: string, text: string, check: (
   try {
     value = JSON.parse(text);
   } catch {
-    throw new StoreCorruptError("invalid_json", table, row);
+    throw new StoreCorruptError({ problem: "invalid_json", table, row });
   }
   try {
     return check(value);
   } catch {
-    throw new StoreCorruptError("invalid_record", table, row);
+    throw new StoreCorruptError({ problem: "invalid_record", table, row });
   }
 }
 

@@ -1,0 +1,30 @@
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { Send } from "@langchain/langgraph";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { withMessageCache } from "../src/server/message-checkpoint-serde.js";
+const stock = SqliteSaver.fromConnString(":memory:").serde;
+const cached = withMessageCache(stock);
+const events = JSON.stringify({ type: "text", text: JSON.stringify({ events: [{ id: "e1", title: "Team standup", start: "2026-01-05T09:00:00Z" }, { id: "e2", title: "Design review", start: "2026-01-06T14:00:00Z" }] }) });
+const msgs: any[] = [];
+for (let i = 0; i < 200; i++) {
+  msgs.push(new HumanMessage({ content: "What's on my calendar?", id: crypto.randomUUID() }));
+  msgs.push(new AIMessage({ content: "", id: crypto.randomUUID(), tool_calls: [{ id: `call_${i}`, name: "list_events", args: {} }] }));
+  msgs.push(new ToolMessage({ content: events, id: crypto.randomUUID(), tool_call_id: `call_${i}`, name: "list_events", status: "success" }));
+  msgs.push(new AIMessage({ content: "Here is what's on your calendar:\n• Mon 5 Jan, 09:00 UTC: Team standup\n• Tue 6 Jan, 14:00 UTC: Design review", id: crypto.randomUUID() }));
+}
+const cp = { v: 4, id: "x", ts: "", channel_values: { messages: msgs, __pregel_tasks: [new Send("tools", { messages: msgs })] }, channel_versions: {}, versions_seen: {} };
+const time = async (label: string, f: () => Promise<unknown>, n = 10) => { await f(); const t = performance.now(); for (let i = 0; i < n; i++) await f(); console.log(label, ((performance.now() - t) / n).toFixed(2), "ms"); };
+const [, bytes] = await stock.dumpsTyped(cp);
+console.log("bytes", bytes.byteLength);
+await time("stock dump", () => stock.dumpsTyped(cp), 3);
+await time("cached dump (warm)", () => cached.dumpsTyped(cp));
+await time("stock load", () => stock.loadsTyped("json", bytes), 3);
+await time("cached load", () => cached.loadsTyped("json", bytes));
+const loaded: any = await cached.loadsTyped("json", bytes);
+await time("cached dump of loaded", () => cached.dumpsTyped(loaded));
+const text = new TextDecoder().decode(bytes);
+await time("JSON.parse", async () => JSON.parse(text));
+await time("encode", async () => new TextEncoder().encode(text));
+const parsed = () => JSON.parse(text);
+await time("construct 800 AIMessage", async () => { for (const m of msgs) new AIMessage({ content: "x", id: "1" }); });
+await time("parse+stringify each message", async () => { const p = JSON.parse(text); for (const m of p.channel_values.messages) JSON.stringify(m); for (const m of p.channel_values.__pregel_tasks[0].args.messages) JSON.stringify(m); });

@@ -1,1 +1,0 @@
-export { openSqliteStores } from "./stores/sqlite/open-sqlite-stores.js";
