@@ -9,7 +9,7 @@
  */
 import {
   createAuthBus,
-  isAuthChallengeError,
+  isAuthbusError,
   MemoryConsentStore,
   MemoryTokenStore,
   summarizeError,
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       console.error(`tools: ${result.tools.join(", ")}; called: ${result.called ?? "none"}`);
       return;
     } catch (error) {
-      if (!isAuthChallengeError(error) || consentsGiven >= MAX_CONSENTS) throw error;
+      if (!isAuthbusError(error, "AUTH_CHALLENGE") || consentsGiven >= MAX_CONSENTS) throw error;
       const consent = await consents.begin({
         subject,
         serverName,

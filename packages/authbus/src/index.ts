@@ -1,5 +1,8 @@
 /** @module authbus: one call wires MCP servers, consents, stores and the LangGraph middleware for every user of an agent. */
 
+// One guard for every authbus error (re-exported so that an app importing only `authbus` has it).
+export type { AuthbusErrorCode } from "@authbus/core";
+export { isAuthbusError } from "@authbus/core";
 export type { Authbus, AuthbusStores, CreateAuthbusOptions } from "./create-authbus.js";
 export { createAuthbus } from "./create-authbus.js";
 export type { ConsentNotSettledError, ConsentSessionError } from "./errors/consent-session-error.js";

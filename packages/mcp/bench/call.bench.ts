@@ -10,7 +10,7 @@ import type { DynamicStructuredTool } from "@langchain/core/tools";
 import { MultiServerMCPClient } from "@langchain/mcp-adapters";
 import { Bench, type Task } from "tinybench";
 import { authFetch, createMCPClient } from "../src/index.js";
-import { grantTokens } from "../src/test-support/oauth-flow.test-helpers.js";
+import { grantTokens } from "../src/testing/oauth-flow.test-helpers.js";
 
 // Many short rounds in alternating order, so both clients see the same machine noise (a shared CI
 // box or laptop drifts over seconds); the medians are taken over all samples of each client.

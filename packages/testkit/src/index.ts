@@ -35,8 +35,6 @@ export { ACR_BASIC, ACR_MFA, DEFAULT_CLIENT_ID, startAuthServer } from "./auth-s
 export type { IssuedAccessToken, TokenInactiveReason, TokenStatus } from "./auth-server/token-ledger.js";
 export type { DemoServers, DemoServersOptions } from "./demo/start-demo-servers.js";
 export { DEMO_EVENTS, DEMO_FILES, DEMO_REPOSITORIES, startDemoServers } from "./demo/start-demo-servers.js";
-export type { TestkitErrorCode } from "./errors/testkit-error.js";
-export { isTestkitError, TESTKIT_ERROR_CODES, TestkitError } from "./errors/testkit-error.js";
 export type { ChallengeFacts, HeaderStyle } from "./mcp-server/build-challenge.js";
 export { buildChallenge, buildDPoPChallenge } from "./mcp-server/build-challenge.js";
 export type { RequireThirdPartyOptions } from "./mcp-server/require-third-party.js";

@@ -253,6 +253,9 @@ describe.skipIf(!haveChromium)("the chat process killed with SIGKILL", () => {
     await settled(lister, "notes.txt");
     expect(files.callCount("delete_file")).toBe(1);
     expect(files.callCount("list_files")).toBe(listsBefore + 1);
+    // The person is told in plain words; the tool's note to the model is not shown.
+    expect(await lastAnswer(deleter)).toContain("may already have taken effect");
+    expect(await lastAnswer(deleter)).not.toContain("Tell the user");
     await shot(deleter, "crash-c-03-not-retried");
     await shot(lister, "crash-c-04-listed");
 

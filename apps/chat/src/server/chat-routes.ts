@@ -1,6 +1,6 @@
 /** @module HTTP routes of the chat: the page, its API, its event stream, the consent link and the OAuth callback. */
 import { serveStatic } from "@hono/node-server/serve-static";
-import { type Authbus, isConsentNotSettledError, isConsentSessionError } from "authbus";
+import { type Authbus, isAuthbusError } from "authbus";
 import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { streamSSE } from "hono/streaming";
@@ -168,8 +168,10 @@ export function createChatRoutes({
       const report = await authbus.deny(c.req.param("consentId"), identity(c.get("session")));
       return c.json({ status: report.outcome }, 202);
     } catch (error) {
-      if (isConsentNotSettledError(error)) return c.json({ error: "There is no such access request." }, 404);
-      if (isConsentSessionError(error)) return c.json({ error: "This access request is not yours." }, 403);
+      if (isAuthbusError(error, "CONSENT_NOT_SETTLED"))
+        return c.json({ error: "There is no such access request." }, 404);
+      if (isAuthbusError(error, "CONSENT_SESSION_MISMATCH"))
+        return c.json({ error: "This access request is not yours." }, 403);
       throw error;
     }
   });
@@ -180,8 +182,10 @@ export function createChatRoutes({
       const report = await authbus.finish(c.req.param("consentId"), identity(c.get("session")));
       return c.json({ status: report.outcome }, 202);
     } catch (error) {
-      if (isConsentNotSettledError(error)) return c.json({ error: "There is no such request." }, 404);
-      if (isConsentSessionError(error)) return c.json({ error: "This request is not yours." }, 403);
+      if (isAuthbusError(error, "CONSENT_NOT_SETTLED"))
+        return c.json({ error: "There is no such request." }, 404);
+      if (isAuthbusError(error, "CONSENT_SESSION_MISMATCH"))
+        return c.json({ error: "This request is not yours." }, 403);
       throw error;
     }
   });

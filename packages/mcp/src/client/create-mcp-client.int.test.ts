@@ -20,7 +20,7 @@ import {
 import type { DynamicStructuredTool } from "@langchain/core/tools";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { consentAndStore, createTestRefresher } from "../test-support/oauth-flow.test-helpers.js";
+import { consentAndStore, createTestRefresher } from "../testing/oauth-flow.test-helpers.js";
 import {
   type CreateMCPClientOptions,
   createMCPClient,

@@ -16,7 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentCallId, runWithCallId } from "../call-context/call-id.js";
 import { createMCPClient } from "../client/create-mcp-client.js";
-import { grantTokens } from "../test-support/oauth-flow.test-helpers.js";
+import { grantTokens } from "../testing/oauth-flow.test-helpers.js";
 import { type ElicitationScope, runWithElicitationScope } from "./elicitation-scope.js";
 import type { UrlElicitationListener } from "./install-url-elicitation.js";
 import type { UrlElicitationRequest } from "./url-elicitation.js";

@@ -1,5 +1,5 @@
 /** @module Headless consent: drive the login and consent pages over HTTP, as a browser would. */
-import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
+import { AuthbusError } from "@authbus/core";
 import { CookieJar } from "./cookie-jar.js";
 
 /** Options of {@link approveConsent}. */
@@ -30,7 +30,7 @@ const MAX_STEPS = 20;
  * `state` and `iss` (RFC 9207), or with `error=access_denied` when denied.
  *
  * @see RFC 6749 §4.1.1–4.1.2 (authorization request and response), RFC 9207 (`iss`)
- * @throws {TestkitError} `TESTKIT_CONSENT_DRIVE_FAILED` when the server answers with an error page
+ * @throws {AuthbusError} `TESTKIT_CONSENT_DRIVE_FAILED` when the server answers with an error page
  * (for example an unregistered `redirect_uri`) or the pages loop.
  * @example
  * const callback = await approveConsent(authorizationUrl, { user: "alice" });
@@ -97,14 +97,15 @@ export async function approveConsent(
     }
     const error = /data-error="([^"]*)"/.exec(text)?.[1];
     const loginError = /<p class="error" role="alert">([^<]*)<\/p>/.exec(text)?.[1];
-    throw new TestkitError(
-      TESTKIT_ERROR_CODES.consentDriveFailed,
-      `approveConsent: ${init.method} ${url.pathname} answered ${response.status}` +
+    throw new AuthbusError({
+      code: "TESTKIT_CONSENT_DRIVE_FAILED",
+      message:
+        `approveConsent: ${init.method} ${url.pathname} answered ${response.status}` +
         (error ? ` (${error})` : loginError ? ` (${loginError})` : ""),
-    );
+    });
   }
-  throw new TestkitError(
-    TESTKIT_ERROR_CODES.consentDriveFailed,
-    `approveConsent: no redirect to the client after ${MAX_STEPS} steps`,
-  );
+  throw new AuthbusError({
+    code: "TESTKIT_CONSENT_DRIVE_FAILED",
+    message: `approveConsent: no redirect to the client after ${MAX_STEPS} steps`,
+  });
 }

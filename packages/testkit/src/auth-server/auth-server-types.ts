@@ -162,7 +162,7 @@ export interface AuthServer {
    * its `auth_req_id`, or the newest pending request for a login hint (the user name).
    * Approving grants the requested scopes (or `scopes`) for the requested resource.
    *
-   * @throws {TestkitError} when no such request is pending.
+   * @throws {AuthbusError} `TESTKIT_INVALID_OPTIONS` when no such request is pending.
    */
   approveBackchannel(
     authReqIdOrLoginHint: string,
@@ -172,7 +172,7 @@ export interface AuthServer {
    * Answers a device authorization (RFC 8628) as the person would at the verification page, by
    * its user code (case and dashes ignored): signs `user` in and approves, or denies.
    *
-   * @throws {TestkitError} when no such authorization is pending.
+   * @throws {AuthbusError} `TESTKIT_INVALID_OPTIONS` when no such authorization is pending.
    */
   approveDevice(userCode: string, options?: ApproveDeviceOptions): Promise<DeviceRequestView>;
   /** Every CIBA request received (with its binding message), oldest first. */

@@ -1,5 +1,5 @@
 /** @module Checking the authorization server's options before anything starts: lifetimes, acr values, clients. */
-import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
+import { AuthbusError } from "@authbus/core";
 import { assertPositiveSeconds } from "./assert-seconds.js";
 import {
   ACR_BASIC,
@@ -20,7 +20,7 @@ export interface CheckedOptions {
 /**
  * Checks the lifetimes, acr values and public clients of `options` and fills in their defaults.
  *
- * @throws {TestkitError} `TESTKIT_INVALID_OPTIONS` for a bad lifetime, no acr value, no client, or a
+ * @throws {AuthbusError} `TESTKIT_INVALID_OPTIONS` for a bad lifetime, no acr value, no client, or a
  *   client without an id or redirect URIs.
  */
 export function checkAuthServerOptions(options: AuthServerOptions): CheckedOptions {
@@ -28,7 +28,7 @@ export function checkAuthServerOptions(options: AuthServerOptions): CheckedOptio
   assertPositiveSeconds(options.refreshTokenTTL, "refreshTokenTTL");
   const acrValues = [...(options.acrValues ?? [ACR_BASIC, ACR_MFA])];
   if (acrValues.length === 0) {
-    throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, "acrValues must not be empty");
+    throw new AuthbusError({ code: "TESTKIT_INVALID_OPTIONS", message: "acrValues must not be empty" });
   }
   const clients = options.clients ?? [
     {
@@ -39,13 +39,14 @@ export function checkAuthServerOptions(options: AuthServerOptions): CheckedOptio
     },
   ];
   const firstClient = clients[0];
-  if (!firstClient) throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, "clients must not be empty");
+  if (!firstClient)
+    throw new AuthbusError({ code: "TESTKIT_INVALID_OPTIONS", message: "clients must not be empty" });
   for (const client of clients) {
     if (!client.clientId || client.redirectUris.length === 0) {
-      throw new TestkitError(
-        TESTKIT_ERROR_CODES.invalidOptions,
-        "each client needs a clientId and redirectUris",
-      );
+      throw new AuthbusError({
+        code: "TESTKIT_INVALID_OPTIONS",
+        message: "each client needs a clientId and redirectUris",
+      });
     }
   }
   return { acrValues, clients, firstClient };

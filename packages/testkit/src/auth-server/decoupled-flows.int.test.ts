@@ -1,6 +1,6 @@
+import { isAuthbusError } from "@authbus/core";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isTestkitError } from "../errors/testkit-error.js";
 import { CIBA_GRANT, DEVICE_CODE_GRANT } from "./decoupled-flows.js";
 import { type AuthServer, DEFAULT_CLIENT_ID, startAuthServer } from "./start-auth-server.js";
 
@@ -78,7 +78,9 @@ describe("CIBA poll mode", () => {
     expect((await (await poll(CIBA_GRANT, { auth_req_id: String(auth_req_id) })).json()).error).toBe(
       "access_denied",
     );
-    await expect(as.approveBackchannel("bob")).rejects.toSatisfy(isTestkitError);
+    await expect(as.approveBackchannel("bob")).rejects.toSatisfy((e: unknown) =>
+      isAuthbusError(e, "TESTKIT_INVALID_OPTIONS"),
+    );
 
     const unknown = await post(metadata.backchannel_authentication_endpoint, {
       scope: "openid calendar.read",

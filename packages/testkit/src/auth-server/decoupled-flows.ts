@@ -3,9 +3,10 @@
  * server, with headless approval: tests answer as the person would on their phone or at the
  * verification page.
  */
+
+import { AuthbusError } from "@authbus/core";
 import type * as OidcProviderModule from "oidc-provider";
 import type { CIBAConfiguration, KoaContextWithOIDC, default as OidcProvider } from "oidc-provider";
-import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
 import { assertPositiveSeconds } from "./assert-seconds.js";
 import { toList } from "./space-list.js";
 
@@ -204,7 +205,10 @@ export function createDecoupledFlows(init: DecoupledFlowsInit) {
     polls: (): PollRecord[] => polls.map((p) => ({ ...p })),
     slowDownNextPolls(count: number) {
       if (!Number.isSafeInteger(count) || count < 0) {
-        throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, "count must be a whole number ≥ 0");
+        throw new AuthbusError({
+          code: "TESTKIT_INVALID_OPTIONS",
+          message: "count must be a whole number ≥ 0",
+        });
       }
       slowDowns = count;
     },
@@ -269,17 +273,17 @@ export function createDecoupledFlows(init: DecoupledFlowsInit) {
           .reverse()
           .find((r) => r.status === "pending" && r.loginHint === authReqIdOrLoginHint);
       if (view?.status !== "pending") {
-        throw new TestkitError(
-          TESTKIT_ERROR_CODES.invalidOptions,
-          `no pending backchannel authentication request for ${JSON.stringify(authReqIdOrLoginHint)}`,
-        );
+        throw new AuthbusError({
+          code: "TESTKIT_INVALID_OPTIONS",
+          message: `no pending backchannel authentication request for ${JSON.stringify(authReqIdOrLoginHint)}`,
+        });
       }
       const request = await oidc.BackchannelAuthenticationRequest.find(view.authReqId);
       if (!request || request.isExpired) {
-        throw new TestkitError(
-          TESTKIT_ERROR_CODES.invalidOptions,
-          "the backchannel authentication request expired",
-        );
+        throw new AuthbusError({
+          code: "TESTKIT_INVALID_OPTIONS",
+          message: "the backchannel authentication request expired",
+        });
       }
       if (options.approve === false) {
         await oidc.backchannelResult(request, new errors.AccessDenied("End-User denied the request"));
@@ -314,10 +318,10 @@ export function createDecoupledFlows(init: DecoupledFlowsInit) {
       const code = await oidc.DeviceCode.findByUserCode(normalizeUserCode(userCode));
       const view = code ? devices.get(code.jti) : undefined;
       if (!code || !view || view.status !== "pending" || code.isExpired || code.accountId || code.error) {
-        throw new TestkitError(
-          TESTKIT_ERROR_CODES.invalidOptions,
-          `no pending device authorization for user code ${JSON.stringify(userCode)}`,
-        );
+        throw new AuthbusError({
+          code: "TESTKIT_INVALID_OPTIONS",
+          message: `no pending device authorization for user code ${JSON.stringify(userCode)}`,
+        });
       }
       if (options.approve === false) {
         // RFC 8628 §3.5: the token endpoint then answers access_denied.
@@ -328,7 +332,8 @@ export function createDecoupledFlows(init: DecoupledFlowsInit) {
       }
       const user = options.user ?? "alice";
       const problem = init.checkUser(user);
-      if (problem) throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `approveDevice: ${problem}`);
+      if (problem)
+        throw new AuthbusError({ code: "TESTKIT_INVALID_OPTIONS", message: `approveDevice: ${problem}` });
       const { grantId, granted } = await grantFor(
         user,
         view.clientId,

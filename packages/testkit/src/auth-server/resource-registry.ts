@@ -1,5 +1,5 @@
 /** @module The resources the server issues tokens for (RFC 8707), with the scopes each may be granted. */
-import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
+import { AuthbusError } from "@authbus/core";
 import { assertPositiveSeconds } from "./assert-seconds.js";
 import type { ResourceRegistration } from "./auth-server-types.js";
 import { toList } from "./space-list.js";
@@ -16,7 +16,7 @@ export interface ResourceRegistry {
   /**
    * Registers (or replaces) a resource.
    *
-   * @throws {TestkitError} `TESTKIT_INVALID_OPTIONS` for a resource with a fragment, no or a bad scope, or a bad lifetime.
+   * @throws {AuthbusError} `TESTKIT_INVALID_OPTIONS` for a resource with a fragment, no or a bad scope, or a bad lifetime.
    */
   register(resource: string, scopes: readonly string[], extra?: Omit<ResourceRegistration, "scopes">): void;
   /** The registration of a resource indicator, if any. */
@@ -29,28 +29,28 @@ function normalizeResource(resource: string): string {
   const parsed = URL.parse(resource);
   // RFC 8707 §2: an absolute URI without a fragment.
   if (parsed?.hash !== "" || resource.includes("#")) {
-    throw new TestkitError(
-      TESTKIT_ERROR_CODES.invalidOptions,
-      `resource must be an absolute URI without a fragment: ${resource}`,
-    );
+    throw new AuthbusError({
+      code: "TESTKIT_INVALID_OPTIONS",
+      message: `resource must be an absolute URI without a fragment: ${resource}`,
+    });
   }
   return parsed.href;
 }
 
 function validateScopes(scopes: readonly string[], resource: string): void {
   if (!Array.isArray(scopes) || scopes.length === 0) {
-    throw new TestkitError(
-      TESTKIT_ERROR_CODES.invalidOptions,
-      `resource ${resource} needs at least one scope`,
-    );
+    throw new AuthbusError({
+      code: "TESTKIT_INVALID_OPTIONS",
+      message: `resource ${resource} needs at least one scope`,
+    });
   }
   for (const scope of scopes) {
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
     if (typeof scope !== "string" || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {
-      throw new TestkitError(
-        TESTKIT_ERROR_CODES.invalidOptions,
-        `invalid scope token for ${resource}: ${String(scope)}`,
-      );
+      throw new AuthbusError({
+        code: "TESTKIT_INVALID_OPTIONS",
+        message: `invalid scope token for ${resource}: ${String(scope)}`,
+      });
     }
   }
 }

@@ -1,6 +1,6 @@
+import { isAuthbusError } from "@authbus/core";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isTestkitError, TESTKIT_ERROR_CODES } from "../errors/testkit-error.js";
 import {
   buildAuthorizationUrl,
   createPkce,
@@ -8,7 +8,7 @@ import {
   obtainTokens,
   REDIRECT_URI,
   refreshTokens,
-} from "../test-helpers/oauth-flow.test-helpers.js";
+} from "../testing/oauth-flow.test-helpers.js";
 import { approveConsent } from "./approve-consent.js";
 import { ACR_BASIC, ACR_MFA, type AuthServer, startAuthServer } from "./start-auth-server.js";
 
@@ -180,8 +180,8 @@ describe("authorization code + PKCE through approveConsent", () => {
       createPkce(),
     );
     const error = await approveConsent(url).catch((e: unknown) => e);
-    expect(isTestkitError(error)).toBe(true);
-    expect((error as { code: string }).code).toBe(TESTKIT_ERROR_CODES.consentDriveFailed);
+    expect(isAuthbusError(error)).toBe(true);
+    expect((error as { code: string }).code).toBe("TESTKIT_CONSENT_DRIVE_FAILED");
     expect((error as Error).message).toContain("invalid_redirect_uri");
   });
 });
@@ -476,7 +476,7 @@ describe("options", () => {
       createPkce(),
     );
     const wrong = await approveConsent(url, { user: "alice", password: "nope" }).catch((e: unknown) => e);
-    expect(isTestkitError(wrong)).toBe(true);
+    expect(isAuthbusError(wrong)).toBe(true);
     expect((wrong as Error).message).toContain("Wrong password");
     const unknown = await approveConsent(url, { user: "mallory" }).catch((e: unknown) => e);
     expect((unknown as Error).message).toContain("Unknown user");
@@ -497,8 +497,8 @@ describe("options", () => {
       startAuthServer({ clients: [] }).catch((e: unknown) => e),
     ]);
     for (const error of errors) {
-      expect(isTestkitError(error)).toBe(true);
-      expect((error as { code: string }).code).toBe(TESTKIT_ERROR_CODES.invalidOptions);
+      expect(isAuthbusError(error)).toBe(true);
+      expect((error as { code: string }).code).toBe("TESTKIT_INVALID_OPTIONS");
     }
     expect(() => as.registerResource(CALENDAR, ["bad scope"])).toThrow(/invalid scope token/);
   });

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { AuthbusError } from "@authbus/core";
 import { exportJWK, generateKeyPair } from "jose";
 import type { default as OidcProvider } from "oidc-provider";
-import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
 import { type LoopbackServer, listenOnLoopback } from "../shared/listen.js";
 import { approveConsent } from "./approve-consent.js";
 import { assertPositiveSeconds } from "./assert-seconds.js";
@@ -46,7 +46,7 @@ export { ACR_BASIC, ACR_MFA, DEFAULT_CLIENT_ID } from "./auth-server-types.js";
  * RFC 7009 revocation, `acr_values` / `max_age` for step-up, and plain HTML login and consent pages.
  *
  * @see RFC 6749 §4.1, RFC 7636, RFC 8707 §2, RFC 9068, RFC 7591 §3, RFC 7009, RFC 8414, RFC 9207, RFC 9470
- * @throws {TestkitError} `TESTKIT_INVALID_OPTIONS` for a bad resource, scope, TTL or client.
+ * @throws {AuthbusError} `TESTKIT_INVALID_OPTIONS` for a bad resource, scope, TTL or client.
  * @example
  * await using as = await startAuthServer({ accessTokenTTL: 60 });
  * as.registerResource("http://127.0.0.1:4000/mcp", ["calendar.read"]);
@@ -99,13 +99,11 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     provider = await withoutProviderNotices(() => new oidc.default(issuer, configuration));
   } catch (error) {
     await loopback.close();
-    throw new TestkitError(
-      TESTKIT_ERROR_CODES.invalidOptions,
-      `authorization server configuration rejected`,
-      {
-        cause: error,
-      },
-    );
+    throw new AuthbusError({
+      code: "TESTKIT_INVALID_OPTIONS",
+      message: `authorization server configuration rejected`,
+      cause: error,
+    });
   }
 
   flows.install(provider);

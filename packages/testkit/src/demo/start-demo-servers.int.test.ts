@@ -2,7 +2,7 @@ import { parseWWWAuthenticate } from "@authbus/core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { obtainTokens } from "../test-helpers/oauth-flow.test-helpers.js";
+import { obtainTokens } from "../testing/oauth-flow.test-helpers.js";
 import { DEMO_EVENTS, type DemoServers, startDemoServers } from "./start-demo-servers.js";
 
 let demo: DemoServers;

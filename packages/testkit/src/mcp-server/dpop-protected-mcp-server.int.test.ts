@@ -3,7 +3,7 @@ import { parseWWWAuthenticate } from "@authbus/core";
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthServer, startAuthServer } from "../auth-server/start-auth-server.js";
-import { buildAuthorizationUrl, createPkce, REDIRECT_URI } from "../test-helpers/oauth-flow.test-helpers.js";
+import { buildAuthorizationUrl, createPkce, REDIRECT_URI } from "../testing/oauth-flow.test-helpers.js";
 import { type ProtectedMCPServer, startProtectedMCPServer } from "./start-protected-mcp-server.js";
 
 interface DPoPKeyPair {

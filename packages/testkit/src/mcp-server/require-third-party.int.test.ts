@@ -7,7 +7,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthServer, startAuthServer } from "../auth-server/start-auth-server.js";
-import { obtainTokens } from "../test-helpers/oauth-flow.test-helpers.js";
+import { obtainTokens } from "../testing/oauth-flow.test-helpers.js";
 import { startThirdPartySite, type ThirdPartySite } from "../third-party/start-third-party-site.js";
 import { requireThirdParty } from "./require-third-party.js";
 import { type ProtectedMCPServer, startProtectedMCPServer } from "./start-protected-mcp-server.js";

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fingerprintToken, parseWWWAuthenticate } from "@authbus/core";
+import { fingerprintToken, isAuthbusError, parseWWWAuthenticate } from "@authbus/core";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -8,8 +8,7 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ACR_BASIC, ACR_MFA, type AuthServer, startAuthServer } from "../auth-server/start-auth-server.js";
-import { isTestkitError, TESTKIT_ERROR_CODES } from "../errors/testkit-error.js";
-import { obtainTokens } from "../test-helpers/oauth-flow.test-helpers.js";
+import { obtainTokens } from "../testing/oauth-flow.test-helpers.js";
 import {
   type ProtectedMCPServer,
   type ProtectedToolSpec,
@@ -507,8 +506,8 @@ describe("options", () => {
       startProtectedMCPServer({ name: "x", authServer: as, tools: [] }).catch((e: unknown) => e),
     ]);
     for (const error of attempts) {
-      expect(isTestkitError(error)).toBe(true);
-      expect((error as { code: string }).code).toBe(TESTKIT_ERROR_CODES.invalidOptions);
+      expect(isAuthbusError(error)).toBe(true);
+      expect((error as { code: string }).code).toBe("TESTKIT_INVALID_OPTIONS");
     }
   });
 
@@ -533,8 +532,8 @@ describe("options", () => {
         authServer: origin,
         tools: [{ name: "t", scopes: ["a"] }],
       }).catch((e: unknown) => e);
-      expect(isTestkitError(error)).toBe(true);
-      expect((error as { code: string }).code).toBe(TESTKIT_ERROR_CODES.unknownResource);
+      expect(isAuthbusError(error)).toBe(true);
+      expect((error as { code: string }).code).toBe("TESTKIT_UNKNOWN_RESOURCE");
     } finally {
       await new Promise((resolve) => foreign.close(resolve));
     }
@@ -546,7 +545,7 @@ describe("options", () => {
       authServer: other.origin,
       tools: [{ name: "t", scopes: ["a"] }],
     }).catch((e: unknown) => e);
-    expect(isTestkitError(error)).toBe(true);
-    expect((error as { code: string }).code).toBe(TESTKIT_ERROR_CODES.invalidOptions);
+    expect(isAuthbusError(error)).toBe(true);
+    expect((error as { code: string }).code).toBe("TESTKIT_INVALID_OPTIONS");
   });
 });

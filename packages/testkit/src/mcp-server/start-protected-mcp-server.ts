@@ -1,6 +1,7 @@
 /** @module An MCP server that is an OAuth 2.0 protected resource, on loopback, for tests. */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { AuthbusError } from "@authbus/core";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -9,7 +10,6 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTPayload, jwtVerify } fro
 import type { z } from "zod";
 import type { AuthServer } from "../auth-server/start-auth-server.js";
 import type { TokenStatus } from "../auth-server/token-ledger.js";
-import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
 import { audienceList, fingerprintToken, peekJwtPayload } from "../shared/fingerprint.js";
 import { type LoopbackServer, listenOnLoopback } from "../shared/listen.js";
 import { BodyTooLargeError, readBody } from "../shared/read-body.js";
@@ -170,7 +170,7 @@ export interface ProtectedMCPServer {
    * with `keepPrevious` (then clients learn the new one from `DPoP-Nonce` on a success);
    * otherwise their next request is answered `use_dpop_nonce`.
    *
-   * @throws {TestkitError} when the server does not require DPoP nonces.
+   * @throws {AuthbusError} `TESTKIT_INVALID_OPTIONS` when the server does not require DPoP nonces.
    */
   rotateDPoPNonce(options?: { keepPrevious?: boolean }): string;
   close(): Promise<void>;
@@ -200,7 +200,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 function validateOptions(options: ProtectedMCPServerOptions): void {
   const fail = (message: string): never => {
-    throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, message);
+    throw new AuthbusError({ code: "TESTKIT_INVALID_OPTIONS", message });
   };
   if (!options.name) fail("name is required");
   if (!options.authServer) fail("authServer is required");
@@ -289,7 +289,7 @@ const CORS_HEADERS = {
  * metadata at the path-inserted and root well-known URLs.
  *
  * @see RFC 6750 §3, RFC 9728 §3 and §5, RFC 9470 §3, RFC 8707, RFC 9068 §4, MCP 2025-11-25 Authorization
- * @throws {TestkitError} `TESTKIT_INVALID_OPTIONS` for a tool without scopes, a duplicate tool or a bad path;
+ * @throws {AuthbusError} `TESTKIT_INVALID_OPTIONS` for a tool without scopes, a duplicate tool or a bad path;
  *   `TESTKIT_UNKNOWN_RESOURCE` when the authorization server refuses to register the resource.
  * @example
  * await using calendar = await startProtectedMCPServer({
@@ -322,7 +322,9 @@ export async function startProtectedMCPServer(
       };
       jwks = (await (await fetch(discovery.jwks_uri ?? `${issuer}/jwks`)).json()) as JSONWebKeySet;
     } catch (error) {
-      throw new TestkitError(TESTKIT_ERROR_CODES.invalidOptions, `cannot read the JWKS of ${issuer}`, {
+      throw new AuthbusError({
+        code: "TESTKIT_INVALID_OPTIONS",
+        message: `cannot read the JWKS of ${issuer}`,
         cause: error,
       });
     }
@@ -780,11 +782,11 @@ export async function startProtectedMCPServer(
       }
     } catch (error) {
       await loopback.close();
-      throw new TestkitError(
-        TESTKIT_ERROR_CODES.unknownResource,
-        `the authorization server ${issuer} did not register ${resource}`,
-        { cause: error },
-      );
+      throw new AuthbusError({
+        code: "TESTKIT_UNKNOWN_RESOURCE",
+        message: `the authorization server ${issuer} did not register ${resource}`,
+        cause: error,
+      });
     }
   }
 
@@ -836,10 +838,10 @@ export async function startProtectedMCPServer(
     },
     rotateDPoPNonce(rotation = {}) {
       if (!nonces) {
-        throw new TestkitError(
-          TESTKIT_ERROR_CODES.invalidOptions,
-          `server ${options.name} does not use DPoP nonces`,
-        );
+        throw new AuthbusError({
+          code: "TESTKIT_INVALID_OPTIONS",
+          message: `server ${options.name} does not use DPoP nonces`,
+        });
       }
       return nonces.rotate(rotation.keepPrevious === true, nowSeconds());
     },

@@ -4,8 +4,8 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { AuthbusError } from "@authbus/core";
 import { escapeHtml } from "../auth-server/interaction-pages.js";
-import { TESTKIT_ERROR_CODES, TestkitError } from "../errors/testkit-error.js";
 import { type LoopbackServer, listenOnLoopback } from "../shared/listen.js";
 
 /** Options of {@link startThirdPartySite}. */
@@ -141,7 +141,7 @@ export async function startThirdPartySite(options: ThirdPartySiteOptions = {}): 
     name,
     origin: loopback.origin,
     request(subject, onAuthorized) {
-      if (closed) throw new TestkitError(TESTKIT_ERROR_CODES.closed, `${name} is closed`);
+      if (closed) throw new AuthbusError({ code: "TESTKIT_CLOSED", message: `${name} is closed` });
       const token = randomBytes(18).toString("base64url");
       const pending: Pending = {
         elicitationId: randomUUID(),
