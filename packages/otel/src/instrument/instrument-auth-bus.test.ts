@@ -148,11 +148,12 @@ describe("consent spans", () => {
   });
 
   it("spans from consent.required to its outcome, linked to the tool call", async () => {
+    // Taken just before the event, so the span's true duration lies within [150 ms, answered - asked].
+    const asked = Date.now();
     const tool = inToolCall(telemetry.tracer, "call-c", () => {
       bus.emit("consent.required", required("c-1"));
       return trace.getActiveSpan()?.spanContext();
     });
-    const asked = Date.now();
     await sleep(150);
     bus.emit("consent.granted", {
       ...where,

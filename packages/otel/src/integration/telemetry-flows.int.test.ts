@@ -318,7 +318,8 @@ describe("a consent across a LangGraph interrupt and resume", () => {
     });
     const measured = (times.answered ?? 0) - (times.required ?? 0);
     expect(measured).toBeGreaterThanOrEqual(300);
-    expect(Math.abs(durationMs(consent?.duration ?? [0, 0]) - measured)).toBeLessThanOrEqual(5);
+    // The span's duration is the gap between the two events (a loose bound: the machine may be busy).
+    expect(Math.abs(durationMs(consent?.duration ?? [0, 0]) - measured)).toBeLessThanOrEqual(25);
 
     // Linked to the tool call span that raised the consent, and to the callback that answered it.
     const asking = spans.find((span) =>
