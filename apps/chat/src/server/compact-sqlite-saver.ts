@@ -1,65 +1,171 @@
 /**
- * @module SQLite checkpoints that keep, per thread, only the latest checkpoint and its writes:
- * storage grows with the conversation, not with the square of it.
+ * @module SQLite checkpoints whose storage, and whose cost per step, grow with what is new in a
+ * conversation rather than with all of it: only each thread's latest checkpoint is kept, and
+ * each chat message is stored once, referred to by key.
  */
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
-import { withMessageCache } from "./message-checkpoint-serde.js";
+import { type MessageBody, MessageCodec, withFastLoads } from "./checkpoint-messages.js";
 
-/** Bound to (thread id, namespace, id of the new checkpoint). */
-type Statement = Database.Statement<[string, string, string]>;
+type Tuple = NonNullable<Awaited<ReturnType<SqliteSaver["getTuple"]>>>;
+
+interface Statements {
+  insertBody: Database.Statement<[string, string, string, string]>;
+  selectBodies: Database.Statement<[string, string, string], MessageBody>;
+  deleteBodies: Database.Statement<[string]>;
+  pruneCheckpoints: Database.Statement<[string, string, string]>;
+  pruneWrites: Database.Statement<[string, string, string]>;
+}
 
 /**
- * A {@link SqliteSaver} that removes the checkpoints a new one supersedes. Every checkpoint
- * holds the thread's whole state, so keeping each step's (five per message for a tool call)
- * made storage grow with the square of the conversation.
+ * A {@link SqliteSaver} for long conversations. Every LangGraph checkpoint holds the thread's
+ * whole state, five or more per message (twice the conversation when a tool call is pending:
+ * its `Send` carries the state), so storage grew with the square of the conversation and each
+ * step wrote all of it again. Here:
+ *
+ * - Each chat message (in channel values, pending writes and `Send`s) is stored once, in
+ *   `checkpoint_messages`, keyed by a digest of its text; checkpoints and writes hold
+ *   `{ lc: 3, ref: key }` in its place, and reads put the messages back. A message is
+ *   serialized once per object ({@link MessageCodec}), so a step writes what is new.
+ * - A new checkpoint removes the ones it supersedes, with their writes.
  *
  * What the app needs survives: a run starts from the latest checkpoint; a thread paused on a
- * consent keeps that checkpoint with its pending writes (the interrupts, and what sibling
- * tasks wrote), which is what `getState` shows and a resume replays; a run a killed process
- * left is finished from the latest checkpoint too, with the same task ids, so the tool-call
- * journal still recognises its calls. What goes is history: `getStateHistory` lists only the
- * latest checkpoint, and there is no time travel to an earlier step.
+ * consent keeps that checkpoint with its pending writes (the interrupts, and what sibling tasks
+ * wrote), which is what `getState` shows and a resume replays; a run a killed process left is
+ * finished from the latest checkpoint too, with the same task ids, so the tool-call journal
+ * still recognises its calls. What goes is history: `getStateHistory` lists only the latest
+ * checkpoint, and there is no time travel to an earlier step. Message bodies stay as long as
+ * their thread (`deleteThread` removes them); one a thread no longer refers to (replaced,
+ * removed) is not collected before, so storage stays linear in what was ever said.
  *
- * Order that survives a kill: the new checkpoint is written first, then the old ones go; killed
- * in between, both stay until the thread's next checkpoint. A write that reaches an old
- * checkpoint after it went (writes are not ordered with the next checkpoint) goes with the next.
- * Checkpoint ids are time-ordered (uuid6), as `SqliteSaver` itself relies on to find the latest.
+ * Order that survives a kill: bodies first, then the checkpoint or writes that refer to them,
+ * then the superseded checkpoints go; killed in between, the old stays until the thread's next
+ * checkpoint. A write that reaches an old checkpoint after it went (writes are not ordered with
+ * the next checkpoint) goes with the next. Checkpoint ids are time-ordered (uuid6), as
+ * `SqliteSaver` itself relies on to find the latest. Rows written by a plain `SqliteSaver` are
+ * read as they are.
  */
 export class CompactSqliteSaver extends SqliteSaver {
-  #prune: { checkpoints: Statement; writes: Statement } | undefined;
+  #codec: MessageCodec;
+  #statements: Statements | undefined;
 
-  /** Writes and reads checkpoints with {@link withMessageCache}: each message is turned into JSON once, not per checkpoint. */
   constructor(...args: ConstructorParameters<typeof SqliteSaver>) {
     super(...args);
-    this.serde = withMessageCache(this.serde);
+    this.serde = withFastLoads(this.serde);
+    this.#codec = new MessageCodec(this.serde);
   }
 
   static override fromConnString(path: string): CompactSqliteSaver {
     return new CompactSqliteSaver(new Database(path));
   }
 
-  override async put(...args: Parameters<SqliteSaver["put"]>): ReturnType<SqliteSaver["put"]> {
-    const saved = await super.put(...args);
-    const {
-      thread_id: threadId,
-      checkpoint_ns: namespace = "",
-      checkpoint_id: id,
-    } = saved.configurable ?? {};
-    if (typeof threadId !== "string" || typeof id !== "string") return saved;
-    this.#prune ??= {
-      checkpoints: this.db.prepare<[string, string, string]>(
+  #prepare(): Statements {
+    if (this.#statements) return this.#statements;
+    this.setup();
+    this.db.exec(`
+CREATE TABLE IF NOT EXISTS checkpoint_messages (
+  thread_id TEXT NOT NULL,
+  checkpoint_ns TEXT NOT NULL DEFAULT '',
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (thread_id, checkpoint_ns, key)
+);`);
+    this.#statements = {
+      insertBody: this.db.prepare(
+        "INSERT OR IGNORE INTO checkpoint_messages (thread_id, checkpoint_ns, key, body) VALUES (?, ?, ?, ?)",
+      ),
+      selectBodies: this.db.prepare(
+        `SELECT key, body AS text FROM checkpoint_messages
+         WHERE thread_id = ? AND checkpoint_ns = ? AND key IN (SELECT value FROM json_each(?))`,
+      ),
+      deleteBodies: this.db.prepare("DELETE FROM checkpoint_messages WHERE thread_id = ?"),
+      pruneCheckpoints: this.db.prepare(
         "DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id < ?",
       ),
-      writes: this.db.prepare<[string, string, string]>(
+      pruneWrites: this.db.prepare(
         "DELETE FROM writes WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id < ?",
       ),
     };
-    const prune = this.#prune;
+    return this.#statements;
+  }
+
+  /** `value` with its messages replaced by refs, their bodies stored first. */
+  async #externalize(value: unknown, threadId: string, namespace: string): Promise<unknown> {
+    const statements = this.#prepare();
+    const out = await this.#codec.externalize(value, `${threadId}\u0000${namespace}`);
+    if (out.bodies.length > 0) {
+      this.db.transaction((bodies: MessageBody[]) => {
+        for (const body of bodies) statements.insertBody.run(threadId, namespace, body.key, body.text);
+      })(out.bodies);
+    }
+    out.stored();
+    return out.value;
+  }
+
+  /** The tuple with its refs replaced by the messages they name. */
+  async #internalize<T extends Tuple>(tuple: T): Promise<T> {
+    const keys = this.#codec.refsIn(tuple.checkpoint.channel_values);
+    this.#codec.refsIn(tuple.pendingWrites, keys);
+    if (keys.size === 0) return tuple;
+    const threadId = String(tuple.config.configurable?.thread_id);
+    const namespace = String(tuple.config.configurable?.checkpoint_ns ?? "");
+    const storedIn = `${threadId}\u0000${namespace}`;
+    const messages = new Map(
+      await Promise.all(
+        this.#prepare()
+          .selectBodies.all(threadId, namespace, JSON.stringify([...keys]))
+          .map(async (body) => [body.key, await this.#codec.decode(body, storedIn)] as const),
+      ),
+    );
+    this.#codec.internalize(tuple.checkpoint.channel_values, messages);
+    this.#codec.internalize(tuple.pendingWrites, messages);
+    return tuple;
+  }
+
+  override async getTuple(...args: Parameters<SqliteSaver["getTuple"]>): ReturnType<SqliteSaver["getTuple"]> {
+    const tuple = await super.getTuple(...args);
+    return tuple ? this.#internalize(tuple) : tuple;
+  }
+
+  override async *list(...args: Parameters<SqliteSaver["list"]>): ReturnType<SqliteSaver["list"]> {
+    for await (const tuple of super.list(...args)) yield await this.#internalize(tuple);
+  }
+
+  override async put(...args: Parameters<SqliteSaver["put"]>): ReturnType<SqliteSaver["put"]> {
+    const [config, checkpoint, ...rest] = args;
+    const threadId = config.configurable?.thread_id;
+    if (typeof threadId !== "string") return super.put(...args);
+    const namespace = String(config.configurable?.checkpoint_ns ?? "");
+    const values = await this.#externalize(checkpoint.channel_values, threadId, namespace);
+    const saved = await super.put(
+      config,
+      { ...checkpoint, channel_values: values as typeof checkpoint.channel_values },
+      ...rest,
+    );
+    const id = saved.configurable?.checkpoint_id;
+    if (typeof id !== "string") return saved;
+    // The new checkpoint is saved: only now do the ones it supersedes go.
+    const statements = this.#prepare();
     this.db.transaction(() => {
-      prune.checkpoints.run(threadId, namespace, id);
-      prune.writes.run(threadId, namespace, id);
+      statements.pruneCheckpoints.run(threadId, namespace, id);
+      statements.pruneWrites.run(threadId, namespace, id);
     })();
     return saved;
+  }
+
+  override async putWrites(...args: Parameters<SqliteSaver["putWrites"]>): ReturnType<SqliteSaver["putWrites"]> {
+    const [config, writes, ...rest] = args;
+    const threadId = config.configurable?.thread_id;
+    if (typeof threadId !== "string") return super.putWrites(...args);
+    const namespace = String(config.configurable?.checkpoint_ns ?? "");
+    const values = await this.#externalize(writes, threadId, namespace);
+    return super.putWrites(config, values as typeof writes, ...rest);
+  }
+
+  override async deleteThread(threadId: string): Promise<void> {
+    await super.deleteThread(threadId);
+    this.#prepare().deleteBodies.run(threadId);
+    // What was stored for the thread is gone: no message counts as stored any more.
+    this.#codec = new MessageCodec(this.serde);
   }
 }

@@ -273,7 +273,6 @@ export function parseWWWAuthenticate(value: string | readonly string[]): Challen
       input: "",
       position: 0,
     });
-
   }
 
   const n = input.length;

@@ -1,0 +1,376 @@
+/**
+ * @module Chat messages stored once each, beside the checkpoints that refer to them: a
+ * checkpoint names its messages by key instead of holding the whole conversation again.
+ */
+import { createHash } from "node:crypto";
+import {
+  AIMessage,
+  AIMessageChunk,
+  type BaseMessage,
+  ChatMessage,
+  ChatMessageChunk,
+  FunctionMessage,
+  FunctionMessageChunk,
+  HumanMessage,
+  HumanMessageChunk,
+  isBaseMessage,
+  RemoveMessage,
+  SystemMessage,
+  SystemMessageChunk,
+  ToolMessage,
+  ToolMessageChunk,
+} from "@langchain/core/messages";
+
+/** `SerializerProtocol` of `@langchain/langgraph-checkpoint` (what a saver's `serde` is). */
+export interface CheckpointSerde {
+  dumpsTyped(data: unknown): Promise<[string, Uint8Array]>;
+  loadsTyped(type: string, data: Uint8Array | string): Promise<unknown>;
+}
+
+/** What stands in a checkpoint for a message stored apart: `{ lc: 3, ref: key }`. */
+export interface MessageRef {
+  lc: 3;
+  ref: string;
+}
+
+export function isMessageRef(value: unknown): value is MessageRef {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { lc?: unknown }).lc === 3 &&
+    typeof (value as { ref?: unknown }).ref === "string"
+  );
+}
+
+type MessageClass = new (fields: Record<string, unknown>) => BaseMessage;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** The classes LangChain's loader resolves for `["langchain_core", "messages", name]`. */
+const MESSAGE_CLASSES = new Map<string, MessageClass>(
+  Object.entries({
+    AIMessage,
+    AIMessageChunk,
+    ChatMessage,
+    ChatMessageChunk,
+    FunctionMessage,
+    FunctionMessageChunk,
+    HumanMessage,
+    HumanMessageChunk,
+    RemoveMessage,
+    SystemMessage,
+    SystemMessageChunk,
+    ToolMessage,
+    ToolMessageChunk,
+  }) as [string, MessageClass][],
+);
+
+/** Something only LangChain's generic loader reads as it should (a secret, an escaped value, a Set…). */
+class NeedsGenericLoad extends Error {
+  override readonly name = "NeedsGenericLoad";
+}
+
+/** As `@langchain/core/load`: a serialized key back to the constructor's (snake_case to camelCase unless aliased). */
+function camelCase(key: string): string {
+  const trimmed = key.trim();
+  if (!/[-_\s]/.test(trimmed)) return trimmed;
+  return trimmed
+    .replace(/[-_\s]+/g, "_")
+    .toLowerCase()
+    .replace(/_+([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+}
+
+const inverseAliases = new Map<MessageClass, Record<string, string>>();
+
+/** As `@langchain/core/load`: every `lc_aliases` up the prototype chain, serialized name → field name. */
+function inverseAliasesOf(builder: MessageClass): Record<string, string> {
+  let found = inverseAliases.get(builder);
+  if (found) return found;
+  const aliases: Record<string, string> = {};
+  for (let current: unknown = builder; typeof current === "function"; current = Object.getPrototypeOf(current)) {
+    const prototype = (current as { prototype?: object }).prototype;
+    if (!prototype) break;
+    Object.assign(aliases, Reflect.get(prototype, "lc_aliases"));
+  }
+  found = Object.fromEntries(Object.entries(aliases).map(([field, serialized]) => [serialized, field]));
+  inverseAliases.set(builder, found);
+  return found;
+}
+
+/**
+ * What JSON.stringify leaves of revived plain data: the generic loader gets a message's kwargs
+ * through it, so an `undefined` inside them is dropped (an array's becomes `null`).
+ */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      value[index] = value[index] === undefined ? null : withoutUndefined(value[index]);
+    }
+    return value;
+  }
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) {
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (record[key] === undefined) delete record[key];
+    else record[key] = withoutUndefined(record[key]);
+  }
+  return record;
+}
+
+function construct(builder: MessageClass, kwargs: Record<string, unknown>): BaseMessage {
+  const aliases = inverseAliasesOf(builder);
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(kwargs)) {
+    const value = withoutUndefined(kwargs[key]);
+    if (value !== undefined) fields[aliases[key] ?? camelCase(key)] = value;
+  }
+  return new builder(fields);
+}
+
+/** The class of a serialized chat message (`["langchain_core", "messages", name]`), if it is one. */
+function messageClassOf(record: Record<string, unknown>): MessageClass | undefined {
+  if (record.lc !== 1 || record.type !== "constructor" || !Array.isArray(record.id)) return undefined;
+  const [scope, module, name, ...rest] = record.id as unknown[];
+  if (scope !== "langchain_core" || module !== "messages" || rest.length > 0 || typeof name !== "string") {
+    return undefined;
+  }
+  return MESSAGE_CLASSES.get(name);
+}
+
+/**
+ * Revives a freshly parsed value in place, innermost first (as `JsonPlusSerializer` does), and
+ * throws {@link NeedsGenericLoad} for anything but plain data, chat messages and `undefined`.
+ */
+function revive(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) value[index] = revive(value[index]);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  if ("__lc_escaped__" in record) throw new NeedsGenericLoad();
+  for (const key of Object.keys(record)) record[key] = revive(record[key]);
+  if (record.lc === 2) {
+    if (record.type === "undefined") return undefined;
+    throw new NeedsGenericLoad();
+  }
+  if (record.lc !== 1) return record;
+  const builder = messageClassOf(record);
+  const kwargs = record.kwargs;
+  if (!builder || typeof kwargs !== "object" || kwargs === null || Array.isArray(kwargs)) {
+    throw new NeedsGenericLoad();
+  }
+  return construct(builder, kwargs as Record<string, unknown>);
+}
+
+/**
+ * Wraps a saver's serializer: writes as it does; reads JSON in one synchronous pass that builds
+ * chat messages with their constructors, and hands anything else LangChain would build (a
+ * secret, an escaped value, a Set, another LangChain object) to it. LangChain's loader awaits
+ * every value of the document and parses each message twice: a few hundred messages took a
+ * few hundred milliseconds.
+ */
+export function withFastLoads(inner: CheckpointSerde): CheckpointSerde {
+  const decoder = new TextDecoder();
+  return {
+    dumpsTyped: (data) => inner.dumpsTyped(data),
+    async loadsTyped(type, data) {
+      if (type !== "json") return inner.loadsTyped(type, data);
+      const text = typeof data === "string" ? data : decoder.decode(data);
+      try {
+        return revive(JSON.parse(text));
+      } catch (error) {
+        if (error instanceof NeedsGenericLoad) return inner.loadsTyped(type, text);
+        throw error;
+      }
+    },
+  };
+}
+
+/** A message's text and key, the fields it was written from (to tell whether it changed), and where it is stored. */
+interface Encoded {
+  key: string;
+  text: string;
+  kwargs: unknown;
+  fields: unknown[];
+  /** The thread (and namespace) it is stored for. */
+  storedIn: string | undefined;
+}
+
+type MessageObject = BaseMessage & Record<string, unknown>;
+
+/** What `Serializable.toJSON` reads of a message: each `lc_kwargs` key, and its value (the message's own when it has it). */
+function fieldsOf(message: MessageObject): unknown[] {
+  const kwargs = (message.lc_kwargs ?? {}) as Record<string, unknown>;
+  const fields: unknown[] = [];
+  for (const key of Object.keys(kwargs)) fields.push(key, key in message ? message[key] : kwargs[key]);
+  return fields;
+}
+
+function unchanged(found: Encoded, message: MessageObject): boolean {
+  if (found.kwargs !== message.lc_kwargs) return false;
+  const fields = fieldsOf(message);
+  if (fields.length !== found.fields.length) return false;
+  for (let index = 0; index < fields.length; index++) {
+    if (fields[index] !== found.fields[index]) return false;
+  }
+  return true;
+}
+
+/** A message to store: its key and text. */
+export interface MessageBody {
+  key: string;
+  text: string;
+}
+
+/**
+ * Turns chat messages into stored bodies and refs, and back. Each message object is written once
+ * (LangChain's serializer, then remembered) and its key is a digest of its text; a message read
+ * back is remembered with the text it was read from, so it is not written again. A remembered
+ * text is used only while the message's fields are the same objects as when it was remembered:
+ * a message edited in place below its fields (an element of its content array changed) would be
+ * written as it was, and LangGraph replaces messages (by id) rather than editing them. The
+ * memory is a `WeakMap`: it goes with the message objects, at the end of a run.
+ */
+export class MessageCodec {
+  readonly #serde: CheckpointSerde;
+  readonly #encoded = new WeakMap<object, Encoded>();
+  readonly #decoder = new TextDecoder();
+
+  constructor(serde: CheckpointSerde) {
+    this.#serde = serde;
+  }
+
+  async #encode(message: MessageObject): Promise<Encoded> {
+    const found = this.#encoded.get(message);
+    if (found && unchanged(found, message)) return found;
+    const [type, bytes] = await this.#serde.dumpsTyped(message);
+    if (type !== "json") throw new Error(`a message was serialized as ${type}, not json`);
+    const text = this.#decoder.decode(bytes);
+    const encoded: Encoded = {
+      key: createHash("sha256").update(text).digest("base64url").slice(0, 32),
+      text,
+      kwargs: message.lc_kwargs,
+      fields: fieldsOf(message),
+      storedIn: undefined,
+    };
+    this.#encoded.set(message, encoded);
+    return encoded;
+  }
+
+  /**
+   * A copy of `value` with each chat message replaced by its {@link MessageRef} (containers on
+   * the way copied, nothing changed in place), and the bodies not yet stored for `storedIn`.
+   * `Send`s are taken apart as `JsonPlusSerializer` writes them, so the state a pending tool
+   * call carries refers to the same bodies.
+   */
+  async externalize(
+    value: unknown,
+    storedIn: string,
+  ): Promise<{ value: unknown; bodies: MessageBody[]; stored: () => void }> {
+    const found: MessageObject[] = [];
+    const refs: MessageRef[] = [];
+    const replace = (current: unknown): unknown => {
+      if (typeof current !== "object" || current === null) return current;
+      if (isBaseMessage(current)) {
+        const ref: MessageRef = { lc: 3, ref: "" };
+        found.push(current as MessageObject);
+        refs.push(ref);
+        return ref;
+      }
+      if (Array.isArray(current)) {
+        let copy: unknown[] | undefined;
+        for (let index = 0; index < current.length; index++) {
+          const next = replace(current[index]);
+          if (next !== current[index]) {
+            copy ??= current.slice();
+            copy[index] = next;
+          }
+        }
+        return copy ?? current;
+      }
+      const send = current as { lg_name?: unknown; node?: unknown; args?: unknown; timeout?: unknown };
+      if (send.lg_name === "Send") {
+        const args = replace(send.args);
+        if (args === send.args) return current;
+        return { node: send.node, args, ...(send.timeout === undefined ? {} : { timeout: send.timeout }) };
+      }
+      if (!isPlainObject(current)) return current;
+      let copy: Record<string, unknown> | undefined;
+      const record = current;
+      for (const key of Object.keys(record)) {
+        const next = replace(record[key]);
+        if (next !== record[key]) {
+          copy ??= { ...record };
+          copy[key] = next;
+        }
+      }
+      return copy ?? current;
+    };
+    const replaced = replace(value);
+    const bodies: MessageBody[] = [];
+    const fresh: Encoded[] = [];
+    for (const [index, message] of found.entries()) {
+      const encoded = await this.#encode(message);
+      (refs[index] as MessageRef).ref = encoded.key;
+      if (encoded.storedIn === storedIn) continue;
+      bodies.push({ key: encoded.key, text: encoded.text });
+      fresh.push(encoded);
+    }
+    /** Call once the bodies are stored: they are not offered again for `storedIn`. */
+    const stored = () => {
+      for (const encoded of fresh) encoded.storedIn = storedIn;
+    };
+    return { value: replaced, bodies, stored };
+  }
+
+  /** The keys `value` refers to (in its arrays and plain objects). */
+  refsIn(value: unknown, keys = new Set<string>()): Set<string> {
+    if (isMessageRef(value)) keys.add(value.ref);
+    else if (Array.isArray(value)) for (const item of value) this.refsIn(item, keys);
+    else if (isPlainObject(value)) for (const item of Object.values(value)) this.refsIn(item, keys);
+    return keys;
+  }
+
+  /** Reads a stored body back into a message, remembered as stored for `storedIn`. */
+  async decode(body: MessageBody, storedIn: string): Promise<BaseMessage> {
+    let message: unknown;
+    try {
+      message = revive(JSON.parse(body.text));
+    } catch (error) {
+      if (!(error instanceof NeedsGenericLoad)) throw error;
+      message = await this.#serde.loadsTyped("json", body.text);
+    }
+    if (!isBaseMessage(message)) throw new Error(`the stored message ${body.key} is not a message`);
+    const object = message as MessageObject;
+    this.#encoded.set(object, {
+      key: body.key,
+      text: body.text,
+      kwargs: object.lc_kwargs,
+      fields: fieldsOf(object),
+      storedIn,
+    });
+    return message;
+  }
+
+  /** `value` with each ref replaced by its message, in place (a value just read). */
+  internalize(value: unknown, messages: ReadonlyMap<string, BaseMessage>): unknown {
+    if (isMessageRef(value)) {
+      const message = messages.get(value.ref);
+      if (!message) throw new Error(`the checkpoint refers to a message that is not stored (${value.ref})`);
+      return message;
+    }
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) value[index] = this.internalize(value[index], messages);
+    } else if (isPlainObject(value)) {
+      for (const key of Object.keys(value)) value[key] = this.internalize(value[key], messages);
+    }
+    return value;
+  }
+}
