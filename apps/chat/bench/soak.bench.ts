@@ -135,14 +135,17 @@ function checkpointStorage(dataDir: string): { fileMB: number; liveMB: number; r
     }
   }
   const db = new Database(path, { readonly: true });
-  const cp = db
-    .prepare(
-      "SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) AS b FROM checkpoints",
-    )
-    .get() as { n: number; b: number };
-  const wr = db.prepare("SELECT COALESCE(SUM(LENGTH(value)), 0) AS b FROM writes").get() as { b: number };
+  const sum = (sql: string) => (db.prepare(sql).get() as { b: number | null }).b ?? 0;
+  const rows = (db.prepare("SELECT COUNT(*) AS n FROM checkpoints").get() as { n: number }).n;
+  const hasBodies = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoint_messages'")
+    .get();
+  const live =
+    sum("SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) AS b FROM checkpoints") +
+    sum("SELECT SUM(LENGTH(value)) AS b FROM writes") +
+    (hasBodies ? sum("SELECT SUM(LENGTH(CAST(body AS BLOB))) AS b FROM checkpoint_messages") : 0);
   db.close();
-  return { fileMB: fileBytes / MB, liveMB: (cp.b + wr.b) / MB, rows: cp.n };
+  return { fileMB: fileBytes / MB, liveMB: live / MB, rows };
 }
 
 const median = (values: number[]) => {

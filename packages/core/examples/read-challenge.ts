@@ -77,7 +77,10 @@ for (const { what, response } of responses) {
       console.log(`  → OAuth reading: ${JSON.stringify(readOAuthChallenge(selected))}`);
     }
   } catch (e) {
-    if (isAuthbusError(e, "WWW_AUTHENTICATE_PARSE_ERROR") || isAuthbusError(e, "INVALID_CHALLENGE_PARAMETER")) {
+    if (
+      isAuthbusError(e, "WWW_AUTHENTICATE_PARSE_ERROR") ||
+      isAuthbusError(e, "INVALID_CHALLENGE_PARAMETER")
+    ) {
       console.log(`  → ${e.name} (${e.code}): ${e.message}`);
     } else throw e;
   }

@@ -42,7 +42,10 @@ export { isAuthbusError } from "./errors/is-authbus-error.js";
 export type { AuthEventName, AuthEvents, InvalidAuthEventError } from "./events/auth-event-schemas.js";
 export { authEventSchemas, parseAuthEvent } from "./events/auth-event-schemas.js";
 export { MAX_WWW_AUTHENTICATE_LENGTH } from "./limits.js";
-export type { InvalidChallengeParameterError, OAuthChallenge } from "./oauth-challenge/read-oauth-challenge.js";
+export type {
+  InvalidChallengeParameterError,
+  OAuthChallenge,
+} from "./oauth-challenge/read-oauth-challenge.js";
 export {
   knownChallengeErrors,
   oauthChallengeSchema,
@@ -84,4 +87,3 @@ export type { WWWAuthenticateFormatError } from "./www-authenticate/format.js";
 export { formatWWWAuthenticate } from "./www-authenticate/format.js";
 export { parseWWWAuthenticate } from "./www-authenticate/parse.js";
 export type { WWWAuthenticateParseError } from "./www-authenticate/parse-error.js";
-

@@ -91,7 +91,11 @@ function inverseAliasesOf(builder: MessageClass): Record<string, string> {
   let found = inverseAliases.get(builder);
   if (found) return found;
   const aliases: Record<string, string> = {};
-  for (let current: unknown = builder; typeof current === "function"; current = Object.getPrototypeOf(current)) {
+  for (
+    let current: unknown = builder;
+    typeof current === "function";
+    current = Object.getPrototypeOf(current)
+  ) {
     const prototype = (current as { prototype?: object }).prototype;
     if (!prototype) break;
     Object.assign(aliases, Reflect.get(prototype, "lc_aliases"));
@@ -268,17 +272,20 @@ export class MessageCodec {
    * A copy of `value` with each chat message replaced by its {@link MessageRef} (containers on
    * the way copied, nothing changed in place), and the bodies not yet stored for `storedIn`.
    * `Send`s are taken apart as `JsonPlusSerializer` writes them, so the state a pending tool
-   * call carries refers to the same bodies.
+   * call carries refers to the same bodies. With `onlyInSends`, messages elsewhere stay as they
+   * are (a task's own new messages: written once, and their ids are only given them after).
    */
   async externalize(
     value: unknown,
     storedIn: string,
+    options: { onlyInSends?: boolean } = {},
   ): Promise<{ value: unknown; bodies: MessageBody[]; stored: () => void }> {
     const found: MessageObject[] = [];
     const refs: MessageRef[] = [];
-    const replace = (current: unknown): unknown => {
+    const replace = (current: unknown, inSend: boolean): unknown => {
       if (typeof current !== "object" || current === null) return current;
       if (isBaseMessage(current)) {
+        if (options.onlyInSends && !inSend) return current;
         const ref: MessageRef = { lc: 3, ref: "" };
         found.push(current as MessageObject);
         refs.push(ref);
@@ -287,7 +294,7 @@ export class MessageCodec {
       if (Array.isArray(current)) {
         let copy: unknown[] | undefined;
         for (let index = 0; index < current.length; index++) {
-          const next = replace(current[index]);
+          const next = replace(current[index], inSend);
           if (next !== current[index]) {
             copy ??= current.slice();
             copy[index] = next;
@@ -297,7 +304,7 @@ export class MessageCodec {
       }
       const send = current as { lg_name?: unknown; node?: unknown; args?: unknown; timeout?: unknown };
       if (send.lg_name === "Send") {
-        const args = replace(send.args);
+        const args = replace(send.args, true);
         if (args === send.args) return current;
         return { node: send.node, args, ...(send.timeout === undefined ? {} : { timeout: send.timeout }) };
       }
@@ -305,7 +312,7 @@ export class MessageCodec {
       let copy: Record<string, unknown> | undefined;
       const record = current;
       for (const key of Object.keys(record)) {
-        const next = replace(record[key]);
+        const next = replace(record[key], inSend);
         if (next !== record[key]) {
           copy ??= { ...record };
           copy[key] = next;
@@ -313,7 +320,7 @@ export class MessageCodec {
       }
       return copy ?? current;
     };
-    const replaced = replace(value);
+    const replaced = replace(value, false);
     const bodies: MessageBody[] = [];
     const fresh: Encoded[] = [];
     for (const [index, message] of found.entries()) {
@@ -367,7 +374,8 @@ export class MessageCodec {
       return message;
     }
     if (Array.isArray(value)) {
-      for (let index = 0; index < value.length; index++) value[index] = this.internalize(value[index], messages);
+      for (let index = 0; index < value.length; index++)
+        value[index] = this.internalize(value[index], messages);
     } else if (isPlainObject(value)) {
       for (const key of Object.keys(value)) value[key] = this.internalize(value[key], messages);
     }

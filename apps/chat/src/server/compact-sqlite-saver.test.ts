@@ -1,4 +1,4 @@
-/** Only the latest checkpoint of a thread is kept, a paused thread resumes after a reopen, and cached messages write and read as the stock serializer does. */
+/** Only the latest checkpoint of a thread is kept, each message is stored once, a paused thread resumes after a reopen, and fast loads read what the stock loader reads. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +12,8 @@ import {
 import { Command, END, interrupt, MessagesAnnotation, Send, START, StateGraph } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MessageCodec, withFastLoads } from "./checkpoint-messages.js";
 import { CompactSqliteSaver } from "./compact-sqlite-saver.js";
-import { withMessageCache } from "./message-checkpoint-serde.js";
 
 let dir: string;
 beforeEach(() => {
@@ -79,88 +79,135 @@ describe("CompactSqliteSaver", () => {
     ).toBe(0);
     second.db.close();
   });
+
+  it("stores each message once, and checkpoints refer to it", async () => {
+    const saver = CompactSqliteSaver.fromConnString(join(dir, "checkpoints.db"));
+    const graph = buildGraph(saver);
+    const config = { configurable: { thread_id: "t1" } };
+    await graph.invoke({ messages: [new HumanMessage("hi")] }, config);
+    await graph.invoke(new Command({ resume: "yes" }), config);
+    await graph.invoke({ messages: [new HumanMessage("again")] }, config);
+    const bodies = saver.db.prepare("SELECT body FROM checkpoint_messages").all() as { body: string }[];
+    expect(bodies.filter((row) => row.body.includes("first answer"))).toHaveLength(2);
+    // hi, first answer, they said yes, again, first answer (another message, another id).
+    expect(bodies).toHaveLength(5);
+    const stored = saver.db.prepare("SELECT CAST(checkpoint AS TEXT) AS text FROM checkpoints").all() as {
+      text: string;
+    }[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.text).not.toContain("first answer");
+    expect(stored[0]?.text).toContain('"lc":3');
+    const state = await graph.getState(config);
+    expect(state.values.messages.map((message: BaseMessage) => message.content)).toEqual([
+      "hi",
+      "first answer",
+      "they said yes",
+      "again",
+      "first answer",
+    ]);
+    await saver.deleteThread("t1");
+    expect(saver.db.prepare("SELECT COUNT(*) AS n FROM checkpoint_messages").get()).toEqual({ n: 0 });
+    saver.db.close();
+  });
+
+  it("reads a thread a plain SqliteSaver wrote", async () => {
+    const path = join(dir, "checkpoints.db");
+    const plain = SqliteSaver.fromConnString(path);
+    const config = { configurable: { thread_id: "t1" } };
+    await buildGraph(plain).invoke({ messages: [new HumanMessage("hi")] }, config);
+    plain.db.close();
+    const compact = CompactSqliteSaver.fromConnString(path);
+    const graph = buildGraph(compact);
+    const done = await graph.invoke(new Command({ resume: "yes" }), config);
+    expect(done.messages.map((message: BaseMessage) => message.content)).toEqual([
+      "hi",
+      "first answer",
+      "they said yes",
+    ]);
+    compact.db.close();
+  });
 });
 
-describe("withMessageCache", () => {
-  const stock = SqliteSaver.fromConnString(":memory:").serde;
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  const dump = async (serde: typeof stock, value: unknown) => text((await serde.dumpsTyped(value))[1]);
+describe("MessageCodec", () => {
+  const serde = withFastLoads(SqliteSaver.fromConnString(":memory:").serde);
 
-  const conversation = () => [
-    new SystemMessage("be brief"),
-    new HumanMessage({ content: [{ type: "text", text: "what's on \u0000 x:0" }], id: "h1", name: "ann" }),
-    new AIMessage({
-      content: "",
-      id: "a1",
-      tool_calls: [{ id: "call_1", name: "list_events", args: { day: "mon" }, type: "tool_call" }],
-      usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 },
-      response_metadata: { model: "offline", seen: [1, undefined] },
-      additional_kwargs: { note: undefined },
-    }),
-    new ToolMessage({
-      content: '{"events":[]}',
-      id: "t1",
-      tool_call_id: "call_1",
-      name: "list_events",
-      status: "error",
-      artifact: { raw: [1, 2] },
-    }),
-  ];
-  const checkpointOf = (messages: BaseMessage[]) => ({
-    v: 4,
-    id: "1f0",
-    channel_values: {
-      messages,
-      // A pending tool call carries the state, as createAgent's Send does.
-      __pregel_tasks: [new Send("tools", { messages, lg_tool_call: { id: "call_1" } })],
-      counter: 3,
-      nothing: undefined,
-    },
-    channel_versions: { messages: 4 },
-    versions_seen: {},
+  it("writes a message once, and anew once a field of it was set", async () => {
+    const codec = new MessageCodec(serde);
+    const message = new ToolMessage({ content: "old", id: "t1", tool_call_id: "call_1" });
+    const first = await codec.externalize({ messages: [message], other: 1 }, "t");
+    expect(first.value).toEqual({ messages: [{ lc: 3, ref: expect.any(String) }], other: 1 });
+    expect(first.bodies).toHaveLength(1);
+    first.stored();
+    expect((await codec.externalize([message], "t")).bodies).toEqual([]);
+    message.content = "changed";
+    const changed = await codec.externalize([message], "t");
+    expect(changed.bodies).toHaveLength(1);
+    expect(changed.bodies[0]?.key).not.toBe(first.bodies[0]?.key);
+    expect(changed.bodies[0]?.text).toContain("changed");
   });
 
-  it("writes what the stock serializer writes, the first time and from what it remembers", async () => {
-    const cached = withMessageCache(stock);
-    const checkpoint = checkpointOf(conversation());
-    const expected = await dump(stock, checkpoint);
-    expect(await dump(cached, checkpoint)).toBe(expected);
-    expect(await dump(cached, checkpoint)).toBe(expected);
-    expect(await dump(cached, { writes: [["messages", checkpoint.channel_values.messages[3]]] })).toBe(
-      await dump(stock, { writes: [["messages", checkpoint.channel_values.messages[3]]] }),
+  it("refers to the messages a Send carries, and puts them back", async () => {
+    const codec = new MessageCodec(serde);
+    const messages = [new HumanMessage({ content: "hi", id: "h1" })];
+    const out = await codec.externalize([new Send("tools", { messages, lg_tool_call: { id: "c" } })], "t");
+    expect(out.value).toEqual([
+      { node: "tools", args: { messages: [{ lc: 3, ref: expect.any(String) }], lg_tool_call: { id: "c" } } },
+    ]);
+    const [body] = out.bodies;
+    if (!body) throw new Error("no body");
+    const back = codec.internalize(out.value, new Map([[body.key, await codec.decode(body, "t")]]));
+    expect((back as { args: { messages: BaseMessage[] } }[])[0]?.args.messages[0]).toBeInstanceOf(
+      HumanMessage,
     );
   });
+});
 
-  it("reads back what the stock loader reads, and writes it again as the stock serializer would", async () => {
-    const cached = withMessageCache(stock);
-    const [type, bytes] = await stock.dumpsTyped(checkpointOf(conversation()));
-    type Loaded = ReturnType<typeof checkpointOf>;
-    const expected = (await stock.loadsTyped(type, bytes)) as Loaded;
-    const actual = (await cached.loadsTyped(type, bytes)) as Loaded;
+describe("withFastLoads", () => {
+  const stock = SqliteSaver.fromConnString(":memory:").serde;
+  const fast = withFastLoads(stock);
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+  it("reads back what the stock loader reads: the same classes, and the same bytes written again", async () => {
+    const checkpoint = {
+      v: 4,
+      channel_values: {
+        messages: [
+          new SystemMessage("be brief"),
+          new HumanMessage({ content: [{ type: "text", text: "what's on" }], id: "h1", name: "ann" }),
+          new AIMessage({
+            content: "",
+            id: "a1",
+            tool_calls: [{ id: "call_1", name: "list_events", args: { day: "mon" }, type: "tool_call" }],
+            usage_metadata: { input_tokens: 3, output_tokens: 4, total_tokens: 7 },
+            response_metadata: { model: "offline", seen: [1, undefined] },
+            additional_kwargs: { note: undefined },
+          }),
+          new ToolMessage({
+            content: '{"events":[]}',
+            id: "t1",
+            tool_call_id: "call_1",
+            name: "list_events",
+            status: "error",
+            artifact: { raw: [1, 2] },
+          }),
+        ],
+        nothing: undefined,
+      },
+    };
+    const [type, bytes] = await stock.dumpsTyped(checkpoint);
+    const expected = (await stock.loadsTyped(type, bytes)) as typeof checkpoint;
+    const actual = (await fast.loadsTyped(type, bytes)) as typeof checkpoint;
     expect(actual.channel_values.messages.map((message) => message.constructor.name)).toEqual(
       expected.channel_values.messages.map((message) => message.constructor.name),
     );
+    expect(text((await stock.dumpsTyped(actual))[1])).toBe(text((await stock.dumpsTyped(expected))[1]));
     expect((actual.channel_values.messages[2] as AIMessage).tool_calls?.[0]?.args).toEqual({ day: "mon" });
     expect((actual.channel_values.messages[3] as ToolMessage).tool_call_id).toBe("call_1");
-    // Written from the text it was read from, or anew: either way it loads as the stock one does.
-    const again = await dump(cached, actual);
-    expect(await dump(stock, await stock.loadsTyped("json", again))).toBe(await dump(stock, expected));
-    expect(await dump(stock, actual)).toBe(await dump(stock, expected));
-  });
-
-  it("writes a message anew once a field of it was set", async () => {
-    const cached = withMessageCache(stock);
-    const messages = conversation();
-    await dump(cached, { messages });
-    (messages[3] as ToolMessage).content = "changed";
-    expect(await dump(cached, { messages })).toBe(await dump(stock, { messages }));
-    expect(await dump(cached, { messages })).toContain("changed");
   });
 
   it("hands what it does not build itself (a Set, other LangChain objects) to the stock loader", async () => {
-    const cached = withMessageCache(stock);
     const [type, bytes] = await stock.dumpsTyped({ seen: new Set(["a"]), messages: [new HumanMessage("x")] });
-    const loaded = (await cached.loadsTyped(type, bytes)) as { seen: Set<string>; messages: HumanMessage[] };
+    const loaded = (await fast.loadsTyped(type, bytes)) as { seen: Set<string>; messages: HumanMessage[] };
     expect(loaded.seen).toEqual(new Set(["a"]));
     expect(loaded.messages[0]).toBeInstanceOf(HumanMessage);
     const other = JSON.stringify({
@@ -169,6 +216,6 @@ describe("withMessageCache", () => {
       id: ["langchain_core", "documents", "Document"],
       kwargs: { page_content: "p" },
     });
-    expect(await cached.loadsTyped("json", other)).toEqual(await stock.loadsTyped("json", other));
+    expect(await fast.loadsTyped("json", other)).toEqual(await stock.loadsTyped("json", other));
   });
 });

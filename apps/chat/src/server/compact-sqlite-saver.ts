@@ -23,10 +23,11 @@ interface Statements {
  * its `Send` carries the state), so storage grew with the square of the conversation and each
  * step wrote all of it again. Here:
  *
- * - Each chat message (in channel values, pending writes and `Send`s) is stored once, in
- *   `checkpoint_messages`, keyed by a digest of its text; checkpoints and writes hold
+ * - Each chat message of the channel values (and of the state a `Send` carries) is stored
+ *   once, in `checkpoint_messages`, keyed by a digest of its text; checkpoints and writes hold
  *   `{ lc: 3, ref: key }` in its place, and reads put the messages back. A message is
- *   serialized once per object ({@link MessageCodec}), so a step writes what is new.
+ *   serialized once per object ({@link MessageCodec}), so a step writes what is new. A task's
+ *   own new messages stay in its writes (written once; they get their ids only after).
  * - A new checkpoint removes the ones it supersedes, with their writes.
  *
  * What the app needs survives: a run starts from the latest checkpoint; a thread paused on a
@@ -90,9 +91,14 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
   }
 
   /** `value` with its messages replaced by refs, their bodies stored first. */
-  async #externalize(value: unknown, threadId: string, namespace: string): Promise<unknown> {
+  async #externalize(
+    value: unknown,
+    threadId: string,
+    namespace: string,
+    options?: { onlyInSends?: boolean },
+  ): Promise<unknown> {
     const statements = this.#prepare();
-    const out = await this.#codec.externalize(value, `${threadId}\u0000${namespace}`);
+    const out = await this.#codec.externalize(value, `${threadId}\u0000${namespace}`, options);
     if (out.bodies.length > 0) {
       this.db.transaction((bodies: MessageBody[]) => {
         for (const body of bodies) statements.insertBody.run(threadId, namespace, body.key, body.text);
@@ -136,10 +142,12 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     const threadId = config.configurable?.thread_id;
     if (typeof threadId !== "string") return super.put(...args);
     const namespace = String(config.configurable?.checkpoint_ns ?? "");
-    const values = await this.#externalize(checkpoint.channel_values, threadId, namespace);
+    // The run's input (`__start__`) is written once, as it is: its messages get their ids after.
+    const { __start__: input, ...channels } = checkpoint.channel_values;
+    const values = (await this.#externalize(channels, threadId, namespace)) as typeof channels;
     const saved = await super.put(
       config,
-      { ...checkpoint, channel_values: values as typeof checkpoint.channel_values },
+      { ...checkpoint, channel_values: input === undefined ? values : { ...values, __start__: input } },
       ...rest,
     );
     const id = saved.configurable?.checkpoint_id;
@@ -153,12 +161,15 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     return saved;
   }
 
-  override async putWrites(...args: Parameters<SqliteSaver["putWrites"]>): ReturnType<SqliteSaver["putWrites"]> {
+  override async putWrites(
+    ...args: Parameters<SqliteSaver["putWrites"]>
+  ): ReturnType<SqliteSaver["putWrites"]> {
     const [config, writes, ...rest] = args;
     const threadId = config.configurable?.thread_id;
     if (typeof threadId !== "string") return super.putWrites(...args);
     const namespace = String(config.configurable?.checkpoint_ns ?? "");
-    const values = await this.#externalize(writes, threadId, namespace);
+    // A task's new messages are written as they are (once); the state a Send carries, by ref.
+    const values = await this.#externalize(writes, threadId, namespace, { onlyInSends: true });
     return super.putWrites(config, values as typeof writes, ...rest);
   }
 

@@ -96,7 +96,11 @@ export class AuthChallengeError extends AuthbusError<"AUTH_CHALLENGE"> {
           ? "WWW-Authenticate header too large"
           : "authentication required");
     const detail = oauth?.errorDescription ? ` (${oauth.errorDescription})` : "";
-    super({ code: "AUTH_CHALLENGE", message: `${where} answered ${init.status}: ${what}${detail}`, cause: problem });
+    super({
+      code: "AUTH_CHALLENGE",
+      message: `${where} answered ${init.status}: ${what}${detail}`,
+      cause: problem,
+    });
     this.status = init.status;
     this.url = redactUrl(init.url);
     this.serverName = init.serverName;
@@ -108,7 +112,6 @@ export class AuthChallengeError extends AuthbusError<"AUTH_CHALLENGE"> {
   }
 }
 
-
 function safeOrigin(url: string | URL): string {
   try {
     return new URL(url).origin;
@@ -116,4 +119,3 @@ function safeOrigin(url: string | URL): string {
     return "the server";
   }
 }
-

@@ -19,7 +19,9 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === "node_modules" ? [] : sourceFiles(path);
-    return /\.tsx?$/.test(entry.name) && !/\.test(-d)?\.tsx?$|\.test-helpers\.ts$/.test(entry.name) ? [path] : [];
+    return /\.tsx?$/.test(entry.name) && !/\.test(-d)?\.tsx?$|\.test-helpers\.ts$/.test(entry.name)
+      ? [path]
+      : [];
   });
 }
 
@@ -49,7 +51,6 @@ describe("the code union", () => {
     // Every error is built as `new X({ code: "…", … })` or `super({ code: "…", … })`.
     expect(sources.includes(`code: "${code}"`), `no source builds an error with code ${code}`).toBe(true);
     expect(readme.includes(`\`${code}\``), `${code} is not in packages/core/README.md`).toBe(true);
-
   });
 
   it("lists each code once", () => {
@@ -58,7 +59,10 @@ describe("the code union", () => {
 });
 
 describe("isAuthbusError", () => {
-  const error = new AuthbusError({ code: "INVALID_TOKEN_SET", message: "invalid token set: check expiresAt" });
+  const error = new AuthbusError({
+    code: "INVALID_TOKEN_SET",
+    message: "invalid token set: check expiresAt",
+  });
 
   it("recognises an authbus error and narrows it by code", () => {
     expect(isAuthbusError(error)).toBe(true);
@@ -133,7 +137,10 @@ describe("toJSON of every core error carries no secret", () => {
   const token68 = Buffer.from(secret).toString("base64url");
   const secretCause = Object.assign(new Error(`token ${secret}`), { body: { access_token: secret } });
   const errors: [string, unknown][] = [
-    ["AuthbusError", new AuthbusError({ code: "INVALID_TOKEN_SET", message: "invalid token set", cause: secretCause })],
+    [
+      "AuthbusError",
+      new AuthbusError({ code: "INVALID_TOKEN_SET", message: "invalid token set", cause: secretCause }),
+    ],
     [
       "AuthChallengeError",
       new AuthChallengeError({
@@ -150,7 +157,10 @@ describe("toJSON of every core error carries no secret", () => {
         cause: secretCause,
       }),
     ],
-    ["HeaderTooLargeError", new HeaderTooLargeError({ header: "*", limit: 1, length: 2, cause: secretCause })],
+    [
+      "HeaderTooLargeError",
+      new HeaderTooLargeError({ header: "*", limit: 1, length: 2, cause: secretCause }),
+    ],
     ["WWWAuthenticateParseError", caught(() => parseWWWAuthenticate(`Bearer ${token68}, realm=`))],
     [
       "WWWAuthenticateFormatError",
@@ -158,7 +168,12 @@ describe("toJSON of every core error carries no secret", () => {
     ],
     [
       "InvalidChallengeParameterError",
-      new InvalidChallengeParameterError({ parameter: "max_age", value: "soon", expected: "seconds", cause: secretCause }),
+      new InvalidChallengeParameterError({
+        parameter: "max_age",
+        value: "soon",
+        expected: "seconds",
+        cause: secretCause,
+      }),
     ],
     ["InvalidAuthEventError", caught(() => parseAuthEvent("consent.granted", { accessToken: secret }))],
     [
@@ -173,7 +188,12 @@ describe("toJSON of every core error carries no secret", () => {
     expect(error.name).toBe(name);
     const json = error.toJSON();
     expect(json).toMatchObject({ name, code: error.code, message: error.message });
-    for (const text of [JSON.stringify(json), JSON.stringify(error), JSON.stringify({ ...error }), error.message]) {
+    for (const text of [
+      JSON.stringify(json),
+      JSON.stringify(error),
+      JSON.stringify({ ...error }),
+      error.message,
+    ]) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain(token68);
     }

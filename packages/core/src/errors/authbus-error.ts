@@ -68,5 +68,9 @@ export class AuthbusError<C extends AuthbusErrorCode = AuthbusErrorCode> extends
 }
 
 function isBranded(value: unknown): value is { toJSON?: () => AuthbusErrorJSON } {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[authbusErrorBrand] === true;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[authbusErrorBrand] === true
+  );
 }

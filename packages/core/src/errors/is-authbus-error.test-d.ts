@@ -16,6 +16,7 @@ if (isAuthbusError(error, "AUTH_CHALLENGE")) {
   expectTypeOf(error.headers).toEqualTypeOf<Headers>();
 }
 // A code without one narrows to the base class with that code.
-if (isAuthbusError(error, "INVALID_TOKEN_SET")) expectTypeOf(error).toEqualTypeOf<AuthbusError<"INVALID_TOKEN_SET">>();
+if (isAuthbusError(error, "INVALID_TOKEN_SET"))
+  expectTypeOf(error).toEqualTypeOf<AuthbusError<"INVALID_TOKEN_SET">>();
 // @ts-expect-error not a code of the union
 isAuthbusError(error, "NOT_A_CODE");

@@ -6,8 +6,8 @@ import type { InvalidChallengeParameterError } from "../oauth-challenge/read-oau
 import type { WWWAuthenticateFormatError } from "../www-authenticate/format.js";
 import type { WWWAuthenticateParseError } from "../www-authenticate/parse-error.js";
 import type { AuthChallengeError } from "./auth-challenge-error.js";
-import type { AuthbusErrorCode } from "./authbus-error-codes.js";
 import { type AuthbusError, authbusErrorBrand } from "./authbus-error.js";
+import type { AuthbusErrorCode } from "./authbus-error-codes.js";
 import type { HeaderTooLargeError } from "./header-too-large-error.js";
 
 /**
@@ -49,7 +49,10 @@ export type AuthbusErrorOf<C extends AuthbusErrorCode> = C extends keyof Authbus
  * @throws Never; any value is accepted.
  */
 export function isAuthbusError(error: unknown): error is AuthbusError;
-export function isAuthbusError<C extends AuthbusErrorCode>(error: unknown, code: C): error is AuthbusErrorOf<C>;
+export function isAuthbusError<C extends AuthbusErrorCode>(
+  error: unknown,
+  code: C,
+): error is AuthbusErrorOf<C>;
 export function isAuthbusError(error: unknown, code?: AuthbusErrorCode): boolean {
   if (typeof error !== "object" || error === null) return false;
   const candidate = error as { code?: unknown } & Record<symbol, unknown>;

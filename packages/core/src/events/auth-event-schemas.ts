@@ -178,7 +178,11 @@ export function parseAuthEvent(event: string, payload: unknown): AuthEvents[Auth
     const issues = result.error.issues
       .map((issue) => `${issue.path.join(".") || "(payload)"}: ${issue.message}`)
       .join("; ");
-    throw new InvalidAuthEventError({ event, message: `invalid "${event}" event: ${issues}`, cause: result.error });
+    throw new InvalidAuthEventError({
+      event,
+      message: `invalid "${event}" event: ${issues}`,
+      cause: result.error,
+    });
   }
   return result.data;
 }

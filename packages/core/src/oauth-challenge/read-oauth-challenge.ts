@@ -115,7 +115,6 @@ export function readOAuthChallenge(challenge: Challenge): OAuthChallenge {
         value: params.max_age,
         expected: "a non-negative integer (seconds)",
       });
-
     }
     reading.maxAge = Number(params.max_age);
   }

@@ -110,7 +110,6 @@ export interface ConsentStore {
   claimCompletion?(consentId: string, ttlMs: number): Promise<Lease | undefined>;
 }
 
-
 /** A {@link ConsentStore} in process memory. */
 export class MemoryConsentStore implements ConsentStore {
   readonly #records = new Map<string, ConsentRecord>();

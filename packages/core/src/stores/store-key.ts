@@ -47,7 +47,6 @@ export function normalizeResource(resource: string): string {
 export function checkTokenKey(key: TokenKey): TokenKey {
   if (typeof key?.subject !== "string" || key.subject.length === 0) {
     throw invalidStoreKey("subject must be a non-empty string (the user the token belongs to)");
-
   }
   return { subject: key.subject, resource: normalizeResource(key.resource) };
 }

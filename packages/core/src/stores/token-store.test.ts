@@ -43,15 +43,9 @@ describe("MemoryTokenStore", () => {
 
   it("rejects bad keys with a typed error", async () => {
     const store = new MemoryTokenStore();
-    await expect(store.get({ subject: "", resource: alice.resource })).rejects.toSatisfy(
-      isInvalidStoreKey,
-    );
-    await expect(store.get({ subject: "alice", resource: "/relative" })).rejects.toSatisfy(
-      isInvalidStoreKey,
-    );
-    await expect(store.get({ subject: "alice", resource: "ftp://x/" })).rejects.toSatisfy(
-      isInvalidStoreKey,
-    );
+    await expect(store.get({ subject: "", resource: alice.resource })).rejects.toSatisfy(isInvalidStoreKey);
+    await expect(store.get({ subject: "alice", resource: "/relative" })).rejects.toSatisfy(isInvalidStoreKey);
+    await expect(store.get({ subject: "alice", resource: "ftp://x/" })).rejects.toSatisfy(isInvalidStoreKey);
     await expect(store.get({ subject: "alice", resource: "https://x/mcp#frag" })).rejects.toSatisfy(
       isInvalidStoreKey,
     );

@@ -35,7 +35,6 @@ export const tokenSetSchema = z.strictObject({
 
 export type TokenSet = z.infer<typeof tokenSetSchema>;
 
-
 /**
  * Validates a token set before it is stored.
  *

@@ -33,4 +33,3 @@ export class WWWAuthenticateParseError extends AuthbusError<"WWW_AUTHENTICATE_PA
     this.position = options.position;
   }
 }
-

@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import { isAuthbusError } from "../errors/is-authbus-error.js";
 import { challengeSchema } from "./challenge.js";
 import { parseWWWAuthenticate } from "./parse.js";
-import { WWWAuthenticateParseError as ParseErrorClass, type WWWAuthenticateParseError } from "./parse-error.js";
+import {
+  WWWAuthenticateParseError as ParseErrorClass,
+  type WWWAuthenticateParseError,
+} from "./parse-error.js";
 
 function parseError(input: string | readonly string[]): WWWAuthenticateParseError {
   try {

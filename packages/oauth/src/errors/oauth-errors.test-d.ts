@@ -10,7 +10,8 @@ if (isAuthbusError(error, "REFRESH_FAILED")) {
   expectTypeOf(error).toEqualTypeOf<RefreshError>();
   expectTypeOf(error.consentRequired).toEqualTypeOf<boolean>();
 }
-if (isAuthbusError(error, "STORE_CORRUPT")) expectTypeOf(error.problem).toEqualTypeOf<StoreCorruptError["problem"]>();
+if (isAuthbusError(error, "STORE_CORRUPT"))
+  expectTypeOf(error.problem).toEqualTypeOf<StoreCorruptError["problem"]>();
 if (isAuthbusError(error)) expectTypeOf(error).toEqualTypeOf<AuthbusError>();
 // @ts-expect-error not a code of the union
 isAuthbusError(error, "NOT_A_CODE");

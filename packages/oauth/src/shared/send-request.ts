@@ -42,7 +42,9 @@ export async function sendBounded(
   );
   const stopped = (): Error => {
     const by = external.find((signal) => signal.aborted);
-    return by ? new RequestAbortedError({ url, cause: by.reason }) : new RequestTimeoutError({ url, timeoutMs });
+    return by
+      ? new RequestAbortedError({ url, cause: by.reason })
+      : new RequestTimeoutError({ url, timeoutMs });
   };
   if (external.some((signal) => signal.aborted)) throw stopped();
   const signal = AbortSignal.any([...external, AbortSignal.timeout(timeoutMs)]);
@@ -88,7 +90,12 @@ async function readBounded(
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (declared > MAX_RESPONSE_BODY_BYTES) {
     await response.body?.cancel().catch(() => undefined);
-    throw new LimitExceededError({ limit: "response_body", max: MAX_RESPONSE_BODY_BYTES, actual: declared, what });
+    throw new LimitExceededError({
+      limit: "response_body",
+      max: MAX_RESPONSE_BODY_BYTES,
+      actual: declared,
+      what,
+    });
   }
   let body: Uint8Array<ArrayBuffer> | null = null;
   if (response.body) {
@@ -102,7 +109,12 @@ async function readBounded(
         total += value.byteLength;
         // Refused, not truncated: a document cut short could still parse.
         if (total > MAX_RESPONSE_BODY_BYTES) {
-          throw new LimitExceededError({ limit: "response_body", max: MAX_RESPONSE_BODY_BYTES, actual: total, what });
+          throw new LimitExceededError({
+            limit: "response_body",
+            max: MAX_RESPONSE_BODY_BYTES,
+            actual: total,
+            what,
+          });
         }
         chunks.push(value);
       }

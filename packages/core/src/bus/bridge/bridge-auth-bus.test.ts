@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { createAuthBus } from "../create-auth-bus.js";
 import { isAuthbusError } from "../../errors/is-authbus-error.js";
+import { createAuthBus } from "../create-auth-bus.js";
 import { type BusTransport, bridgeAuthBus } from "./bridge-auth-bus.js";
 import { createMemoryBusHub } from "./memory-bus-transport.js";
 
@@ -100,7 +100,6 @@ describe("bridgeAuthBus", () => {
     await tick();
     expect(received).not.toHaveBeenCalled();
     expect(isAuthbusError(errors[0], "BUS_MESSAGE_TOO_LARGE")).toBe(true);
-
   });
 
   it("reports a failed publish as handler.failed by default, and carries only the chosen events", async () => {

@@ -1,6 +1,7 @@
 /** @module Running a query: connection failures become a typed StoreUnavailableError. */
-import type pg from "pg";
+
 import { isAuthbusError } from "@authbus/core";
+import type pg from "pg";
 import { StoreUnavailableError } from "../../errors/store-unavailable-error.js";
 
 /** A pool or a checked-out client: what a store runs its queries on. */
