@@ -27,21 +27,6 @@ export interface CheckpointSerde {
   loadsTyped(type: string, data: Uint8Array | string): Promise<unknown>;
 }
 
-/** What stands in a checkpoint for a message stored apart: `{ lc: 3, ref: key }`. */
-export interface MessageRef {
-  lc: 3;
-  ref: string;
-}
-
-export function isMessageRef(value: unknown): value is MessageRef {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as { lc?: unknown }).lc === 3 &&
-    typeof (value as { ref?: unknown }).ref === "string"
-  );
-}
-
 type MessageClass = new (fields: Record<string, unknown>) => BaseMessage;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -202,6 +187,7 @@ interface Encoded {
   key: string;
   text: string;
   kwargs: unknown;
+  /** Each `lc_kwargs` key and the value `toJSON` read for it, in turn. */
   fields: unknown[];
   /** The thread (and namespace) it is stored for. */
   storedIn: string | undefined;
@@ -213,24 +199,40 @@ type MessageObject = BaseMessage & Record<string, unknown>;
 function fieldsOf(message: MessageObject): unknown[] {
   const kwargs = (message.lc_kwargs ?? {}) as Record<string, unknown>;
   const fields: unknown[] = [];
-  for (const key of Object.keys(kwargs)) fields.push(key, key in message ? message[key] : kwargs[key]);
+  for (const key in kwargs) fields.push(key, key in message ? message[key] : kwargs[key]);
   return fields;
 }
 
+/** Whether `toJSON` would read the same objects as when `found` was written (compared without allocating). */
 function unchanged(found: Encoded, message: MessageObject): boolean {
-  if (found.kwargs !== message.lc_kwargs) return false;
-  const fields = fieldsOf(message);
-  if (fields.length !== found.fields.length) return false;
-  for (let index = 0; index < fields.length; index++) {
-    if (fields[index] !== found.fields[index]) return false;
+  const kwargs = message.lc_kwargs as Record<string, unknown> | undefined;
+  if (found.kwargs !== kwargs || !kwargs) return false;
+  const fields = found.fields;
+  let index = 0;
+  for (const key in kwargs) {
+    if (fields[index] !== key || fields[index + 1] !== (key in message ? message[key] : kwargs[key]))
+      return false;
+    index += 2;
   }
-  return true;
+  return index === fields.length;
 }
 
 /** A message to store: its key and text. */
 export interface MessageBody {
   key: string;
   text: string;
+}
+
+/**
+ * What stands in a checkpoint for messages stored apart: `{ lc: 3, ref: key }` for one, and
+ * `{ lc: 3, refs: "key,key,…" }` for an array of messages only (the conversation), one string
+ * being much cheaper to write and read than an object per message.
+ */
+type Ref = { lc: 3; ref: string; refs?: undefined } | { lc: 3; ref?: undefined; refs: string };
+
+function isRef(value: unknown): value is Ref {
+  if (!isPlainObject(value) || value.lc !== 3) return false;
+  return typeof value.ref === "string" || typeof value.refs === "string";
 }
 
 /**
@@ -252,8 +254,6 @@ export class MessageCodec {
   }
 
   async #encode(message: MessageObject): Promise<Encoded> {
-    const found = this.#encoded.get(message);
-    if (found && unchanged(found, message)) return found;
     const [type, bytes] = await this.#serde.dumpsTyped(message);
     if (type !== "json") throw new Error(`a message was serialized as ${type}, not json`);
     const text = this.#decoder.decode(bytes);
@@ -269,29 +269,43 @@ export class MessageCodec {
   }
 
   /**
-   * A copy of `value` with each chat message replaced by its {@link MessageRef} (containers on
-   * the way copied, nothing changed in place), and the bodies not yet stored for `storedIn`.
-   * `Send`s are taken apart as `JsonPlusSerializer` writes them, so the state a pending tool
-   * call carries refers to the same bodies. With `onlyInSends`, messages elsewhere stay as they
-   * are (a task's own new messages: written once, and their ids are only given them after).
+   * A copy of `value` with its chat messages replaced by refs (containers on the way copied,
+   * nothing changed in place), and the bodies not yet stored for `storedIn`. `Send`s are taken
+   * apart as `JsonPlusSerializer` writes them, so the state a pending tool call carries refers
+   * to the same bodies. With `onlyInSends`, messages elsewhere stay as they are (a task's own new
+   * messages: written once, and their ids are only given them after).
    */
   async externalize(
     value: unknown,
     storedIn: string,
     options: { onlyInSends?: boolean } = {},
   ): Promise<{ value: unknown; bodies: MessageBody[]; stored: () => void }> {
-    const found: MessageObject[] = [];
-    const refs: MessageRef[] = [];
+    const messages: MessageObject[] = [];
+    const encodings: (Encoded | undefined)[] = [];
+    /** Each ref made, with the messages (indexes in `messages`) it names. */
+    const refs: { ref: Record<string, unknown>; from: number; to: number; one: boolean }[] = [];
+    const add = (message: MessageObject) => {
+      const found = this.#encoded.get(message);
+      messages.push(message);
+      encodings.push(found && unchanged(found, message) ? found : undefined);
+    };
     const replace = (current: unknown, inSend: boolean): unknown => {
       if (typeof current !== "object" || current === null) return current;
+      const take = !options.onlyInSends || inSend;
       if (isBaseMessage(current)) {
-        if (options.onlyInSends && !inSend) return current;
-        const ref: MessageRef = { lc: 3, ref: "" };
-        found.push(current as MessageObject);
-        refs.push(ref);
+        if (!take) return current;
+        const ref = { lc: 3 };
+        refs.push({ ref, from: messages.length, to: messages.length + 1, one: true });
+        add(current as MessageObject);
         return ref;
       }
       if (Array.isArray(current)) {
+        if (take && current.length > 0 && current.every((item) => isBaseMessage(item))) {
+          const ref = { lc: 3 };
+          refs.push({ ref, from: messages.length, to: messages.length + current.length, one: false });
+          for (const item of current) add(item as MessageObject);
+          return ref;
+        }
         let copy: unknown[] | undefined;
         for (let index = 0; index < current.length; index++) {
           const next = replace(current[index], inSend);
@@ -310,25 +324,36 @@ export class MessageCodec {
       }
       if (!isPlainObject(current)) return current;
       let copy: Record<string, unknown> | undefined;
-      const record = current;
-      for (const key of Object.keys(record)) {
-        const next = replace(record[key], inSend);
-        if (next !== record[key]) {
-          copy ??= { ...record };
+      for (const key of Object.keys(current)) {
+        const next = replace(current[key], inSend);
+        if (next !== current[key]) {
+          copy ??= { ...current };
           copy[key] = next;
         }
       }
       return copy ?? current;
     };
     const replaced = replace(value, false);
+    // Only messages not written before are serialized (awaited one by one: few, and a promise per
+    // remembered message would cost more than the rest of this).
+    for (let index = 0; index < messages.length; index++) {
+      if (encodings[index]) continue;
+      const message = messages[index] as MessageObject;
+      // The same message twice (the conversation, and the state a Send carries): written once.
+      const found = this.#encoded.get(message);
+      encodings[index] = found && unchanged(found, message) ? found : await this.#encode(message);
+    }
+    const keys = encodings.map((encoded) => (encoded as Encoded).key);
+    for (const { ref, from, to, one } of refs) {
+      if (one) ref.ref = keys[from];
+      else ref.refs = keys.slice(from, to).join(",");
+    }
     const bodies: MessageBody[] = [];
-    const fresh: Encoded[] = [];
-    for (const [index, message] of found.entries()) {
-      const encoded = await this.#encode(message);
-      (refs[index] as MessageRef).ref = encoded.key;
-      if (encoded.storedIn === storedIn) continue;
+    const fresh = new Set<Encoded>();
+    for (const encoded of encodings as Encoded[]) {
+      if (encoded.storedIn === storedIn || fresh.has(encoded)) continue;
       bodies.push({ key: encoded.key, text: encoded.text });
-      fresh.push(encoded);
+      fresh.add(encoded);
     }
     /** Call once the bodies are stored: they are not offered again for `storedIn`. */
     const stored = () => {
@@ -339,40 +364,52 @@ export class MessageCodec {
 
   /** The keys `value` refers to (in its arrays and plain objects). */
   refsIn(value: unknown, keys = new Set<string>()): Set<string> {
-    if (isMessageRef(value)) keys.add(value.ref);
-    else if (Array.isArray(value)) for (const item of value) this.refsIn(item, keys);
+    if (isRef(value)) {
+      if (typeof value.ref === "string") keys.add(value.ref);
+      else for (const key of value.refs.split(",")) keys.add(key);
+    } else if (Array.isArray(value)) for (const item of value) this.refsIn(item, keys);
     else if (isPlainObject(value)) for (const item of Object.values(value)) this.refsIn(item, keys);
     return keys;
   }
 
-  /** Reads a stored body back into a message, remembered as stored for `storedIn`. */
-  async decode(body: MessageBody, storedIn: string): Promise<BaseMessage> {
-    let message: unknown;
-    try {
-      message = revive(JSON.parse(body.text));
-    } catch (error) {
-      if (!(error instanceof NeedsGenericLoad)) throw error;
-      message = await this.#serde.loadsTyped("json", body.text);
+  /**
+   * Reads stored bodies back into messages, remembered as stored for `storedIn`. Plain data and
+   * chat messages are built in one synchronous pass; a body with anything else goes through the
+   * wrapped serializer.
+   */
+  async decode(bodies: readonly MessageBody[], storedIn: string): Promise<Map<string, BaseMessage>> {
+    const messages = new Map<string, BaseMessage>();
+    for (const body of bodies) {
+      let message: unknown;
+      try {
+        message = revive(JSON.parse(body.text));
+      } catch (error) {
+        if (!(error instanceof NeedsGenericLoad)) throw error;
+        message = await this.#serde.loadsTyped("json", body.text);
+      }
+      if (!isBaseMessage(message)) throw new Error(`the stored message ${body.key} is not a message`);
+      const object = message as MessageObject;
+      this.#encoded.set(object, {
+        key: body.key,
+        text: body.text,
+        kwargs: object.lc_kwargs,
+        fields: fieldsOf(object),
+        storedIn,
+      });
+      messages.set(body.key, message);
     }
-    if (!isBaseMessage(message)) throw new Error(`the stored message ${body.key} is not a message`);
-    const object = message as MessageObject;
-    this.#encoded.set(object, {
-      key: body.key,
-      text: body.text,
-      kwargs: object.lc_kwargs,
-      fields: fieldsOf(object),
-      storedIn,
-    });
-    return message;
+    return messages;
   }
 
-  /** `value` with each ref replaced by its message, in place (a value just read). */
+  /** `value` with each ref replaced by the messages it names, in place (a value just read). */
   internalize(value: unknown, messages: ReadonlyMap<string, BaseMessage>): unknown {
-    if (isMessageRef(value)) {
-      const message = messages.get(value.ref);
-      if (!message) throw new Error(`the checkpoint refers to a message that is not stored (${value.ref})`);
+    const find = (key: string) => {
+      const message = messages.get(key);
+      if (!message) throw new Error(`the checkpoint refers to a message that is not stored (${key})`);
       return message;
-    }
+    };
+    if (isRef(value))
+      return typeof value.ref === "string" ? find(value.ref) : value.refs.split(",").map(find);
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++)
         value[index] = this.internalize(value[index], messages);

@@ -134,8 +134,9 @@ describe("MessageCodec", () => {
   it("writes a message once, and anew once a field of it was set", async () => {
     const codec = new MessageCodec(serde);
     const message = new ToolMessage({ content: "old", id: "t1", tool_call_id: "call_1" });
-    const first = await codec.externalize({ messages: [message], other: 1 }, "t");
-    expect(first.value).toEqual({ messages: [{ lc: 3, ref: expect.any(String) }], other: 1 });
+    const first = await codec.externalize({ messages: [message], last: message, other: [1, message] }, "t");
+    const ref = { lc: 3, ref: first.bodies[0]?.key };
+    expect(first.value).toEqual({ messages: { lc: 3, refs: ref.ref }, last: ref, other: [1, ref] });
     expect(first.bodies).toHaveLength(1);
     first.stored();
     expect((await codec.externalize([message], "t")).bodies).toEqual([]);
@@ -151,11 +152,9 @@ describe("MessageCodec", () => {
     const messages = [new HumanMessage({ content: "hi", id: "h1" })];
     const out = await codec.externalize([new Send("tools", { messages, lg_tool_call: { id: "c" } })], "t");
     expect(out.value).toEqual([
-      { node: "tools", args: { messages: [{ lc: 3, ref: expect.any(String) }], lg_tool_call: { id: "c" } } },
+      { node: "tools", args: { messages: { lc: 3, refs: out.bodies[0]?.key }, lg_tool_call: { id: "c" } } },
     ]);
-    const [body] = out.bodies;
-    if (!body) throw new Error("no body");
-    const back = codec.internalize(out.value, new Map([[body.key, await codec.decode(body, "t")]]));
+    const back = codec.internalize(out.value, await codec.decode(out.bodies, "t"));
     expect((back as { args: { messages: BaseMessage[] } }[])[0]?.args.messages[0]).toBeInstanceOf(
       HumanMessage,
     );

@@ -25,7 +25,8 @@ interface Statements {
  *
  * - Each chat message of the channel values (and of the state a `Send` carries) is stored
  *   once, in `checkpoint_messages`, keyed by a digest of its text; checkpoints and writes hold
- *   `{ lc: 3, ref: key }` in its place, and reads put the messages back. A message is
+ *   refs in their place (`{ lc: 3, refs: "key,…" }` for the conversation), and reads put the
+ *   messages back. A message is
  *   serialized once per object ({@link MessageCodec}), so a step writes what is new. A task's
  *   own new messages stay in its writes (written once; they get their ids only after).
  * - A new checkpoint removes the ones it supersedes, with their writes.
@@ -116,13 +117,8 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     const threadId = String(tuple.config.configurable?.thread_id);
     const namespace = String(tuple.config.configurable?.checkpoint_ns ?? "");
     const storedIn = `${threadId}\u0000${namespace}`;
-    const messages = new Map(
-      await Promise.all(
-        this.#prepare()
-          .selectBodies.all(threadId, namespace, JSON.stringify([...keys]))
-          .map(async (body) => [body.key, await this.#codec.decode(body, storedIn)] as const),
-      ),
-    );
+    const bodies = this.#prepare().selectBodies.all(threadId, namespace, JSON.stringify([...keys]));
+    const messages = await this.#codec.decode(bodies, storedIn);
     this.#codec.internalize(tuple.checkpoint.channel_values, messages);
     this.#codec.internalize(tuple.pendingWrites, messages);
     return tuple;

@@ -79,7 +79,7 @@ export interface RevokeTokensResult {
  * const result = await revokeTokens({ subject: "alice", resource: "https://files.example.com/mcp" },
  *   { tokens: stores.tokens, bus, client, registrations: stores.registrations });
  * if (result.server === "failed") console.warn(`deleted locally; the server said: ${result.error?.message}`);
- * @throws {InvalidStoreKeyError} for a malformed key; otherwise only when the store cannot delete.
+ * @throws {AuthbusError} `INVALID_STORE_KEY` for a malformed key; otherwise only when the store cannot delete.
  */
 export async function revokeTokens(key: TokenKey, options: RevokeTokensOptions): Promise<RevokeTokensResult> {
   const checked = checkTokenKey(key);

@@ -56,7 +56,7 @@ export class PostgresTokenStore implements TokenStore {
     return this.#read(this.#pool, checkTokenKey(key));
   }
 
-  /** @throws {InvalidTokenSetError | StoreUnavailableError} */
+  /** @throws {AuthbusError} `INVALID_TOKEN_SET`, or `STORE_UNAVAILABLE` (a `StoreUnavailableError`). */
   async set(key: TokenKey, tokens: TokenSet): Promise<void> {
     const checked = checkTokenKey(key);
     const stored = checkTokenSet(tokens);

@@ -46,7 +46,7 @@ export class SqliteTokenStore implements TokenStore {
     return this.#read(checkTokenKey(key));
   }
 
-  /** @throws {InvalidTokenSetError} when `tokens` is not a valid token set. */
+  /** @throws {AuthbusError} `INVALID_TOKEN_SET` when `tokens` is not a valid token set. */
   async set(key: TokenKey, tokens: TokenSet): Promise<void> {
     const checked = checkTokenKey(key);
     const stored = checkTokenSet(tokens);
