@@ -1,9 +1,14 @@
 /**
- * @module Soak benchmark of the chat's HTTP API, in process, with the offline model and the
- * testkit's servers: heap after GC over 1,000 messages on 20 threads, and one thread of 200
- * messages (answer time, checkpoint storage, bytes sent to the page, state reads per message).
+ * @module Soak benchmark of the chat's HTTP API, in process (the app's routes get each Request
+ * as its server would hand it over), with the offline model and the testkit's servers:
  *
- * Run with `pnpm bench` (node --expose-gc). Not a test: it prints figures and asserts nothing.
+ * - one thread of 200 messages: answer time of the first 20 and the last 20 (and, against
+ *   drift on a busy machine, the last 20 interleaved with a new thread's first 20), checkpoint
+ *   storage at 100 and 200 messages, bytes the page gets and state reads per message;
+ * - 1,000 messages over 20 threads: heap after GC before and after.
+ *
+ * A message is answered when the page's event stream says the run ended. Run with `pnpm bench`
+ * (node --expose-gc). Not a test: it prints figures and asserts nothing.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,19 +32,25 @@ SqliteSaver.prototype.getTuple = function (this: SqliteSaver, ...args: Parameter
   return getTuple.apply(this, args);
 };
 
-/** A browser: its session cookie, and one open event stream per thread counting the bytes it gets. */
+/** One open event stream of a thread: the bytes it got, and who waits for the run to end. */
+interface Stream {
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  bytes: number;
+  /** Called with each `running` the stream says, until they return true. */
+  waiters: ((running: boolean) => boolean)[];
+}
+
+/** A browser: its session cookie, and one open event stream per thread, as the page has. */
 class Browser {
   cookie = "";
-  sseBytes = 0;
   readonly #app: ChatApp;
-  readonly #streams: ReadableStreamDefaultReader<Uint8Array>[] = [];
+  readonly #streams = new Map<string, Stream>();
 
   constructor(app: ChatApp) {
     this.#app = app;
   }
 
   async send(path: string, init: RequestInit = {}): Promise<Response> {
-    // In process: the app's routes get the Request as its server would hand it over.
     const response = await this.#app.fetch(
       new Request(new URL(path, this.#app.url), {
         ...init,
@@ -54,32 +65,66 @@ class Browser {
     return response;
   }
 
+  bytes(thread: string): number {
+    return this.#streams.get(thread)?.bytes ?? 0;
+  }
+
+  /** Sends a message and resolves when the page is told the run ended. */
   async say(thread: string, text: string): Promise<void> {
+    const stream = this.#streams.get(thread);
+    if (!stream) throw new Error(`no event stream for ${thread}`);
+    // The run's first event says it is running, its last that it no longer is.
+    let started = false;
+    const ended = new Promise<void>((resolve) => {
+      stream.waiters.push((running) => {
+        started ||= running;
+        if (started && !running) resolve();
+        return started && !running;
+      });
+    });
     const response = await this.send(`api/threads/${thread}/messages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ text }),
     });
-    if (response.status !== 202)
+    if (response.status !== 202) {
       throw new Error(`message refused: ${response.status} ${await response.text()}`);
+    }
+    await ended;
   }
 
-  async view(thread: string): Promise<{ messages: unknown[]; pending: { authorizationUrl: string }[] }> {
+  async view(thread: string): Promise<{ pending: { authorizationUrl: string }[] }> {
     return (await (await this.send(`api/threads/${thread}`)).json()) as never;
   }
 
-  /** Opens the page's event stream of a thread and counts what arrives. */
+  /** Opens the page's event stream of a thread, counts its bytes and follows `running`. */
   async listen(thread: string): Promise<void> {
     const response = await this.send(`api/threads/${thread}/stream`);
     const reader = response.body?.getReader();
     if (!reader) throw new Error("no event stream");
-    this.#streams.push(reader);
+    const stream: Stream = { reader, bytes: 0, waiters: [] };
+    this.#streams.set(thread, stream);
+    const decoder = new TextDecoder();
+    let buffered = "";
     void (async () => {
       try {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) return;
-          this.sseBytes += value.byteLength;
+          stream.bytes += value.byteLength;
+          buffered += decoder.decode(value, { stream: true });
+          let end = buffered.indexOf("\n\n");
+          while (end >= 0) {
+            const event = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            end = buffered.indexOf("\n\n");
+            const data = /^data: (.*)$/m.exec(event)?.[1];
+            // Each change of `running` (a "patch"), or the whole view.
+            if (!data || !/^event: (patch|thread)$/m.test(event)) continue;
+            const running = (JSON.parse(data) as { running?: boolean }).running;
+            if (running === undefined) continue;
+            stream.waiters = stream.waiters.filter((waiter) => !waiter(running));
+          }
         }
       } catch {
         // closed
@@ -88,7 +133,7 @@ class Browser {
   }
 
   close(): void {
-    for (const reader of this.#streams) void reader.cancel().catch(() => undefined);
+    for (const { reader } of this.#streams.values()) void reader.cancel().catch(() => undefined);
   }
 }
 
@@ -116,6 +161,17 @@ async function startApp(demo: DemoServers, label: string) {
     body: JSON.stringify({ user: "soak" }),
   });
   return { app, browser, dataDir };
+}
+
+/** The first message of a browser's first thread asks for consent: answered here. */
+async function connect(browser: Browser, app: ChatApp, thread: string): Promise<void> {
+  await browser.send(`api/threads/${thread}/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ text: QUESTION }),
+  });
+  await app.idle();
+  await consent(browser, app, thread);
 }
 
 function heapMB(): number {
@@ -155,34 +211,43 @@ const median = (values: number[]) => {
 };
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
 
-/** One thread of `count` messages, one after the other. */
+/** Times one message, with what the page got and how many state reads it made. */
+async function timed(browser: Browser, thread: string) {
+  const bytesBefore = browser.bytes(thread);
+  const readsBefore = reads;
+  const started = performance.now();
+  await browser.say(thread, QUESTION);
+  return {
+    ms: performance.now() - started,
+    bytes: browser.bytes(thread) - bytesBefore,
+    reads: reads - readsBefore,
+  };
+}
+
+/**
+ * One thread of `count` messages, one after the other; its last 20 are also interleaved with
+ * the first 20 of a new thread, so both are timed under the same load.
+ */
 async function longThread(demo: DemoServers, count: number) {
   const { app, browser, dataDir } = await startApp(demo, "long");
   const thread = "soak-long-thread";
+  const fresh = "soak-new-thread";
   await browser.listen(thread);
-  await browser.say(thread, QUESTION);
-  await app.idle();
-  await consent(browser, app, thread);
-  const times: number[] = [];
-  const bytes: number[] = [];
-  const readsPer: number[] = [];
+  await browser.listen(fresh);
+  await connect(browser, app, thread);
+  const runs: Awaited<ReturnType<typeof timed>>[] = [];
+  const freshRuns: Awaited<ReturnType<typeof timed>>[] = [];
   const storage: Record<number, ReturnType<typeof checkpointStorage>> = {};
   for (let i = 1; i <= count; i++) {
-    const bytesBefore = browser.sseBytes;
-    const readsBefore = reads;
-    const started = performance.now();
-    await browser.say(thread, QUESTION);
-    await app.idle();
-    times.push(performance.now() - started);
-    bytes.push(browser.sseBytes - bytesBefore);
-    readsPer.push(reads - readsBefore);
+    if (i > count - 20) freshRuns.push(await timed(browser, fresh));
+    runs.push(await timed(browser, thread));
     if (i === count / 2 || i === count) storage[i] = checkpointStorage(dataDir);
-    if (i % 20 === 0) console.error(`  long thread: ${i} messages, last ${fmt(times.at(-1) ?? 0)} ms`);
+    if (i % 50 === 0) console.error(`  long thread: ${i} messages`);
   }
   browser.close();
   await app.close();
   rmSync(dataDir, { recursive: true, force: true });
-  return { times, bytes, readsPer, storage };
+  return { runs, freshRuns, storage };
 }
 
 /** `rounds` rounds of one message on each of `threads` threads (in parallel), heap after GC before and after. */
@@ -190,23 +255,15 @@ async function manyThreads(demo: DemoServers, threads: number, rounds: number) {
   const { app, browser, dataDir } = await startApp(demo, "many");
   const ids = Array.from({ length: threads }, (_, i) => `soak-thread-${String(i).padStart(4, "0")}`);
   for (const id of ids) await browser.listen(id);
-  await browser.say(ids[0] ?? "", QUESTION);
-  await app.idle();
-  await consent(browser, app, ids[0] ?? "");
-  const round = async () => {
-    await Promise.all(ids.map((id) => browser.say(id, QUESTION)));
-    await app.idle();
-  };
+  await connect(browser, app, ids[0] ?? "");
+  const round = () => Promise.all(ids.map((id) => browser.say(id, QUESTION)));
   // Warm-up round: every thread exists, connections and caches are made.
   await round();
   const before = heapMB();
   const samples: number[] = [];
   for (let r = 1; r <= rounds; r++) {
     await round();
-    if (r % 10 === 0) {
-      samples.push(heapMB());
-      console.error(`  20 threads: round ${r}, heap ${fmt(samples.at(-1) ?? 0)} MB`);
-    }
+    if (r % 10 === 0) samples.push(heapMB());
   }
   const after = heapMB();
   browser.close();
@@ -218,23 +275,26 @@ async function manyThreads(demo: DemoServers, threads: number, rounds: number) {
 const demo = await startDemoServers();
 try {
   const long = await longThread(demo, 200);
-  const first = long.times.slice(0, 20);
-  const last = long.times.slice(-20);
+  const ms = long.runs.map((run) => run.ms);
+  const [first, last] = [median(ms.slice(0, 20)), median(ms.slice(-20))];
+  const freshFirst = median(long.freshRuns.map((run) => run.ms));
   const half = long.storage[100];
   const full = long.storage[200];
   if (!half || !full) throw new Error("no storage figures");
   console.log(
-    `soak: one thread of 200 messages — first 20 ${fmt(median(first))} ms, last 20 ${fmt(median(last))} ms (medians), ratio ${fmt(median(last) / median(first), 2)}×`,
+    `soak: one thread of 200 messages, answer time (medians) first 20 ${fmt(first)} ms, last 20 ${fmt(last)} ms, ratio ${fmt(last / first, 2)}×; interleaved with a new thread's first 20 (${fmt(freshFirst)} ms): ${fmt(last / freshFirst, 2)}×`,
   );
   console.log(
-    `soak: checkpoints at 100 messages ${fmt(half.fileMB, 2)} MB on disk (${fmt(half.liveMB, 2)} MB live, ${half.rows} rows), at 200 ${fmt(full.fileMB, 2)} MB (${fmt(full.liveMB, 2)} MB live, ${full.rows} rows), 200/100 ${fmt(full.fileMB / half.fileMB, 2)}×`,
+    `soak: checkpoint storage at 100 messages ${fmt(half.liveMB, 2)} MB (file ${fmt(half.fileMB, 2)} MB, ${half.rows} checkpoint rows), at 200 ${fmt(full.liveMB, 2)} MB (file ${fmt(full.fileMB, 2)} MB, ${full.rows} rows), 200/100 ${fmt(full.liveMB / half.liveMB, 2)}× (file ${fmt(full.fileMB / half.fileMB, 2)}×)`,
   );
+  const bytes = long.runs.map((run) => run.bytes / 1024);
+  const readCounts = long.runs.map((run) => run.reads);
   console.log(
-    `soak: per message to the page first 20 ${fmt(median(long.bytes.slice(0, 20)) / 1024)} KB, last 20 ${fmt(median(long.bytes.slice(-20)) / 1024)} KB; state reads per message ${median(long.readsPer.slice(0, 20))} → ${median(long.readsPer.slice(-20))}`,
+    `soak: per message, sent to the page ${fmt(median(bytes.slice(0, 20)))} KB (first 20) and ${fmt(median(bytes.slice(-20)))} KB (last 20); state reads ${median(readCounts.slice(0, 20))} and ${median(readCounts.slice(-20))}`,
   );
   const many = await manyThreads(demo, 20, 50);
   console.log(
-    `soak: ${many.messages} messages over 20 threads — heap after GC ${fmt(many.before)} → ${fmt(many.after)} MB (+${fmt(many.after - many.before, 2)} MB; every 200: ${many.samples.map((s) => fmt(s)).join(", ")})`,
+    `soak: ${many.messages} messages over 20 threads, heap after GC ${fmt(many.before)} → ${fmt(many.after)} MB (+${fmt(many.after - many.before, 2)} MB; every 200 messages: ${many.samples.map((sample) => fmt(sample)).join(", ")})`,
   );
 } finally {
   await demo.close();
