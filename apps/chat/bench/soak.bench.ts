@@ -16,12 +16,14 @@ import { join } from "node:path";
 import { approveConsent, type DemoServers, startDemoServers } from "@authbus/testkit";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
+import { userThreadId } from "../src/server/chat-sessions.js";
 import { type ChatApp, startChatApp } from "../src/server/start-chat-app.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc");
 
 const QUESTION = "What's on my calendar?";
+const USER = "soak";
 const MB = 1024 * 1024;
 
 /** State reads (checkpoint loads) of every thread, counted at the saver. */
@@ -142,7 +144,7 @@ async function consent(browser: Browser, app: ChatApp, thread: string): Promise<
   const [card] = (await browser.view(thread)).pending;
   if (!card) throw new Error("no consent card");
   const launch = await browser.send(new URL(card.authorizationUrl).pathname.slice(1));
-  const callback = new URL(await approveConsent(launch.headers.get("location") ?? "", { user: "soak" }));
+  const callback = new URL(await approveConsent(launch.headers.get("location") ?? "", { user: USER }));
   await browser.send(`${callback.pathname.slice(1)}${callback.search}`);
   await app.idle();
 }
@@ -158,7 +160,7 @@ async function startApp(demo: DemoServers, label: string) {
   await browser.send("api/session", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user: "soak" }),
+    body: JSON.stringify({ user: USER }),
   });
   return { app, browser, dataDir };
 }
@@ -179,29 +181,41 @@ function heapMB(): number {
   return process.memoryUsage().heapUsed / MB;
 }
 
-/** Checkpoint storage of the app: the database file, and the bytes of its live rows. */
-function checkpointStorage(dataDir: string): { fileMB: number; liveMB: number; rows: number } {
+/**
+ * Checkpoint storage of one thread: the bytes of its rows (checkpoints, writes, message
+ * bodies); and the database file with its write-ahead log (`SqliteSaver` uses WAL; the log is
+ * reused, not truncated, so it stays near SQLite's 1,000-page checkpoint threshold).
+ */
+function checkpointStorage(dataDir: string, thread: string) {
   const path = join(dataDir, "checkpoints.db");
-  let fileBytes = statSync(path).size;
-  for (const suffix of ["-wal", "-journal"]) {
+  const size = (file: string) => {
     try {
-      fileBytes += statSync(path + suffix).size;
+      return statSync(file).size / MB;
     } catch {
-      // absent
+      return 0;
     }
-  }
+  };
   const db = new Database(path, { readonly: true });
-  const sum = (sql: string) => (db.prepare(sql).get() as { b: number | null }).b ?? 0;
-  const rows = (db.prepare("SELECT COUNT(*) AS n FROM checkpoints").get() as { n: number }).n;
+  const sum = (sql: string) =>
+    (db.prepare(sql).get(userThreadId(USER, thread)) as { b: number | null }).b ?? 0;
   const hasBodies = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'checkpoint_messages'")
     .get();
   const live =
-    sum("SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) AS b FROM checkpoints") +
-    sum("SELECT SUM(LENGTH(value)) AS b FROM writes") +
-    (hasBodies ? sum("SELECT SUM(LENGTH(CAST(body AS BLOB))) AS b FROM checkpoint_messages") : 0);
+    sum("SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) AS b FROM checkpoints WHERE thread_id = ?") +
+    sum("SELECT SUM(LENGTH(value)) AS b FROM writes WHERE thread_id = ?") +
+    (hasBodies
+      ? sum("SELECT SUM(LENGTH(CAST(body AS BLOB))) AS b FROM checkpoint_messages WHERE thread_id = ?")
+      : 0);
+  const rows = (
+    db
+      .prepare("SELECT COUNT(*) AS n FROM checkpoints WHERE thread_id = ?")
+      .get(userThreadId(USER, thread)) as {
+      n: number;
+    }
+  ).n;
   db.close();
-  return { fileMB: fileBytes / MB, liveMB: live / MB, rows };
+  return { liveMB: live / MB, fileMB: size(path), walMB: size(`${path}-wal`), rows };
 }
 
 const median = (values: number[]) => {
@@ -241,7 +255,7 @@ async function longThread(demo: DemoServers, count: number) {
   for (let i = 1; i <= count; i++) {
     if (i > count - 20) freshRuns.push(await timed(browser, fresh));
     runs.push(await timed(browser, thread));
-    if (i === count / 2 || i === count) storage[i] = checkpointStorage(dataDir);
+    if (i === count / 2 || i === count) storage[i] = checkpointStorage(dataDir, thread);
     if (i % 50 === 0) console.error(`  long thread: ${i} messages`);
   }
   browser.close();
@@ -285,7 +299,7 @@ try {
     `soak: one thread of 200 messages, answer time (medians) first 20 ${fmt(first)} ms, last 20 ${fmt(last)} ms, ratio ${fmt(last / first, 2)}×; interleaved with a new thread's first 20 (${fmt(freshFirst)} ms): ${fmt(last / freshFirst, 2)}×`,
   );
   console.log(
-    `soak: checkpoint storage at 100 messages ${fmt(half.liveMB, 2)} MB (file ${fmt(half.fileMB, 2)} MB, ${half.rows} checkpoint rows), at 200 ${fmt(full.liveMB, 2)} MB (file ${fmt(full.fileMB, 2)} MB, ${full.rows} rows), 200/100 ${fmt(full.liveMB / half.liveMB, 2)}× (file ${fmt(full.fileMB / half.fileMB, 2)}×)`,
+    `soak: checkpoint storage of the thread at 100 messages ${fmt(half.liveMB, 2)} MB (${half.rows} checkpoint row), at 200 ${fmt(full.liveMB, 2)} MB (${full.rows}), 200/100 ${fmt(full.liveMB / half.liveMB, 2)}×; database file ${fmt(half.fileMB, 2)} → ${fmt(full.fileMB, 2)} MB, write-ahead log ${fmt(half.walMB, 2)} → ${fmt(full.walMB, 2)} MB`,
   );
   const bytes = long.runs.map((run) => run.bytes / 1024);
   const readCounts = long.runs.map((run) => run.reads);

@@ -241,16 +241,29 @@ function isRef(value: unknown): value is Ref {
  * back is remembered with the text it was read from, so it is not written again. A remembered
  * text is used only while the message's fields are the same objects as when it was remembered:
  * a message edited in place below its fields (an element of its content array changed) would be
- * written as it was, and LangGraph replaces messages (by id) rather than editing them. The
- * memory is a `WeakMap`: it goes with the message objects, at the end of a run.
+ * written as it was, and LangGraph replaces messages (by id) rather than editing them. What is
+ * remembered is a non-enumerable property of the message object (copied by no spread or
+ * clone), so it goes with the message, at the end of a run.
  */
 export class MessageCodec {
   readonly #serde: CheckpointSerde;
-  readonly #encoded = new WeakMap<object, Encoded>();
+  /** Where a message object keeps its encoding: a property of its own, so it goes with the message. */
+  readonly #slot = Symbol("authbus checkpoint encoding");
   readonly #decoder = new TextDecoder();
 
   constructor(serde: CheckpointSerde) {
     this.#serde = serde;
+  }
+
+  #recall(message: MessageObject): Encoded | undefined {
+    return (message as unknown as Record<symbol, Encoded | undefined>)[this.#slot];
+  }
+
+  // Not a WeakMap: its table keeps the size of the most messages ever held at once, long after.
+  #remember(message: MessageObject, encoded: Encoded): void {
+    // A frozen message is written anew each time.
+    if (!Object.isExtensible(message)) return;
+    Object.defineProperty(message, this.#slot, { value: encoded, writable: true, configurable: true });
   }
 
   async #encode(message: MessageObject): Promise<Encoded> {
@@ -264,7 +277,7 @@ export class MessageCodec {
       fields: fieldsOf(message),
       storedIn: undefined,
     };
-    this.#encoded.set(message, encoded);
+    this.#remember(message, encoded);
     return encoded;
   }
 
@@ -285,7 +298,7 @@ export class MessageCodec {
     /** Each ref made, with the messages (indexes in `messages`) it names. */
     const refs: { ref: Record<string, unknown>; from: number; to: number; one: boolean }[] = [];
     const add = (message: MessageObject) => {
-      const found = this.#encoded.get(message);
+      const found = this.#recall(message);
       messages.push(message);
       encodings.push(found && unchanged(found, message) ? found : undefined);
     };
@@ -340,7 +353,7 @@ export class MessageCodec {
       if (encodings[index]) continue;
       const message = messages[index] as MessageObject;
       // The same message twice (the conversation, and the state a Send carries): written once.
-      const found = this.#encoded.get(message);
+      const found = this.#recall(message);
       encodings[index] = found && unchanged(found, message) ? found : await this.#encode(message);
     }
     const keys = encodings.map((encoded) => (encoded as Encoded).key);
@@ -389,7 +402,7 @@ export class MessageCodec {
       }
       if (!isBaseMessage(message)) throw new Error(`the stored message ${body.key} is not a message`);
       const object = message as MessageObject;
-      this.#encoded.set(object, {
+      this.#remember(object, {
         key: body.key,
         text: body.text,
         kwargs: object.lc_kwargs,
