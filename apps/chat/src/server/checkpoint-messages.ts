@@ -6,14 +6,13 @@ import { createHash } from "node:crypto";
 import {
   AIMessage,
   AIMessageChunk,
-  type BaseMessage,
+  BaseMessage,
   ChatMessage,
   ChatMessageChunk,
   FunctionMessage,
   FunctionMessageChunk,
   HumanMessage,
   HumanMessageChunk,
-  isBaseMessage,
   RemoveMessage,
   SystemMessage,
   SystemMessageChunk,
@@ -59,14 +58,22 @@ class NeedsGenericLoad extends Error {
   override readonly name = "NeedsGenericLoad";
 }
 
+const camelCases = new Map<string, string>();
+
 /** As `@langchain/core/load`: a serialized key back to the constructor's (snake_case to camelCase unless aliased). */
 function camelCase(key: string): string {
+  let found = camelCases.get(key);
+  if (found !== undefined) return found;
   const trimmed = key.trim();
-  if (!/[-_\s]/.test(trimmed)) return trimmed;
-  return trimmed
-    .replace(/[-_\s]+/g, "_")
-    .toLowerCase()
-    .replace(/_+([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+  found = !/[-_\s]/.test(trimmed)
+    ? trimmed
+    : trimmed
+        .replace(/[-_\s]+/g, "_")
+        .toLowerCase()
+        .replace(/_+([a-z0-9])/g, (_, char: string) => char.toUpperCase());
+  // A few field names recur in every message; anything else is not kept.
+  if (camelCases.size < 256) camelCases.set(key, found);
+  return found;
 }
 
 const inverseAliases = new Map<MessageClass, Record<string, string>>();
@@ -112,14 +119,32 @@ function withoutUndefined(value: unknown): unknown {
   return record;
 }
 
-function construct(builder: MessageClass, kwargs: Record<string, unknown>): BaseMessage {
+/** Builds a message from its kwargs as the generic loader does; `parsed` kwargs come straight from JSON.parse (no `undefined` in them). */
+function construct(builder: MessageClass, kwargs: Record<string, unknown>, parsed = false): BaseMessage {
   const aliases = inverseAliasesOf(builder);
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(kwargs)) {
-    const value = withoutUndefined(kwargs[key]);
+    const value = parsed ? kwargs[key] : withoutUndefined(kwargs[key]);
     if (value !== undefined) fields[aliases[key] ?? camelCase(key)] = value;
   }
   return new builder(fields);
+}
+
+/**
+ * A stored message whose text holds no LangChain record but its own (no nested `"lc":`, so
+ * nothing escaped either): built straight from JSON.parse, with nothing to revive inside. JSON.stringify
+ * writes a string's quotes escaped, so text inside strings cannot look like a key.
+ */
+function parsePlainMessage(text: string): BaseMessage | undefined {
+  // An escaped value (`__lc_escaped__`) holds an object with an `lc` key: caught here too.
+  if (!text.startsWith('{"lc":1,') || text.indexOf('"lc":', 2) >= 0) {
+    return undefined;
+  }
+  const record = JSON.parse(text) as Record<string, unknown>;
+  const builder = messageClassOf(record);
+  const kwargs = record.kwargs;
+  if (!builder || !isPlainObject(kwargs)) return undefined;
+  return construct(builder, kwargs, true);
 }
 
 /** The class of a serialized chat message (`["langchain_core", "messages", name]`), if it is one. */
@@ -224,15 +249,19 @@ export interface MessageBody {
 }
 
 /**
- * What stands in a checkpoint for messages stored apart: `{ lc: 3, ref: key }` for one, and
- * `{ lc: 3, refs: "key,key,…" }` for an array of messages only (the conversation), one string
- * being much cheaper to write and read than an object per message.
+ * What stands in a checkpoint for messages stored apart: `{ lc: 3, type: "message", ref }` for
+ * one, and `{ lc: 3, type: "messages", refs: "key,key,…" }` for an array of messages only (the
+ * conversation), one string being much cheaper to write and read than an object per message.
+ * (LangChain's own records are `lc: 1` and `lc: 2`.)
  */
-type Ref = { lc: 3; ref: string; refs?: undefined } | { lc: 3; ref?: undefined; refs: string };
+type Ref = { lc: 3; type: "message"; ref: string } | { lc: 3; type: "messages"; refs: string };
 
 function isRef(value: unknown): value is Ref {
   if (!isPlainObject(value) || value.lc !== 3) return false;
-  return typeof value.ref === "string" || typeof value.refs === "string";
+  return (
+    (value.type === "message" && typeof value.ref === "string") ||
+    (value.type === "messages" && typeof value.refs === "string")
+  );
 }
 
 /**
@@ -292,7 +321,13 @@ export class MessageCodec {
     value: unknown,
     storedIn: string,
     options: { onlyInSends?: boolean } = {},
-  ): Promise<{ value: unknown; bodies: MessageBody[]; stored: () => void }> {
+  ): Promise<{
+    value: unknown;
+    bodies: MessageBody[];
+    stored: () => void;
+    /** The longest array of messages only that was replaced (the conversation), as it was. */
+    conversation: readonly BaseMessage[] | undefined;
+  }> {
     const messages: MessageObject[] = [];
     const encodings: (Encoded | undefined)[] = [];
     /** Each ref made, with the messages (indexes in `messages`) it names. */
@@ -302,22 +337,36 @@ export class MessageCodec {
       messages.push(message);
       encodings.push(found && unchanged(found, message) ? found : undefined);
     };
+    const conversations = new Map<unknown[], Record<string, unknown>>();
     const replace = (current: unknown, inSend: boolean): unknown => {
       if (typeof current !== "object" || current === null) return current;
       const take = !options.onlyInSends || inSend;
-      if (isBaseMessage(current)) {
+      if (BaseMessage.isInstance(current)) {
         if (!take) return current;
-        const ref = { lc: 3 };
+        const ref = { lc: 3, type: "message" };
         refs.push({ ref, from: messages.length, to: messages.length + 1, one: true });
         add(current as MessageObject);
         return ref;
       }
       if (Array.isArray(current)) {
-        if (take && current.length > 0 && current.every((item) => isBaseMessage(item))) {
-          const ref = { lc: 3 };
-          refs.push({ ref, from: messages.length, to: messages.length + current.length, one: false });
-          for (const item of current) add(item as MessageObject);
-          return ref;
+        // The same conversation twice (the channel, and the state a Send carries): one walk.
+        const seen = conversations.get(current);
+        if (seen) return seen;
+        if (take && current.length > 0 && BaseMessage.isInstance(current[0])) {
+          // The conversation: one ref for all of it, when it holds messages only.
+          const from = messages.length;
+          for (const item of current) {
+            if (!BaseMessage.isInstance(item)) break;
+            add(item as MessageObject);
+          }
+          if (messages.length - from === current.length) {
+            const ref = { lc: 3, type: "messages" };
+            refs.push({ ref, from, to: messages.length, one: false });
+            conversations.set(current, ref);
+            return ref;
+          }
+          messages.length = from;
+          encodings.length = from;
         }
         let copy: unknown[] | undefined;
         for (let index = 0; index < current.length; index++) {
@@ -372,13 +421,24 @@ export class MessageCodec {
     const stored = () => {
       for (const encoded of fresh) encoded.storedIn = storedIn;
     };
-    return { value: replaced, bodies, stored };
+    let conversation: readonly BaseMessage[] | undefined;
+    for (const array of conversations.keys()) {
+      if (!conversation || array.length > conversation.length) conversation = array as BaseMessage[];
+    }
+    return { value: replaced, bodies, stored, conversation };
+  }
+
+  /** The key `message` is stored under, while it is as it was when written or read. */
+  keyOf(message: BaseMessage): string | undefined {
+    const object = message as MessageObject;
+    const found = this.#recall(object);
+    return found && unchanged(found, object) ? found.key : undefined;
   }
 
   /** The keys `value` refers to (in its arrays and plain objects). */
   refsIn(value: unknown, keys = new Set<string>()): Set<string> {
     if (isRef(value)) {
-      if (typeof value.ref === "string") keys.add(value.ref);
+      if (value.type === "message") keys.add(value.ref);
       else for (const key of value.refs.split(",")) keys.add(key);
     } else if (Array.isArray(value)) for (const item of value) this.refsIn(item, keys);
     else if (isPlainObject(value)) for (const item of Object.values(value)) this.refsIn(item, keys);
@@ -393,14 +453,15 @@ export class MessageCodec {
   async decode(bodies: readonly MessageBody[], storedIn: string): Promise<Map<string, BaseMessage>> {
     const messages = new Map<string, BaseMessage>();
     for (const body of bodies) {
-      let message: unknown;
+      let message: unknown = parsePlainMessage(body.text);
       try {
-        message = revive(JSON.parse(body.text));
+        message ??= revive(JSON.parse(body.text));
       } catch (error) {
         if (!(error instanceof NeedsGenericLoad)) throw error;
         message = await this.#serde.loadsTyped("json", body.text);
       }
-      if (!isBaseMessage(message)) throw new Error(`the stored message ${body.key} is not a message`);
+      if (!BaseMessage.isInstance(message))
+        throw new Error(`the stored message ${body.key} is not a message`);
       const object = message as MessageObject;
       this.#remember(object, {
         key: body.key,
@@ -414,15 +475,18 @@ export class MessageCodec {
     return messages;
   }
 
-  /** `value` with each ref replaced by the messages it names, in place (a value just read). */
+  /**
+   * `value` with each ref replaced by the messages it names, in place (a value just read).
+   *
+   * @throws {Error} when a ref names a message that is not stored (the file was changed by hand).
+   */
   internalize(value: unknown, messages: ReadonlyMap<string, BaseMessage>): unknown {
     const find = (key: string) => {
       const message = messages.get(key);
       if (!message) throw new Error(`the checkpoint refers to a message that is not stored (${key})`);
       return message;
     };
-    if (isRef(value))
-      return typeof value.ref === "string" ? find(value.ref) : value.refs.split(",").map(find);
+    if (isRef(value)) return value.type === "message" ? find(value.ref) : value.refs.split(",").map(find);
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++)
         value[index] = this.internalize(value[index], messages);

@@ -110,6 +110,21 @@ describe("CompactSqliteSaver", () => {
     saver.db.close();
   });
 
+  it("reads the messages it just wrote back as the same objects, unless one was changed since", async () => {
+    const saver = CompactSqliteSaver.fromConnString(join(dir, "checkpoints.db"));
+    const graph = buildGraph(saver);
+    const config = { configurable: { thread_id: "t1" } };
+    const done = await graph.invoke({ messages: [new HumanMessage("hi")] }, config);
+    const first = (await graph.getState(config)).values.messages as BaseMessage[];
+    expect(first[1]).toBe(done.messages[1]);
+    (first[1] as AIMessage).content = "edited in place";
+    const second = (await graph.getState(config)).values.messages as BaseMessage[];
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+    expect(second[1]?.content).toBe("first answer");
+    saver.db.close();
+  });
+
   it("reads a thread a plain SqliteSaver wrote", async () => {
     const path = join(dir, "checkpoints.db");
     const plain = SqliteSaver.fromConnString(path);
@@ -135,8 +150,12 @@ describe("MessageCodec", () => {
     const codec = new MessageCodec(serde);
     const message = new ToolMessage({ content: "old", id: "t1", tool_call_id: "call_1" });
     const first = await codec.externalize({ messages: [message], last: message, other: [1, message] }, "t");
-    const ref = { lc: 3, ref: first.bodies[0]?.key };
-    expect(first.value).toEqual({ messages: { lc: 3, refs: ref.ref }, last: ref, other: [1, ref] });
+    const ref = { lc: 3, type: "message", ref: first.bodies[0]?.key };
+    expect(first.value).toEqual({
+      messages: { lc: 3, type: "messages", refs: ref.ref },
+      last: ref,
+      other: [1, ref],
+    });
     expect(first.bodies).toHaveLength(1);
     first.stored();
     expect((await codec.externalize([message], "t")).bodies).toEqual([]);
@@ -147,12 +166,41 @@ describe("MessageCodec", () => {
     expect(changed.bodies[0]?.text).toContain("changed");
   });
 
+  it("reads bodies back as the stock loader reads them", async () => {
+    const stock = SqliteSaver.fromConnString(":memory:").serde;
+    const codec = new MessageCodec(serde);
+    const messages = [
+      new HumanMessage({ content: [{ type: "text", text: 'say "lc": 1' }], id: "h1" }),
+      new AIMessage({
+        content: "",
+        id: "a1",
+        tool_calls: [{ id: "call_1", name: "list_events", args: { lc: 1 }, type: "tool_call" }],
+        response_metadata: { seen: [1, undefined] },
+        additional_kwargs: { note: undefined },
+      }),
+      new ToolMessage({ content: "{}", id: "t1", tool_call_id: "call_1", artifact: { raw: [1] } }),
+    ];
+    const out = await codec.externalize(messages, "t");
+    const back = codec.internalize(out.value, await codec.decode(out.bodies, "t")) as BaseMessage[];
+    const text = async (value: unknown) => new TextDecoder().decode((await stock.dumpsTyped(value))[1]);
+    const [type, bytes] = await stock.dumpsTyped(messages);
+    expect(await text(back)).toBe(await text(await stock.loadsTyped(type, bytes)));
+    expect(back.map((message) => message.constructor.name)).toEqual([
+      "HumanMessage",
+      "AIMessage",
+      "ToolMessage",
+    ]);
+  });
+
   it("refers to the messages a Send carries, and puts them back", async () => {
     const codec = new MessageCodec(serde);
     const messages = [new HumanMessage({ content: "hi", id: "h1" })];
     const out = await codec.externalize([new Send("tools", { messages, lg_tool_call: { id: "c" } })], "t");
     expect(out.value).toEqual([
-      { node: "tools", args: { messages: { lc: 3, refs: out.bodies[0]?.key }, lg_tool_call: { id: "c" } } },
+      {
+        node: "tools",
+        args: { messages: { lc: 3, type: "messages", refs: out.bodies[0]?.key }, lg_tool_call: { id: "c" } },
+      },
     ]);
     const back = codec.internalize(out.value, await codec.decode(out.bodies, "t"));
     expect((back as { args: { messages: BaseMessage[] } }[])[0]?.args.messages[0]).toBeInstanceOf(

@@ -3,6 +3,7 @@
  * conversation rather than with all of it: only each thread's latest checkpoint is kept, and
  * each chat message is stored once, referred to by key.
  */
+import type { BaseMessage } from "@langchain/core/messages";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import { type MessageBody, MessageCodec, withFastLoads } from "./checkpoint-messages.js";
@@ -11,7 +12,7 @@ type Tuple = NonNullable<Awaited<ReturnType<SqliteSaver["getTuple"]>>>;
 
 interface Statements {
   insertBody: Database.Statement<[string, string, string, string]>;
-  selectBodies: Database.Statement<[string, string, string], MessageBody>;
+  selectBodies: Database.Statement<[string, string], MessageBody>;
   deleteBodies: Database.Statement<[string]>;
   pruneCheckpoints: Database.Statement<[string, string, string]>;
   pruneWrites: Database.Statement<[string, string, string]>;
@@ -25,10 +26,13 @@ interface Statements {
  *
  * - Each chat message of the channel values (and of the state a `Send` carries) is stored
  *   once, in `checkpoint_messages`, keyed by a digest of its text; checkpoints and writes hold
- *   refs in their place (`{ lc: 3, refs: "key,…" }` for the conversation), and reads put the
- *   messages back. A message is
- *   serialized once per object ({@link MessageCodec}), so a step writes what is new. A task's
- *   own new messages stay in its writes (written once; they get their ids only after).
+ *   refs in their place (`{ lc: 3, type: "messages", refs: "key,…" }` for the conversation), and reads put the
+ *   messages back. A message is serialized once per object ({@link MessageCodec}), so a step
+ *   writes what is new. A task's own new messages stay in its writes (written once; they get
+ *   their ids only after).
+ * - A read takes the messages the thread's latest checkpoint was written from while those
+ *   objects still live (held weakly; each checked unchanged since), so a run that follows
+ *   another does not parse the whole conversation again.
  * - A new checkpoint removes the ones it supersedes, with their writes.
  *
  * What the app needs survives: a run starts from the latest checkpoint; a thread paused on a
@@ -50,6 +54,13 @@ interface Statements {
 export class CompactSqliteSaver extends SqliteSaver {
   #codec: MessageCodec;
   #statements: Statements | undefined;
+  /**
+   * Per thread, the conversation its latest checkpoint was written from, held weakly: while
+   * those objects still live (the run just ended), the next read takes them instead of parsing
+   * the thread again. Never keeps a message alive; after a collection the read parses as usual.
+   */
+  readonly #recent = new Map<string, WeakRef<readonly BaseMessage[]>>();
+  #puts = 0;
 
   constructor(...args: ConstructorParameters<typeof SqliteSaver>) {
     super(...args);
@@ -76,9 +87,10 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
       insertBody: this.db.prepare(
         "INSERT OR IGNORE INTO checkpoint_messages (thread_id, checkpoint_ns, key, body) VALUES (?, ?, ?, ?)",
       ),
+      // All of the thread's: one range of the primary key, cheaper than looking each key up;
+      // bodies it no longer refers to (rare) are skipped before they are parsed.
       selectBodies: this.db.prepare(
-        `SELECT key, body AS text FROM checkpoint_messages
-         WHERE thread_id = ? AND checkpoint_ns = ? AND key IN (SELECT value FROM json_each(?))`,
+        "SELECT key, body AS text FROM checkpoint_messages WHERE thread_id = ? AND checkpoint_ns = ?",
       ),
       deleteBodies: this.db.prepare("DELETE FROM checkpoint_messages WHERE thread_id = ?"),
       pruneCheckpoints: this.db.prepare(
@@ -97,7 +109,7 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     threadId: string,
     namespace: string,
     options?: { onlyInSends?: boolean },
-  ): Promise<unknown> {
+  ): Promise<{ value: unknown; conversation: readonly BaseMessage[] | undefined }> {
     const statements = this.#prepare();
     const out = await this.#codec.externalize(value, `${threadId}\u0000${namespace}`, options);
     if (out.bodies.length > 0) {
@@ -106,7 +118,18 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
       })(out.bodies);
     }
     out.stored();
-    return out.value;
+    return out;
+  }
+
+  /** Remembers (weakly) the conversation of a thread's latest checkpoint. */
+  #remember(storedIn: string, conversation: readonly BaseMessage[] | undefined): void {
+    if (conversation) this.#recent.set(storedIn, new WeakRef(conversation));
+    else this.#recent.delete(storedIn);
+    // One entry per thread written lately: those whose conversation is gone are dropped now and then.
+    this.#puts += 1;
+    if (this.#puts % 1024 === 0) {
+      for (const [key, ref] of this.#recent) if (ref.deref() === undefined) this.#recent.delete(key);
+    }
   }
 
   /** The tuple with its refs replaced by the messages they name. */
@@ -117,8 +140,17 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     const threadId = String(tuple.config.configurable?.thread_id);
     const namespace = String(tuple.config.configurable?.checkpoint_ns ?? "");
     const storedIn = `${threadId}\u0000${namespace}`;
-    const bodies = this.#prepare().selectBodies.all(threadId, namespace, JSON.stringify([...keys]));
-    const messages = await this.#codec.decode(bodies, storedIn);
+    const messages = new Map<string, BaseMessage>();
+    for (const message of this.#recent.get(storedIn)?.deref() ?? []) {
+      const key = this.#codec.keyOf(message);
+      if (key !== undefined && keys.has(key)) messages.set(key, message);
+    }
+    if (messages.size < keys.size) {
+      const bodies = this.#prepare()
+        .selectBodies.all(threadId, namespace)
+        .filter((body) => keys.has(body.key) && !messages.has(body.key));
+      for (const [key, message] of await this.#codec.decode(bodies, storedIn)) messages.set(key, message);
+    }
     this.#codec.internalize(tuple.checkpoint.channel_values, messages);
     this.#codec.internalize(tuple.pendingWrites, messages);
     return tuple;
@@ -140,12 +172,14 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     const namespace = String(config.configurable?.checkpoint_ns ?? "");
     // The run's input (`__start__`) is written once, as it is: its messages get their ids after.
     const { __start__: input, ...channels } = checkpoint.channel_values;
-    const values = (await this.#externalize(channels, threadId, namespace)) as typeof channels;
+    const out = await this.#externalize(channels, threadId, namespace);
+    const values = out.value as typeof channels;
     const saved = await super.put(
       config,
       { ...checkpoint, channel_values: input === undefined ? values : { ...values, __start__: input } },
       ...rest,
     );
+    this.#remember(`${threadId}\u0000${namespace}`, out.conversation);
     const id = saved.configurable?.checkpoint_id;
     if (typeof id !== "string") return saved;
     // The new checkpoint is saved: only now do the ones it supersedes go.
@@ -165,13 +199,14 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     if (typeof threadId !== "string") return super.putWrites(...args);
     const namespace = String(config.configurable?.checkpoint_ns ?? "");
     // A task's new messages are written as they are (once); the state a Send carries, by ref.
-    const values = await this.#externalize(writes, threadId, namespace, { onlyInSends: true });
-    return super.putWrites(config, values as typeof writes, ...rest);
+    const out = await this.#externalize(writes, threadId, namespace, { onlyInSends: true });
+    return super.putWrites(config, out.value as typeof writes, ...rest);
   }
 
   override async deleteThread(threadId: string): Promise<void> {
     await super.deleteThread(threadId);
     this.#prepare().deleteBodies.run(threadId);
+    for (const key of this.#recent.keys()) if (key.startsWith(`${threadId}\u0000`)) this.#recent.delete(key);
     // What was stored for the thread is gone: no message counts as stored any more.
     this.#codec = new MessageCodec(this.serde);
   }
