@@ -5,33 +5,14 @@ import {
   type ConsentStatus,
   type ConsentStore,
   checkTokenKey,
-  consentRecordSchema,
-  type DPoPKey,
   type Lease,
 } from "@authbus/core";
 import type pg from "pg";
+import { type ConsentRow, openConsentRow, sealConsentRecord } from "../sealed-consent-record.js";
 import type { SecretBox } from "../sqlite/secret-box.js";
-import { asObject, readStored } from "../sqlite/stored-value.js";
 import { PostgresLeaseStore } from "./postgres-lease-store.js";
 import { runQuery } from "./postgres-query.js";
 
-interface ConsentRow {
-  consent_id: string;
-  status: string;
-  record: string;
-  sealed: Buffer;
-}
-
-interface Secrets {
-  state: string;
-  codeVerifier: string;
-  authorizationUrl: string;
-  dpopKey?: DPoPKey;
-  authReqId?: string;
-  deviceCode?: string;
-}
-
-const aadOf = (consentId: string): string => `authbus_consents\u0000${consentId}`;
 const COLUMNS = "consent_id, status, record, sealed";
 
 /**
@@ -65,17 +46,7 @@ export class PostgresConsentStore implements ConsentStore {
 
   /** @throws {AuthbusError} `DUPLICATE_CONSENT`, or `STORE_UNAVAILABLE` (a `StoreUnavailableError`). */
   async create(record: ConsentRecord): Promise<void> {
-    const stored = consentRecordSchema.parse(record);
-    stored.resource = checkTokenKey(stored).resource;
-    const { state, codeVerifier, authorizationUrl, dpopKey, authReqId, deviceCode, status, ...rest } = stored;
-    const secrets: Secrets = {
-      state,
-      codeVerifier,
-      authorizationUrl,
-      ...(dpopKey ? { dpopKey } : {}),
-      ...(authReqId ? { authReqId } : {}),
-      ...(deviceCode ? { deviceCode } : {}),
-    };
+    const { stored, stateLookup, record: json, sealed } = sealConsentRecord(this.#box, record);
     try {
       await runQuery(
         this.#pool,
@@ -85,14 +56,14 @@ export class PostgresConsentStore implements ConsentStore {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [
           stored.consentId,
-          this.#box.lookup(state),
+          stateLookup,
           stored.subject,
           stored.resource,
-          status,
+          stored.status,
           stored.createdAt,
           stored.expiresAt,
-          JSON.stringify(rest),
-          this.#box.seal(JSON.stringify(secrets), aadOf(stored.consentId)),
+          json,
+          sealed,
         ],
       );
     } catch (error) {
@@ -152,16 +123,6 @@ export class PostgresConsentStore implements ConsentStore {
   }
 
   #read(row: ConsentRow): ConsentRecord {
-    const where = `consent ${row.consent_id}`;
-    const opened = this.#box.open(row.sealed, aadOf(row.consent_id));
-    const secrets = readStored(
-      "authbus_consents",
-      where,
-      opened,
-      (value) => asObject(value) as Partial<Secrets>,
-    );
-    return readStored("authbus_consents", where, row.record, (value) =>
-      consentRecordSchema.parse({ ...asObject(value), ...secrets, status: row.status }),
-    );
+    return openConsentRow(this.#box, row);
   }
 }

@@ -5,32 +5,10 @@ import {
   type ConsentStatus,
   type ConsentStore,
   checkTokenKey,
-  consentRecordSchema,
-  type DPoPKey,
 } from "@authbus/core";
 import type Database from "better-sqlite3";
+import { type ConsentRow, openConsentRow, sealConsentRecord } from "../sealed-consent-record.js";
 import type { SecretBox } from "./secret-box.js";
-import { asObject, readStored } from "./stored-value.js";
-
-interface ConsentRow {
-  consent_id: string;
-  status: string;
-  record: string;
-  sealed: Buffer;
-}
-
-interface Secrets {
-  state: string;
-  codeVerifier: string;
-  authorizationUrl: string;
-  /** The private DPoP key (RFC 9449), when the consent asks for DPoP-bound tokens. */
-  dpopKey?: DPoPKey;
-  /** CIBA `auth_req_id` and RFC 8628 `device_code`: whoever holds one can collect the tokens. */
-  authReqId?: string;
-  deviceCode?: string;
-}
-
-const aadOf = (consentId: string): string => `authbus_consents\u0000${consentId}`;
 
 /**
  * A durable {@link ConsentStore}. Obtain one from {@link openSqliteStores}.
@@ -71,28 +49,18 @@ export class SqliteConsentStore implements ConsentStore {
 
   /** @throws {AuthbusError} `DUPLICATE_CONSENT` when the id or the state is already stored. */
   async create(record: ConsentRecord): Promise<void> {
-    const stored = consentRecordSchema.parse(record);
-    stored.resource = checkTokenKey(stored).resource;
-    const { state, codeVerifier, authorizationUrl, dpopKey, authReqId, deviceCode, status, ...rest } = stored;
-    const secrets: Secrets = {
-      state,
-      codeVerifier,
-      authorizationUrl,
-      ...(dpopKey ? { dpopKey } : {}),
-      ...(authReqId ? { authReqId } : {}),
-      ...(deviceCode ? { deviceCode } : {}),
-    };
+    const { stored, stateLookup, record: json, sealed } = sealConsentRecord(this.#box, record);
     try {
       this.#insert.run(
         stored.consentId,
-        this.#box.lookup(state),
+        stateLookup,
         stored.subject,
         stored.resource,
-        status,
+        stored.status,
         stored.createdAt,
         stored.expiresAt,
-        JSON.stringify(rest),
-        this.#box.seal(JSON.stringify(secrets), aadOf(stored.consentId)),
+        json,
+        sealed,
       );
     } catch (error) {
       if ((error as { code?: unknown }).code?.toString().startsWith("SQLITE_CONSTRAINT")) {
@@ -127,17 +95,6 @@ export class SqliteConsentStore implements ConsentStore {
   }
 
   #read(row: ConsentRow): ConsentRecord {
-    // A tampered or corrupt row is a StoreCorruptError, never a crypto error or a SyntaxError.
-    const where = `consent ${row.consent_id}`;
-    const opened = this.#box.open(row.sealed, aadOf(row.consent_id));
-    const secrets = readStored(
-      "authbus_consents",
-      where,
-      opened,
-      (value) => asObject(value) as Partial<Secrets>,
-    );
-    return readStored("authbus_consents", where, row.record, (value) =>
-      consentRecordSchema.parse({ ...asObject(value), ...secrets, status: row.status }),
-    );
+    return openConsentRow(this.#box, row);
   }
 }
