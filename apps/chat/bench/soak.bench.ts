@@ -5,7 +5,10 @@
  * - one thread of 200 messages: answer time of the first 20 and the last 20 (and, against
  *   drift on a busy machine, the last 20 interleaved with a new thread's first 20), checkpoint
  *   storage at 100 and 200 messages, bytes the page gets and state reads per message;
- * - 1,000 messages over 20 threads: heap after GC before and after.
+ * - 1,000 messages over 20 threads: heap after GC before and after;
+ * - with a Postgres server (`AUTHBUS_BENCH_DATABASE_URL`, else `AUTHBUS_TEST_DATABASE_URL`: a
+ *   database is created there and dropped after), the long thread again on the Postgres
+ *   deployment: answer times and checkpoint storage at 100 and 200 messages.
  *
  * A message is answered when the page's event stream says the run ended. Run with `pnpm bench`
  * (node --expose-gc). Not a test: it prints figures and asserts nothing.
@@ -14,9 +17,12 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { approveConsent, type DemoServers, startDemoServers } from "@authbus/testkit";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { userThreadId } from "../src/server/chat-sessions.js";
+import { measureCheckpointStorage } from "../src/server/compact-postgres-saver.js";
 import { type ChatApp, startChatApp } from "../src/server/start-chat-app.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -34,6 +40,14 @@ const getTuple = SqliteSaver.prototype.getTuple;
 SqliteSaver.prototype.getTuple = function (this: SqliteSaver, ...args: Parameters<typeof getTuple>) {
   reads += 1;
   return getTuple.apply(this, args);
+};
+const getPostgresTuple = PostgresSaver.prototype.getTuple;
+PostgresSaver.prototype.getTuple = function (
+  this: PostgresSaver,
+  ...args: Parameters<typeof getPostgresTuple>
+) {
+  reads += 1;
+  return getPostgresTuple.apply(this, args);
 };
 
 /** One open event stream of a thread: the bytes it got, and who waits for the run to end. */
@@ -152,12 +166,13 @@ async function consent(browser: Browser, app: ChatApp, thread: string): Promise<
   await app.idle();
 }
 
-async function startApp(demo: DemoServers, label: string) {
+async function startApp(demo: DemoServers, label: string, databaseUrl?: string) {
   const dataDir = mkdtempSync(join(tmpdir(), `authbus-soak-${label}-`));
   const app = await startChatApp({
     servers: { calendar: { url: demo.calendar.url } },
     dataDir,
     webRoot: join(dataDir, "no-web"),
+    ...(databaseUrl ? { databaseUrl } : {}),
   });
   const browser = new Browser(app);
   await browser.send("api/session", {
@@ -184,12 +199,20 @@ function heapMB(): number {
   return process.memoryUsage().heapUsed / MB;
 }
 
+/** Checkpoint storage of one thread, in MB (with the SQLite files, where there are). */
+interface Storage {
+  liveMB: number;
+  rows: number;
+  fileMB?: number;
+  walMB?: number;
+}
+
 /**
  * Checkpoint storage of one thread: the bytes of its rows (checkpoints, writes, message
  * bodies); and the database file with its write-ahead log (`SqliteSaver` uses WAL; the log is
  * reused, not truncated, so it stays near SQLite's 1,000-page checkpoint threshold).
  */
-function checkpointStorage(dataDir: string, thread: string) {
+function checkpointStorage(dataDir: string, thread: string): Storage {
   const path = join(dataDir, "checkpoints.db");
   const size = (file: string) => {
     try {
@@ -245,8 +268,8 @@ async function timed(browser: Browser, thread: string) {
  * One thread of `count` messages, one after the other; its last 20 are also interleaved with
  * the first 20 of a new thread, so both are timed under the same load.
  */
-async function longThread(demo: DemoServers, count: number) {
-  const { app, browser, dataDir } = await startApp(demo, "long");
+async function longThread(demo: DemoServers, count: number, postgres?: { url: string; pool: pg.Pool }) {
+  const { app, browser, dataDir } = await startApp(demo, "long", postgres?.url);
   const thread = "soak-long-thread";
   const fresh = "soak-new-thread";
   await browser.listen(thread);
@@ -254,11 +277,16 @@ async function longThread(demo: DemoServers, count: number) {
   await connect(browser, app, thread);
   const runs: Awaited<ReturnType<typeof timed>>[] = [];
   const freshRuns: Awaited<ReturnType<typeof timed>>[] = [];
-  const storage: Record<number, ReturnType<typeof checkpointStorage>> = {};
+  const storage: Record<number, Storage> = {};
+  const measure = async (): Promise<Storage> => {
+    if (!postgres) return checkpointStorage(dataDir, thread);
+    const { bytes, rows } = await measureCheckpointStorage(postgres.pool, userThreadId(USER, thread));
+    return { liveMB: bytes / MB, rows };
+  };
   for (let i = 1; i <= count; i++) {
     if (i > count - 20) freshRuns.push(await timed(browser, fresh));
     runs.push(await timed(browser, thread));
-    if (i === count / 2 || i === count) storage[i] = checkpointStorage(dataDir, thread);
+    if (i === count / 2 || i === count) storage[i] = await measure();
     if (i % 50 === 0) console.error(`  long thread: ${i} messages`);
   }
   browser.close();
@@ -291,6 +319,31 @@ async function manyThreads(demo: DemoServers, threads: number, rounds: number) {
   return { before, after, samples, messages: threads * rounds };
 }
 
+/**
+ * The long thread on the Postgres deployment, in a database made for it on the server of
+ * `AUTHBUS_BENCH_DATABASE_URL` (else `AUTHBUS_TEST_DATABASE_URL`) and dropped after; nothing
+ * without either.
+ */
+async function postgresLongThread(demo: DemoServers) {
+  const adminUrl = process.env.AUTHBUS_BENCH_DATABASE_URL ?? process.env.AUTHBUS_TEST_DATABASE_URL;
+  if (!adminUrl) return undefined;
+  const name = `authbus_soak_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.href, max: 2 });
+  pool.on("error", () => undefined);
+  try {
+    return { long: await longThread(demo, 200, { url: url.href, pool }) };
+  } finally {
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 const demo = await startDemoServers();
 try {
   const long = await longThread(demo, 200);
@@ -304,7 +357,7 @@ try {
     `soak: one thread of 200 messages, answer time (medians) first 20 ${fmt(first)} ms, last 20 ${fmt(last)} ms, ratio ${fmt(last / first, 2)}×; interleaved with a new thread's first 20 (${fmt(freshFirst)} ms): ${fmt(last / freshFirst, 2)}×`,
   );
   console.log(
-    `soak: checkpoint storage of the thread at 100 messages ${fmt(half.liveMB, 2)} MB (${half.rows} checkpoint row), at 200 ${fmt(full.liveMB, 2)} MB (${full.rows}), 200/100 ${fmt(full.liveMB / half.liveMB, 2)}×; database file ${fmt(half.fileMB, 2)} → ${fmt(full.fileMB, 2)} MB, write-ahead log ${fmt(half.walMB, 2)} → ${fmt(full.walMB, 2)} MB`,
+    `soak: checkpoint storage of the thread at 100 messages ${fmt(half.liveMB, 2)} MB (${half.rows} checkpoint row), at 200 ${fmt(full.liveMB, 2)} MB (${full.rows}), 200/100 ${fmt(full.liveMB / half.liveMB, 2)}×; database file ${fmt(half.fileMB ?? 0, 2)} → ${fmt(full.fileMB ?? 0, 2)} MB, write-ahead log ${fmt(half.walMB ?? 0, 2)} → ${fmt(full.walMB ?? 0, 2)} MB`,
   );
   const bytes = long.runs.map((run) => run.bytes / 1024);
   const readCounts = long.runs.map((run) => run.reads);
@@ -312,9 +365,24 @@ try {
     `soak: per message, sent to the page ${fmt(median(bytes.slice(0, 20)))} KB (first 20) and ${fmt(median(bytes.slice(-20)))} KB (last 20); state reads ${median(readCounts.slice(0, 20))} and ${median(readCounts.slice(-20))}`,
   );
   const many = await manyThreads(demo, 20, 50);
+  const postgresFigures = await postgresLongThread(demo);
   console.log(
     `soak: ${many.messages} messages over 20 threads (after ${WARM_UP_ROUNDS * 20} to warm up), heap after GC ${fmt(many.before)} → ${fmt(many.after)} MB (+${fmt(many.after - many.before, 2)} MB; every 200 messages: ${many.samples.map((sample) => fmt(sample)).join(", ")})`,
   );
+  if (postgresFigures) {
+    const { long: pgLong } = postgresFigures;
+    const pgMs = pgLong.runs.map((run) => run.ms);
+    const [pgFirst, pgLast] = [median(pgMs.slice(0, 20)), median(pgMs.slice(-20))];
+    const pgFresh = median(pgLong.freshRuns.map((run) => run.ms));
+    const [pgHalf, pgFull] = [pgLong.storage[100], pgLong.storage[200]];
+    if (!pgHalf || !pgFull) throw new Error("no Postgres storage figures");
+    console.log(
+      `soak (postgres): one thread of 200 messages, answer time (medians) first 20 ${fmt(pgFirst)} ms, last 20 ${fmt(pgLast)} ms, ratio ${fmt(pgLast / pgFirst, 2)}×; interleaved with a new thread's first 20 (${fmt(pgFresh)} ms): ${fmt(pgLast / pgFresh, 2)}×`,
+    );
+    console.log(
+      `soak (postgres): checkpoint storage of the thread at 100 messages ${fmt(pgHalf.liveMB, 2)} MB (${pgHalf.rows} checkpoint row), at 200 ${fmt(pgFull.liveMB, 2)} MB (${pgFull.rows}), 200/100 ${fmt(pgFull.liveMB / pgHalf.liveMB, 2)}×`,
+    );
+  }
 } finally {
   await demo.close();
 }

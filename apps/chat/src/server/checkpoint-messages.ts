@@ -496,3 +496,101 @@ export class MessageCodec {
     return value;
   }
 }
+
+/** What a saver reads back: a checkpoint's channel values and its pending writes, for a thread. */
+interface StoredTuple {
+  config: { configurable?: Record<string, unknown> };
+  checkpoint: { channel_values: unknown };
+  pendingWrites?: unknown;
+}
+
+/**
+ * What a compact saver does around its own tables, whatever the database: messages out of a
+ * checkpoint or writes (their bodies to store first), and back into a tuple just read. A read
+ * takes the messages the thread's latest checkpoint was written from while those objects still
+ * live (held weakly; each checked unchanged since), so a run that follows another does not
+ * parse the whole conversation again; only the bodies still missing are loaded.
+ */
+export class CheckpointMessages {
+  readonly #serde: CheckpointSerde;
+  #codec: MessageCodec;
+  /** Per thread and namespace, the conversation its latest checkpoint was written from, held weakly. */
+  readonly #recent = new Map<string, WeakRef<readonly BaseMessage[]>>();
+  #puts = 0;
+
+  constructor(serde: CheckpointSerde) {
+    this.#serde = serde;
+    this.#codec = new MessageCodec(serde);
+  }
+
+  /**
+   * `value` with its messages replaced by refs, and the bodies not yet stored for the thread:
+   * store them before (or with) what refers to them, then call `stored`.
+   */
+  externalize(
+    value: unknown,
+    threadId: string,
+    namespace: string,
+    options?: { onlyInSends?: boolean },
+  ): ReturnType<MessageCodec["externalize"]> {
+    return this.#codec.externalize(value, storedIn(threadId, namespace), options);
+  }
+
+  /** Remembers (weakly) the conversation of a thread's latest checkpoint, once it is saved. */
+  remember(threadId: string, namespace: string, conversation: readonly BaseMessage[] | undefined): void {
+    const key = storedIn(threadId, namespace);
+    if (conversation) this.#recent.set(key, new WeakRef(conversation));
+    else this.#recent.delete(key);
+    // One entry per thread written lately: those whose conversation is gone are dropped now and then.
+    this.#puts += 1;
+    if (this.#puts % 1024 === 0) {
+      for (const [entry, ref] of this.#recent) if (ref.deref() === undefined) this.#recent.delete(entry);
+    }
+  }
+
+  /**
+   * The tuple with its refs replaced by the messages they name, in place; `load` gives the
+   * stored bodies of the keys it is asked for (more is fine: they are skipped).
+   *
+   * @throws {Error} when a ref names a message that is not stored.
+   */
+  async internalize<T extends StoredTuple>(
+    tuple: T,
+    load: (
+      threadId: string,
+      namespace: string,
+      keys: ReadonlySet<string>,
+    ) => readonly MessageBody[] | Promise<readonly MessageBody[]>,
+  ): Promise<T> {
+    const keys = this.#codec.refsIn(tuple.checkpoint.channel_values);
+    this.#codec.refsIn(tuple.pendingWrites, keys);
+    if (keys.size === 0) return tuple;
+    const threadId = String(tuple.config.configurable?.thread_id);
+    const namespace = String(tuple.config.configurable?.checkpoint_ns ?? "");
+    const where = storedIn(threadId, namespace);
+    const messages = new Map<string, BaseMessage>();
+    for (const message of this.#recent.get(where)?.deref() ?? []) {
+      const key = this.#codec.keyOf(message);
+      if (key !== undefined && keys.has(key)) messages.set(key, message);
+    }
+    if (messages.size < keys.size) {
+      const missing = new Set([...keys].filter((key) => !messages.has(key)));
+      const bodies = (await load(threadId, namespace, missing)).filter((body) => missing.has(body.key));
+      for (const [key, message] of await this.#codec.decode(bodies, where)) messages.set(key, message);
+    }
+    this.#codec.internalize(tuple.checkpoint.channel_values, messages);
+    this.#codec.internalize(tuple.pendingWrites, messages);
+    return tuple;
+  }
+
+  /** Forgets what was stored for `threadId` (its bodies were deleted): every message is written anew. */
+  forgetThread(threadId: string): void {
+    for (const key of this.#recent.keys()) if (key.startsWith(`${threadId}\u0000`)) this.#recent.delete(key);
+    this.#codec = new MessageCodec(this.#serde);
+  }
+}
+
+/** Where a thread's (and namespace's) messages are stored, as the codec names it. */
+function storedIn(threadId: string, namespace: string): string {
+  return `${threadId}\u0000${namespace}`;
+}

@@ -3,10 +3,9 @@
  * conversation rather than with all of it: only each thread's latest checkpoint is kept, and
  * each chat message is stored once, referred to by key.
  */
-import type { BaseMessage } from "@langchain/core/messages";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
-import { type MessageBody, MessageCodec, withFastLoads } from "./checkpoint-messages.js";
+import { CheckpointMessages, type MessageBody, withFastLoads } from "./checkpoint-messages.js";
 
 type Tuple = NonNullable<Awaited<ReturnType<SqliteSaver["getTuple"]>>>;
 
@@ -52,20 +51,13 @@ interface Statements {
  * read as they are.
  */
 export class CompactSqliteSaver extends SqliteSaver {
-  #codec: MessageCodec;
+  readonly #messages: CheckpointMessages;
   #statements: Statements | undefined;
-  /**
-   * Per thread, the conversation its latest checkpoint was written from, held weakly: while
-   * those objects still live (the run just ended), the next read takes them instead of parsing
-   * the thread again. Never keeps a message alive; after a collection the read parses as usual.
-   */
-  readonly #recent = new Map<string, WeakRef<readonly BaseMessage[]>>();
-  #puts = 0;
 
   constructor(...args: ConstructorParameters<typeof SqliteSaver>) {
     super(...args);
     this.serde = withFastLoads(this.serde);
-    this.#codec = new MessageCodec(this.serde);
+    this.#messages = new CheckpointMessages(this.serde);
   }
 
   static override fromConnString(path: string): CompactSqliteSaver {
@@ -109,9 +101,9 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     threadId: string,
     namespace: string,
     options?: { onlyInSends?: boolean },
-  ): Promise<{ value: unknown; conversation: readonly BaseMessage[] | undefined }> {
+  ): ReturnType<CheckpointMessages["externalize"]> {
     const statements = this.#prepare();
-    const out = await this.#codec.externalize(value, `${threadId}\u0000${namespace}`, options);
+    const out = await this.#messages.externalize(value, threadId, namespace, options);
     if (out.bodies.length > 0) {
       this.db.transaction((bodies: MessageBody[]) => {
         for (const body of bodies) statements.insertBody.run(threadId, namespace, body.key, body.text);
@@ -121,39 +113,11 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
     return out;
   }
 
-  /** Remembers (weakly) the conversation of a thread's latest checkpoint. */
-  #remember(storedIn: string, conversation: readonly BaseMessage[] | undefined): void {
-    if (conversation) this.#recent.set(storedIn, new WeakRef(conversation));
-    else this.#recent.delete(storedIn);
-    // One entry per thread written lately: those whose conversation is gone are dropped now and then.
-    this.#puts += 1;
-    if (this.#puts % 1024 === 0) {
-      for (const [key, ref] of this.#recent) if (ref.deref() === undefined) this.#recent.delete(key);
-    }
-  }
-
   /** The tuple with its refs replaced by the messages they name. */
-  async #internalize<T extends Tuple>(tuple: T): Promise<T> {
-    const keys = this.#codec.refsIn(tuple.checkpoint.channel_values);
-    this.#codec.refsIn(tuple.pendingWrites, keys);
-    if (keys.size === 0) return tuple;
-    const threadId = String(tuple.config.configurable?.thread_id);
-    const namespace = String(tuple.config.configurable?.checkpoint_ns ?? "");
-    const storedIn = `${threadId}\u0000${namespace}`;
-    const messages = new Map<string, BaseMessage>();
-    for (const message of this.#recent.get(storedIn)?.deref() ?? []) {
-      const key = this.#codec.keyOf(message);
-      if (key !== undefined && keys.has(key)) messages.set(key, message);
-    }
-    if (messages.size < keys.size) {
-      const bodies = this.#prepare()
-        .selectBodies.all(threadId, namespace)
-        .filter((body) => keys.has(body.key) && !messages.has(body.key));
-      for (const [key, message] of await this.#codec.decode(bodies, storedIn)) messages.set(key, message);
-    }
-    this.#codec.internalize(tuple.checkpoint.channel_values, messages);
-    this.#codec.internalize(tuple.pendingWrites, messages);
-    return tuple;
+  #internalize<T extends Tuple>(tuple: T): Promise<T> {
+    return this.#messages.internalize(tuple, (threadId, namespace) =>
+      this.#prepare().selectBodies.all(threadId, namespace),
+    );
   }
 
   override async getTuple(...args: Parameters<SqliteSaver["getTuple"]>): ReturnType<SqliteSaver["getTuple"]> {
@@ -179,7 +143,7 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
       { ...checkpoint, channel_values: input === undefined ? values : { ...values, __start__: input } },
       ...rest,
     );
-    this.#remember(`${threadId}\u0000${namespace}`, out.conversation);
+    this.#messages.remember(threadId, namespace, out.conversation);
     const id = saved.configurable?.checkpoint_id;
     if (typeof id !== "string") return saved;
     // The new checkpoint is saved: only now do the ones it supersedes go.
@@ -206,8 +170,7 @@ CREATE TABLE IF NOT EXISTS checkpoint_messages (
   override async deleteThread(threadId: string): Promise<void> {
     await super.deleteThread(threadId);
     this.#prepare().deleteBodies.run(threadId);
-    for (const key of this.#recent.keys()) if (key.startsWith(`${threadId}\u0000`)) this.#recent.delete(key);
     // What was stored for the thread is gone: no message counts as stored any more.
-    this.#codec = new MessageCodec(this.serde);
+    this.#messages.forgetThread(threadId);
   }
 }

@@ -8,8 +8,8 @@ import { type AuthBus, type AuthBusBridge, bridgeAuthBus } from "@authbus/core";
 import { createPostgresBusTransport, openPostgresStores } from "@authbus/oauth/postgres";
 import { openSqliteStores } from "@authbus/oauth/sqlite";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type { AuthbusStores } from "authbus";
+import { CompactPostgresSaver } from "./compact-postgres-saver.js";
 import { CompactSqliteSaver } from "./compact-sqlite-saver.js";
 
 /** The stores and checkpointer of one process, and how its bus reaches the other workers. */
@@ -51,7 +51,8 @@ export async function openDeployment(options: {
     };
   }
   const stores = await openPostgresStores({ connectionString: options.databaseUrl, ...secretOption });
-  const checkpointer = new PostgresSaver(stores.pool);
+  // Only the latest checkpoint of each thread is kept here too (see CompactPostgresSaver).
+  const checkpointer = new CompactPostgresSaver(stores.pool);
   const client = await stores.pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [CHECKPOINT_SETUP_LOCK]);
