@@ -15,4 +15,11 @@ describe("fingerprintToken", () => {
     // SHA-256("") = e3b0c44298fc1c149afbf4c8..., first 9 bytes base64url = 47DEQpj8HBSa
     expect(await fingerprintToken("")).toBe("fp_47DEQpj8HBSa");
   });
+
+  it("names a token as Web Crypto's SHA-256 does (the path browsers take)", async () => {
+    const token = `eyJ${"x".repeat(700)}é.sig`;
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)));
+    const expected = `fp_${Buffer.from(digest.subarray(0, 9)).toString("base64url")}`;
+    expect(await fingerprintToken(token)).toBe(expected);
+  });
 });

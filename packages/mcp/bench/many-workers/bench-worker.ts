@@ -30,9 +30,10 @@ type Command =
 const config = JSON.parse(process.env.AUTHBUS_BENCH_WORKER ?? "{}") as BenchWorkerConfig;
 const send = (message: unknown) => process.send?.(message);
 
-let peakRss = process.memoryUsage().rss;
+// process.memoryUsage.rss() reads the RSS alone (memoryUsage() also walks the V8 heap spaces).
+let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 50);
 sampler.unref();
 

@@ -12,17 +12,19 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { migratePostgres } from "@authbus/oauth/postgres";
 import { approveConsent, type DemoServers, startDemoServers } from "@authbus/testkit";
 import pg from "pg";
 
 const USERS = Number(process.env.BENCH_USERS ?? 500);
-// The one-worker baseline measures the same rates with fewer users, so both runs fit in the time box.
-const BASELINE_USERS = Number(process.env.BENCH_BASELINE_USERS ?? 100);
+// The one-worker baseline runs as many users as the others, so their rates compare.
+const BASELINE_USERS = Number(process.env.BENCH_BASELINE_USERS ?? USERS);
 const STORMS = Number(process.env.BENCH_STORMS ?? 2);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? "1,4").split(",").map(Number);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 64);
-const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? 175_000);
+// A guard against a hung run, not a time box (a full run takes about 2 minutes on 2 shared cores).
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? 300_000);
 const adminUrl = process.env.AUTHBUS_BENCH_DATABASE_URL ?? process.env.AUTHBUS_TEST_DATABASE_URL;
 const secret = "many-workers-bench-secret-0123456789abcdef";
 const redirectUri = "http://127.0.0.1:9/callback";
@@ -127,25 +129,50 @@ const percentile = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 };
 
-async function withDatabase<T>(run: (url: string) => Promise<T>): Promise<T> {
+/** Wall time per phase of a run, for finding where a run's time goes. */
+type Phases = Record<string, number>;
+
+/** Records how long `step` takes under `name` in `phases`. */
+async function timed<T>(phases: Phases, name: string, step: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await step();
+  } finally {
+    phases[name] = (phases[name] ?? 0) + (performance.now() - start);
+  }
+}
+
+/** Makes a database for one run and migrates it, so every worker starts at once (their own migrations find nothing to do). */
+async function withDatabase<T>(phases: Phases, run: (url: string) => Promise<T>): Promise<T> {
   const name = `authbus_bench_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
   const url = new URL(adminUrl as string);
   url.pathname = `/${name}`;
+  await timed(phases, "create database", async () => {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const migrating = new pg.Pool({ connectionString: url.href, max: 1 });
+    try {
+      await migratePostgres(migrating);
+    } finally {
+      await migrating.end();
+    }
+  });
   try {
     return await run(url.href);
   } finally {
-    const drop = new pg.Client({ connectionString: adminUrl });
-    await drop.connect();
-    await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await drop.end();
+    await timed(phases, "drop database", async () => {
+      const drop = new pg.Client({ connectionString: adminUrl });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await drop.end();
+    });
   }
 }
 
 interface RunResult {
+  phases: Phases;
   workers: number;
   users: number;
   consents: number;
@@ -164,16 +191,14 @@ interface RunResult {
 }
 
 async function runWith(workerCount: number, users: number): Promise<RunResult> {
-  return withDatabase(async (databaseUrl) => {
-    await using demo = await startDemoServers();
-    // The first worker migrates; the others then start together.
-    const first = await startWorker(0, databaseUrl, demo);
-    const workers = [
-      first,
-      ...(await Promise.all(
-        Array.from({ length: workerCount - 1 }, (_, i) => startWorker(i + 1, databaseUrl, demo)),
-      )),
-    ];
+  const phases: Phases = {};
+  const runStart = performance.now();
+  const result = await withDatabase(phases, async (databaseUrl) => {
+    await using demo = await timed(phases, "start servers", () => startDemoServers());
+    // The database is migrated: every worker starts at once.
+    const workers = await timed(phases, "start workers", () =>
+      Promise.all(Array.from({ length: workerCount }, (_, i) => startWorker(i, databaseUrl, demo))),
+    );
     const servers = ["calendar", "files"] as const;
     const subjects = Array.from({ length: users }, (_, index) => `user-${index}`);
     const home = (userIndex: number) => workers[userIndex % workerCount] as Worker;
@@ -188,17 +213,30 @@ async function runWith(workerCount: number, users: number): Promise<RunResult> {
       subjects.flatMap((subject, userIndex) =>
         servers.map((server) => async () => {
           const origin = home(userIndex);
-          const completed = new Map<string, number>();
+          // When the callback's worker finished the consent (undefined: it failed).
+          let completion: Promise<number | undefined> | undefined;
           calls += 1;
+          const callStart = performance.now();
           const reply = await origin.request({ type: "call", subject, server, consent: true }, (consent) => {
-            void (async () => {
+            phases["Σ call→challenge"] = (phases["Σ call→challenge"] ?? 0) + (performance.now() - callStart);
+            completion = (async () => {
+              const approveStart = performance.now();
               const callback = await approveConsent(consent.authorizationUrl, { user: subject });
+              phases["Σ approve"] = (phases["Σ approve"] ?? 0) + (performance.now() - approveStart);
               const completer = workers[Math.floor(Math.random() * workerCount)] as Worker;
               if (completer !== origin) crossWorker += 1;
+              const completeStart = performance.now();
               const done = await completer.request({ type: "complete", callbackUrl: callback });
-              if (!done.ok) console.error(`complete failed: ${done.message}`);
-              completed.set(consent.consentId, Number(done.completedAt));
-            })();
+              phases["Σ complete"] = (phases["Σ complete"] ?? 0) + (performance.now() - completeStart);
+              if (!done.ok) {
+                console.error(`complete failed: ${done.message}`);
+                return undefined;
+              }
+              return Number(done.completedAt);
+            })().catch((error: unknown) => {
+              console.error(`approving a consent failed: ${error instanceof Error ? error.message : error}`);
+              return undefined;
+            });
           });
           if (!reply.ok) {
             failedCalls += 1;
@@ -206,16 +244,14 @@ async function runWith(workerCount: number, users: number): Promise<RunResult> {
             return;
           }
           // The completing worker's reply may come after the paused worker's: wait for it.
-          for (let tries = 0; !completed.has(String(reply.consentId)) && tries < 200; tries += 1) {
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          }
-          const completedAt = completed.get(String(reply.consentId));
+          const completedAt = await completion;
           if (completedAt !== undefined) latencies.push(Number(reply.resultAt) - completedAt);
         }),
       ),
       IN_FLIGHT,
     );
     const consentSeconds = (performance.now() - consentStart) / 1000;
+    phases.consents = consentSeconds * 1000;
     const consents = users * servers.length;
 
     // Phase 2: refresh storms: every access token expires at once; each user's parallel calls go to different workers.
@@ -244,6 +280,7 @@ async function runWith(workerCount: number, users: number): Promise<RunResult> {
         IN_FLIGHT * 4,
       );
       refreshSeconds += (performance.now() - start) / 1000;
+      phases[`storm ${storm + 1}`] = performance.now() - start;
       const grants = new Map<string, number>();
       for (const token of demo.authServer.issuedAccessTokens.slice(issuedBefore)) {
         if (!token.grantType?.split(" ").includes("refresh_token")) continue;
@@ -259,9 +296,12 @@ async function runWith(workerCount: number, users: number): Promise<RunResult> {
     }
 
     const executions = demo.calendar.callCount("list_events") + demo.files.callCount("list_files");
-    const closed = await Promise.all(workers.map((worker) => worker.request({ type: "close" })));
+    const closed = await timed(phases, "close workers", () =>
+      Promise.all(workers.map((worker) => worker.request({ type: "close" }))),
+    );
     for (const worker of workers) worker.child.disconnect();
     return {
+      phases,
       workers: workerCount,
       users,
       consents,
@@ -279,7 +319,15 @@ async function runWith(workerCount: number, users: number): Promise<RunResult> {
       peakRssMb: closed.map((reply) => Math.round(Number(reply.peakRss) / 1024 / 1024)),
     };
   });
+  phases.total = performance.now() - runStart;
+  return result;
 }
+
+/** The phases of a run in seconds (Σ: summed over concurrent steps, not wall time). */
+const phaseLine = (r: RunResult): string =>
+  Object.entries(r.phases)
+    .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)}s`)
+    .join(", ");
 
 function row(r: RunResult): Record<string, unknown> {
   return {
@@ -319,6 +367,7 @@ if (!adminUrl) {
     results.push(result);
     // Printed as each run ends, so a run stopped by the deadline still shows the ones before it.
     console.table([row(result)]);
+    console.log(`  ${result.workers} worker(s), where the time went: ${phaseLine(result)}`);
   }
   const broken = results.some(
     (r) =>

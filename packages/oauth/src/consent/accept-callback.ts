@@ -6,8 +6,13 @@ import type { ConsentRecord, ConsentStore, Lease } from "@authbus/core";
 import { ConsentStateError } from "../errors/oauth-errors.js";
 import { perStore } from "./per-store.js";
 
-/** How long a callback's claim on its consent lasts: discovery and the token request, each bounded by their timeout. */
-const COMPLETION_CLAIM_MS = 90_000;
+/**
+ * How long a callback's claim on its consent lasts unless renewed. It is renewed every third of
+ * that while discovery and the token request run, so a live worker keeps it however long they
+ * take, and a worker killed mid-exchange holds up the callback's retry on another worker (a
+ * browser reload) for seconds only.
+ */
+export const COMPLETION_CLAIM_MS = 10_000;
 // Process-wide, per consent store: a callback is accepted once (a second exchange of a code can
 // revoke the first's tokens).
 const completions = new WeakMap<ConsentStore, Set<string>>();
@@ -20,8 +25,15 @@ export interface AcceptedCallback {
   release(): Promise<void>;
 }
 
+/** Options of {@link acceptCallback}. */
+export interface AcceptCallbackOptions {
+  /** How long the completion claim lasts unless renewed (renewed every third); {@link COMPLETION_CLAIM_MS}. */
+  claimMs?: number;
+}
+
 /**
- * Finds the pending consent `callbackUrl`'s `state` names and claims it for this callback.
+ * Finds the pending consent `callbackUrl`'s `state` names and claims it for this callback. The
+ * store's completion claim (when it has one) is renewed until `release`.
  *
  * @see RFC 6749 §10.12
  * @param stillPending expires a consent whose time is up; returns whether it is still pending.
@@ -32,7 +44,9 @@ export async function acceptCallback(
   store: ConsentStore,
   callbackUrl: string | URL,
   stillPending: (record: ConsentRecord) => Promise<boolean>,
+  options: AcceptCallbackOptions = {},
 ): Promise<AcceptedCallback> {
+  const claimMs = options.claimMs ?? COMPLETION_CLAIM_MS;
   let parameters: URLSearchParams;
   try {
     parameters = new URL(callbackUrl).searchParams;
@@ -56,7 +70,7 @@ export async function acceptCallback(
   // Across processes sharing the store: one claim per consent, so the code is sent once.
   let claim: Lease | undefined;
   try {
-    claim = store.claimCompletion ? await store.claimCompletion(id, COMPLETION_CLAIM_MS) : undefined;
+    claim = store.claimCompletion ? await store.claimCompletion(id, claimMs) : undefined;
   } catch (error) {
     completing.delete(id);
     throw error;
@@ -65,7 +79,9 @@ export async function acceptCallback(
     completing.delete(id);
     throw new ConsentStateError({ problem: "in_progress", consentId: id });
   }
+  const stopRenewing = claim ? renewWhileHeld(claim, claimMs) : undefined;
   const release = async () => {
+    await stopRenewing?.();
     completing.delete(id);
     await claim?.release().catch(() => undefined);
   };
@@ -78,4 +94,30 @@ export async function acceptCallback(
     throw error;
   }
   return { record, parameters, release };
+}
+
+/**
+ * Renews `claim` every third of `claimMs` until stopped, so a live holder keeps it past its first
+ * `claimMs` and a dead one lets it lapse. Stops by itself once the claim is lost (taken over
+ * after it expired); a failed renewal (store unreachable) is tried again on the next beat.
+ * `stop` waits for a renewal under way, so none lands after the claim is released.
+ */
+function renewWhileHeld(claim: Lease, claimMs: number): () => Promise<void> {
+  let renewing: Promise<unknown> = Promise.resolve();
+  const heartbeat = setInterval(
+    () => {
+      renewing = claim.renew(claimMs).then(
+        (held) => {
+          if (!held) clearInterval(heartbeat);
+        },
+        () => undefined,
+      );
+    },
+    Math.ceil(claimMs / 3),
+  );
+  heartbeat.unref?.();
+  return async () => {
+    clearInterval(heartbeat);
+    await renewing;
+  };
 }

@@ -166,7 +166,8 @@ async function handle(command: WorkerCommand): Promise<Record<string, unknown>> 
           resumed: await resumeWaiting(result.consentId),
         };
       } catch (error) {
-        return { completed: false, code: (error as { code?: string }).code };
+        const { code, problem } = error as { code?: string; problem?: string };
+        return { completed: false, code, problem };
       }
     }
     case "pause": {

@@ -6,6 +6,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTPayload, jwtVerify } from "jose";
 import type { z } from "zod";
 import type { AuthServer } from "../auth-server/start-auth-server.js";
@@ -20,6 +21,7 @@ import {
   type HeaderStyle,
 } from "./build-challenge.js";
 import { createToolElicitation, type ToolElicitation } from "./tool-elicitation.js";
+import { VerifiedTokens } from "./verified-tokens.js";
 import { DEFAULT_DPOP_ALGORITHMS, DPoPNonces, JtiReplayCache, verifyDPoPProof } from "./verify-dpop-proof.js";
 
 /** What a tool handler learns about the caller (from the verified access token). */
@@ -161,7 +163,9 @@ export interface ProtectedMCPServer {
   foreignTokens(): ReceivedToken[];
   /** Open MCP sessions (streamable HTTP and SSE). */
   readonly openSessions: number;
-  /** Clears `calls`, `receivedTokens` and `dpopNonceChallenges`. */
+  /** Every HTTP request the server received, on any path (MCP messages, SSE, metadata), refused ones too. */
+  readonly requests: number;
+  /** Clears `requests`, `calls`, `receivedTokens` and `dpopNonceChallenges`. */
   resetCounters(): void;
   /** Requests answered `use_dpop_nonce` (with the `dpop` option's `requireNonce`). */
   readonly dpopNonceChallenges: number;
@@ -330,8 +334,13 @@ export async function startProtectedMCPServer(
     }
   }
   const keySet = createLocalJWKSet(jwks);
+  // A session's requests all carry one token: its signature is checked once.
+  const verifiedTokens = new VerifiedTokens();
+  // One validator for every session's server (each would otherwise build its own Ajv).
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
   const calls = new Map<string, number>();
+  let requests = 0;
   const receivedTokens: ReceivedToken[] = [];
   const streamable = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>();
   const sse = new Map<string, { transport: SSEServerTransport; server: McpServer }>();
@@ -424,18 +433,21 @@ export async function startProtectedMCPServer(
     const proof = dpop ? await checkProof(req, url, token) : undefined;
     if (proof && !("ok" in proof)) return proof;
     const invalid: AuthOutcome = { kind: "challenge", status: 401, facts: { error: "invalid_token" } };
-    let payload: JWTPayload;
-    try {
-      // RFC 9068 §4: typ at+jwt, iss, aud = this resource (RFC 8707), exp.
-      ({ payload } = await jwtVerify(token, keySet, {
-        issuer,
-        audience: resource,
-        typ: "at+jwt",
-        algorithms: ["ES256", "RS256", "PS256", "EdDSA"],
-        requiredClaims: ["exp", "sub", "jti"],
-      }));
-    } catch {
-      return invalid;
+    let payload: JWTPayload | undefined = verifiedTokens.get(token, nowSeconds());
+    if (!payload) {
+      try {
+        // RFC 9068 §4: typ at+jwt, iss, aud = this resource (RFC 8707), exp.
+        ({ payload } = await jwtVerify(token, keySet, {
+          issuer,
+          audience: resource,
+          typ: "at+jwt",
+          algorithms: ["ES256", "RS256", "PS256", "EdDSA"],
+          requiredClaims: ["exp", "sub", "jti"],
+        }));
+      } catch {
+        return invalid;
+      }
+      verifiedTokens.remember(token, payload);
     }
     // RFC 9449 §7.1, §7.2: a DPoP-bound token comes with a proof of its key (cnf.jkt, RFC 9449
     // §6), and is never taken as a Bearer token.
@@ -504,6 +516,7 @@ export async function startProtectedMCPServer(
       { name: options.name, version: "0.1.0" },
       {
         capabilities: { tools: {} },
+        jsonSchemaValidator,
         ...(options.instructions ? { instructions: options.instructions } : {}),
       },
     );
@@ -756,6 +769,7 @@ export async function startProtectedMCPServer(
 
   let loopback: LoopbackServer;
   loopback = await listenOnLoopback((req, res) => {
+    requests += 1;
     handler(req, res).catch(() => {
       if (!res.headersSent) jsonRpcError(res, 500, -32603, "Internal error");
       else res.end();
@@ -828,7 +842,11 @@ export async function startProtectedMCPServer(
     get openSessions() {
       return streamable.size + sse.size;
     },
+    get requests() {
+      return requests;
+    },
     resetCounters() {
+      requests = 0;
       calls.clear();
       receivedTokens.length = 0;
       dpopNonceChallenges = 0;

@@ -1,58 +1,28 @@
 /** @module A ConsentWaitStore in Postgres: consent waits and tool calls under way, tool results sealed. */
-import {
-  type ConsentWait,
-  type ConsentWaitStore,
-  consentWaitSchema,
-  type ToolCallKey,
-  type ToolCallRecord,
-  type ToolCallResult,
-  type ToolCallStart,
-  toolCallKeySchema,
-  toolCallRecordSchema,
-  toolCallResultSchema,
+import type {
+  ConsentWait,
+  ConsentWaitStore,
+  ToolCallKey,
+  ToolCallRecord,
+  ToolCallResult,
+  ToolCallStart,
 } from "@authbus/core";
 import type pg from "pg";
+import {
+  CALL_COLUMNS,
+  CALLS_TABLE,
+  type CallRow,
+  checkCallKey,
+  readCallRow,
+  readWaitRow,
+  sealCallResult,
+  WAIT_COLUMNS,
+  type WaitRow,
+  writeStartedCall,
+  writeWaitRow,
+} from "../consent-wait-rows.js";
 import type { SecretBox } from "../sqlite/secret-box.js";
-import { asObject, readStored } from "../sqlite/stored-value.js";
 import { runQuery } from "./postgres-query.js";
-
-interface WaitRow {
-  consent_id: string;
-  thread_id: string;
-  subject: string;
-  session_digest: string | null;
-  created_at: string;
-}
-
-interface CallRow {
-  thread_id: string;
-  task_id: string;
-  call_id: string;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  record: string;
-  sealed: Buffer | null;
-}
-
-const CALLS = "authbus_tool_calls";
-const WAIT_COLUMNS = "consent_id, thread_id, subject, session_digest, created_at";
-const CALL_COLUMNS = "thread_id, task_id, call_id, status, started_at, finished_at, record, sealed";
-
-const aadOf = (key: ToolCallKey): string =>
-  `${CALLS}\u0000${JSON.stringify([key.threadId, key.taskId, key.callId])}`;
-
-const checkKey = (key: ToolCallKey): ToolCallKey =>
-  toolCallKeySchema.parse({ threadId: key.threadId, taskId: key.taskId, callId: key.callId });
-
-const toWait = (row: WaitRow): ConsentWait =>
-  consentWaitSchema.parse({
-    consentId: row.consent_id,
-    threadId: row.thread_id,
-    subject: row.subject,
-    ...(row.session_digest === null ? {} : { sessionDigest: row.session_digest }),
-    createdAt: Number(row.created_at),
-  });
 
 /**
  * A durable {@link ConsentWaitStore} shared by every worker: which threads wait on which consent
@@ -70,33 +40,33 @@ export class PostgresConsentWaitStore implements ConsentWaitStore {
   }
 
   async addWait(wait: ConsentWait): Promise<void> {
-    const stored = consentWaitSchema.parse(wait);
+    const row = writeWaitRow(wait);
     await runQuery(
       this.#pool,
       "record a consent wait",
-      `INSERT INTO authbus_consent_waits (consent_id, thread_id, subject, session_digest, created_at)
+      `INSERT INTO authbus_consent_waits (${WAIT_COLUMNS})
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-      [stored.consentId, stored.threadId, stored.subject, stored.sessionDigest ?? null, stored.createdAt],
+      [row.consent_id, row.thread_id, row.subject, row.session_digest, row.created_at],
     );
   }
 
   async findWaits(consentId: string): Promise<ConsentWait[]> {
-    const { rows } = await runQuery<WaitRow>(
+    const { rows } = await runQuery<WaitRow<string>>(
       this.#pool,
       "find consent waits",
       `SELECT ${WAIT_COLUMNS} FROM authbus_consent_waits WHERE consent_id = $1 ORDER BY created_at, seq`,
       [consentId],
     );
-    return rows.map(toWait);
+    return rows.map(readWaitRow);
   }
 
   async listWaits(): Promise<ConsentWait[]> {
-    const { rows } = await runQuery<WaitRow>(
+    const { rows } = await runQuery<WaitRow<string>>(
       this.#pool,
       "list consent waits",
       `SELECT ${WAIT_COLUMNS} FROM authbus_consent_waits ORDER BY created_at, seq`,
     );
-    return rows.map(toWait);
+    return rows.map(readWaitRow);
   }
 
   async removeWait(consentId: string, threadId: string): Promise<void> {
@@ -109,92 +79,66 @@ export class PostgresConsentWaitStore implements ConsentWaitStore {
   }
 
   async startCall(call: ToolCallStart): Promise<void> {
-    const { threadId, taskId, callId, startedAt, ...rest } = toolCallRecordSchema.parse({
-      ...call,
-      status: "started",
-    });
-    const { status: _status, result: _result, finishedAt: _finishedAt, ...meta } = rest;
+    const { threadId, taskId, callId, startedAt, record } = writeStartedCall(call);
     await runQuery(
       this.#pool,
       "record a tool call",
-      `INSERT INTO ${CALLS} (thread_id, task_id, call_id, status, started_at, finished_at, record, sealed)
+      `INSERT INTO ${CALLS_TABLE} (${CALL_COLUMNS})
        VALUES ($1, $2, $3, 'started', $4, NULL, $5, NULL)
        ON CONFLICT (thread_id, task_id, call_id) DO UPDATE SET status = 'started',
          started_at = excluded.started_at, finished_at = NULL, record = excluded.record, sealed = NULL`,
-      [threadId, taskId, callId, startedAt, JSON.stringify(meta)],
+      [threadId, taskId, callId, startedAt, record],
     );
   }
 
   async finishCall(key: ToolCallKey, result: ToolCallResult, finishedAt: number): Promise<void> {
-    const checked = checkKey(key);
-    const sealed = this.#box.seal(JSON.stringify(toolCallResultSchema.parse(result)), aadOf(checked));
+    const { key: checked, sealed } = sealCallResult(this.#box, key, result);
     await runQuery(
       this.#pool,
       "finish a tool call",
-      `UPDATE ${CALLS} SET status = 'finished', finished_at = $1, sealed = $2
+      `UPDATE ${CALLS_TABLE} SET status = 'finished', finished_at = $1, sealed = $2
        WHERE thread_id = $3 AND task_id = $4 AND call_id = $5`,
       [finishedAt, sealed, checked.threadId, checked.taskId, checked.callId],
     );
   }
 
   async getCall(key: ToolCallKey): Promise<ToolCallRecord | undefined> {
-    const checked = checkKey(key);
-    const { rows } = await runQuery<CallRow>(
+    const checked = checkCallKey(key);
+    const { rows } = await runQuery<CallRow<string>>(
       this.#pool,
       "read a tool call",
-      `SELECT ${CALL_COLUMNS} FROM ${CALLS} WHERE thread_id = $1 AND task_id = $2 AND call_id = $3`,
+      `SELECT ${CALL_COLUMNS} FROM ${CALLS_TABLE} WHERE thread_id = $1 AND task_id = $2 AND call_id = $3`,
       [checked.threadId, checked.taskId, checked.callId],
     );
-    return rows[0] ? this.#read(rows[0]) : undefined;
+    return rows[0] ? readCallRow(this.#box, rows[0]) : undefined;
   }
 
   async dropCall(key: ToolCallKey): Promise<void> {
-    const checked = checkKey(key);
+    const checked = checkCallKey(key);
     await runQuery(
       this.#pool,
       "drop a tool call",
-      `DELETE FROM ${CALLS} WHERE thread_id = $1 AND task_id = $2 AND call_id = $3`,
+      `DELETE FROM ${CALLS_TABLE} WHERE thread_id = $1 AND task_id = $2 AND call_id = $3`,
       [checked.threadId, checked.taskId, checked.callId],
     );
   }
 
   async listOpenCalls(): Promise<ToolCallRecord[]> {
-    const { rows } = await runQuery<CallRow>(
+    const { rows } = await runQuery<CallRow<string>>(
       this.#pool,
       "list open tool calls",
-      `SELECT ${CALL_COLUMNS} FROM ${CALLS} WHERE status = 'started' ORDER BY started_at, seq`,
+      `SELECT ${CALL_COLUMNS} FROM ${CALLS_TABLE} WHERE status = 'started' ORDER BY started_at, seq`,
     );
-    return rows.map((row) => this.#read(row));
+    return rows.map((row) => readCallRow(this.#box, row));
   }
 
   async pruneCalls(before: number): Promise<number> {
     const result = await runQuery(
       this.#pool,
       "prune tool calls",
-      `DELETE FROM ${CALLS} WHERE status = 'finished' AND finished_at < $1`,
+      `DELETE FROM ${CALLS_TABLE} WHERE status = 'finished' AND finished_at < $1`,
       [before],
     );
     return result.rowCount ?? 0;
-  }
-
-  #read(row: CallRow): ToolCallRecord {
-    const key = { threadId: row.thread_id, taskId: row.task_id, callId: row.call_id };
-    const rowName = JSON.stringify([key.threadId, key.taskId, key.callId]);
-    const result =
-      row.sealed === null
-        ? undefined
-        : readStored(CALLS, rowName, this.#box.open(row.sealed, aadOf(key)), (value) =>
-            toolCallResultSchema.parse(value),
-          );
-    return readStored(CALLS, rowName, row.record, (value) =>
-      toolCallRecordSchema.parse({
-        ...asObject(value),
-        ...key,
-        status: row.status,
-        startedAt: Number(row.started_at),
-        ...(row.finished_at === null ? {} : { finishedAt: Number(row.finished_at) }),
-        ...(result === undefined ? {} : { result }),
-      }),
-    );
   }
 }

@@ -5,13 +5,18 @@ import {
   type ConsentStatus,
   type ConsentStore,
   checkTokenKey,
+  type Lease,
 } from "@authbus/core";
 import type Database from "better-sqlite3";
 import { type ConsentRow, openConsentRow, sealConsentRecord } from "../sealed-consent-record.js";
 import type { SecretBox } from "./secret-box.js";
+import { SqliteLeaseStore } from "./sqlite-leases.js";
 
 /**
- * A durable {@link ConsentStore}. Obtain one from {@link openSqliteStores}.
+ * A durable {@link ConsentStore}, shared by every process that opens the file. Obtain one from
+ * {@link openSqliteStores}. `settle` is a single `UPDATE … WHERE status = 'pending'`: of two
+ * callbacks for one consent, in any processes, exactly one settles it; `claimCompletion` makes
+ * sure only one of them sends the authorization code at all.
  *
  * @example
  * const { consents } = openSqliteStores({ path: "authbus.db" });
@@ -26,9 +31,11 @@ export class SqliteConsentStore implements ConsentStore {
   readonly #byState: Database.Statement<[string], ConsentRow>;
   readonly #pending: Database.Statement<[string, string], ConsentRow>;
   readonly #settle: Database.Statement<[string, string]>;
+  readonly #claims: SqliteLeaseStore;
 
   constructor(db: Database.Database, box: SecretBox) {
     this.#box = box;
+    this.#claims = new SqliteLeaseStore(db);
     const columns = "consent_id, status, record, sealed";
     this.#insert = db.prepare(
       `INSERT INTO authbus_consents
@@ -45,6 +52,16 @@ export class SqliteConsentStore implements ConsentStore {
     this.#settle = db.prepare(
       "UPDATE authbus_consents SET status = ? WHERE consent_id = ? AND status = 'pending'",
     );
+  }
+
+  /**
+   * Claims a consent's code exchange for one process at a time: a named lease row (fenced, with
+   * an expiry) taken in a `BEGIN IMMEDIATE` transaction, so SQLite's writer lock makes it atomic
+   * across processes sharing the file. Only its holder renews or releases it; a holder that dies
+   * lets it expire. See `ConsentStore.claimCompletion` in `@authbus/core`.
+   */
+  claimCompletion(consentId: string, ttlMs: number): Promise<Lease | undefined> {
+    return this.#claims.acquire(`completion:${consentId}`, ttlMs);
   }
 
   /** @throws {AuthbusError} `DUPLICATE_CONSENT` when the id or the state is already stored. */

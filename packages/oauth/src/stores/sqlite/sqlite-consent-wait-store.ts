@@ -1,55 +1,27 @@
 /** @module A ConsentWaitStore in SQLite: consent waits and tool calls under way, tool results sealed. */
-import {
-  type ConsentWait,
-  type ConsentWaitStore,
-  consentWaitSchema,
-  type ToolCallKey,
-  type ToolCallRecord,
-  type ToolCallResult,
-  type ToolCallStart,
-  toolCallKeySchema,
-  toolCallRecordSchema,
-  toolCallResultSchema,
+import type {
+  ConsentWait,
+  ConsentWaitStore,
+  ToolCallKey,
+  ToolCallRecord,
+  ToolCallResult,
+  ToolCallStart,
 } from "@authbus/core";
 import type Database from "better-sqlite3";
+import {
+  CALL_COLUMNS,
+  CALLS_TABLE,
+  type CallRow,
+  checkCallKey,
+  readCallRow,
+  readWaitRow,
+  sealCallResult,
+  WAIT_COLUMNS,
+  type WaitRow,
+  writeStartedCall,
+  writeWaitRow,
+} from "../consent-wait-rows.js";
 import type { SecretBox } from "./secret-box.js";
-import { asObject, readStored } from "./stored-value.js";
-
-interface WaitRow {
-  consent_id: string;
-  thread_id: string;
-  subject: string;
-  session_digest: string | null;
-  created_at: number;
-}
-
-interface CallRow {
-  thread_id: string;
-  task_id: string;
-  call_id: string;
-  status: string;
-  started_at: number;
-  finished_at: number | null;
-  record: string;
-  sealed: Buffer | null;
-}
-
-const CALLS = "authbus_tool_calls";
-
-const aadOf = (key: ToolCallKey): string =>
-  `${CALLS}\u0000${JSON.stringify([key.threadId, key.taskId, key.callId])}`;
-
-const checkKey = (key: ToolCallKey): ToolCallKey =>
-  toolCallKeySchema.parse({ threadId: key.threadId, taskId: key.taskId, callId: key.callId });
-
-const toWait = (row: WaitRow): ConsentWait =>
-  consentWaitSchema.parse({
-    consentId: row.consent_id,
-    threadId: row.thread_id,
-    subject: row.subject,
-    ...(row.session_digest === null ? {} : { sessionDigest: row.session_digest }),
-    createdAt: row.created_at,
-  });
 
 /**
  * A durable {@link ConsentWaitStore}: which threads wait on which consent, and which tool calls
@@ -62,69 +34,62 @@ const toWait = (row: WaitRow): ConsentWait =>
  */
 export class SqliteConsentWaitStore implements ConsentWaitStore {
   readonly #box: SecretBox;
-  readonly #addWait: Database.Statement<[string, string, string, string | null, number]>;
-  readonly #findWaits: Database.Statement<[string], WaitRow>;
-  readonly #listWaits: Database.Statement<[], WaitRow>;
+  readonly #addWait: Database.Statement<WaitRow<number>>;
+  readonly #findWaits: Database.Statement<[string], WaitRow<number>>;
+  readonly #listWaits: Database.Statement<[], WaitRow<number>>;
   readonly #removeWait: Database.Statement<[string, string]>;
   readonly #startCall: Database.Statement<[string, string, string, number, string]>;
   readonly #finishCall: Database.Statement<[number, Buffer, string, string, string]>;
-  readonly #getCall: Database.Statement<[string, string, string], CallRow>;
+  readonly #getCall: Database.Statement<[string, string, string], CallRow<number>>;
   readonly #dropCall: Database.Statement<[string, string, string]>;
-  readonly #openCalls: Database.Statement<[], CallRow>;
+  readonly #openCalls: Database.Statement<[], CallRow<number>>;
   readonly #pruneCalls: Database.Statement<[number]>;
 
   constructor(db: Database.Database, box: SecretBox) {
     this.#box = box;
     this.#addWait = db.prepare(
-      `INSERT OR IGNORE INTO authbus_consent_waits (consent_id, thread_id, subject, session_digest, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO authbus_consent_waits (${WAIT_COLUMNS})
+       VALUES (@consent_id, @thread_id, @subject, @session_digest, @created_at)`,
     );
-    const waitColumns = "consent_id, thread_id, subject, session_digest, created_at";
     this.#findWaits = db.prepare(
-      `SELECT ${waitColumns} FROM authbus_consent_waits WHERE consent_id = ? ORDER BY created_at, rowid`,
+      `SELECT ${WAIT_COLUMNS} FROM authbus_consent_waits WHERE consent_id = ? ORDER BY created_at, rowid`,
     );
     this.#listWaits = db.prepare(
-      `SELECT ${waitColumns} FROM authbus_consent_waits ORDER BY created_at, rowid`,
+      `SELECT ${WAIT_COLUMNS} FROM authbus_consent_waits ORDER BY created_at, rowid`,
     );
     this.#removeWait = db.prepare("DELETE FROM authbus_consent_waits WHERE consent_id = ? AND thread_id = ?");
     this.#startCall = db.prepare(
-      `INSERT INTO ${CALLS} (thread_id, task_id, call_id, status, started_at, finished_at, record, sealed)
+      `INSERT INTO ${CALLS_TABLE} (${CALL_COLUMNS})
        VALUES (?, ?, ?, 'started', ?, NULL, ?, NULL)
        ON CONFLICT (thread_id, task_id, call_id) DO UPDATE SET status = 'started',
          started_at = excluded.started_at, finished_at = NULL, record = excluded.record, sealed = NULL`,
     );
     this.#finishCall = db.prepare(
-      `UPDATE ${CALLS} SET status = 'finished', finished_at = ?, sealed = ?
+      `UPDATE ${CALLS_TABLE} SET status = 'finished', finished_at = ?, sealed = ?
        WHERE thread_id = ? AND task_id = ? AND call_id = ?`,
     );
-    const callColumns = "thread_id, task_id, call_id, status, started_at, finished_at, record, sealed";
     this.#getCall = db.prepare(
-      `SELECT ${callColumns} FROM ${CALLS} WHERE thread_id = ? AND task_id = ? AND call_id = ?`,
+      `SELECT ${CALL_COLUMNS} FROM ${CALLS_TABLE} WHERE thread_id = ? AND task_id = ? AND call_id = ?`,
     );
-    this.#dropCall = db.prepare(`DELETE FROM ${CALLS} WHERE thread_id = ? AND task_id = ? AND call_id = ?`);
+    this.#dropCall = db.prepare(
+      `DELETE FROM ${CALLS_TABLE} WHERE thread_id = ? AND task_id = ? AND call_id = ?`,
+    );
     this.#openCalls = db.prepare(
-      `SELECT ${callColumns} FROM ${CALLS} WHERE status = 'started' ORDER BY started_at, rowid`,
+      `SELECT ${CALL_COLUMNS} FROM ${CALLS_TABLE} WHERE status = 'started' ORDER BY started_at, rowid`,
     );
-    this.#pruneCalls = db.prepare(`DELETE FROM ${CALLS} WHERE status = 'finished' AND finished_at < ?`);
+    this.#pruneCalls = db.prepare(`DELETE FROM ${CALLS_TABLE} WHERE status = 'finished' AND finished_at < ?`);
   }
 
   async addWait(wait: ConsentWait): Promise<void> {
-    const stored = consentWaitSchema.parse(wait);
-    this.#addWait.run(
-      stored.consentId,
-      stored.threadId,
-      stored.subject,
-      stored.sessionDigest ?? null,
-      stored.createdAt,
-    );
+    this.#addWait.run(writeWaitRow(wait));
   }
 
   async findWaits(consentId: string): Promise<ConsentWait[]> {
-    return this.#findWaits.all(consentId).map(toWait);
+    return this.#findWaits.all(consentId).map(readWaitRow);
   }
 
   async listWaits(): Promise<ConsentWait[]> {
-    return this.#listWaits.all().map(toWait);
+    return this.#listWaits.all().map(readWaitRow);
   }
 
   async removeWait(consentId: string, threadId: string): Promise<void> {
@@ -132,57 +97,31 @@ export class SqliteConsentWaitStore implements ConsentWaitStore {
   }
 
   async startCall(call: ToolCallStart): Promise<void> {
-    const { threadId, taskId, callId, startedAt, ...rest } = toolCallRecordSchema.parse({
-      ...call,
-      status: "started",
-    });
-    const { status: _status, result: _result, finishedAt: _finishedAt, ...meta } = rest;
-    this.#startCall.run(threadId, taskId, callId, startedAt, JSON.stringify(meta));
+    const { threadId, taskId, callId, startedAt, record } = writeStartedCall(call);
+    this.#startCall.run(threadId, taskId, callId, startedAt, record);
   }
 
   async finishCall(key: ToolCallKey, result: ToolCallResult, finishedAt: number): Promise<void> {
-    const checked = checkKey(key);
-    const sealed = this.#box.seal(JSON.stringify(toolCallResultSchema.parse(result)), aadOf(checked));
+    const { key: checked, sealed } = sealCallResult(this.#box, key, result);
     this.#finishCall.run(finishedAt, sealed, checked.threadId, checked.taskId, checked.callId);
   }
 
   async getCall(key: ToolCallKey): Promise<ToolCallRecord | undefined> {
-    const checked = checkKey(key);
+    const checked = checkCallKey(key);
     const row = this.#getCall.get(checked.threadId, checked.taskId, checked.callId);
-    return row ? this.#read(row) : undefined;
+    return row ? readCallRow(this.#box, row) : undefined;
   }
 
   async dropCall(key: ToolCallKey): Promise<void> {
-    const checked = checkKey(key);
+    const checked = checkCallKey(key);
     this.#dropCall.run(checked.threadId, checked.taskId, checked.callId);
   }
 
   async listOpenCalls(): Promise<ToolCallRecord[]> {
-    return this.#openCalls.all().map((row) => this.#read(row));
+    return this.#openCalls.all().map((row) => readCallRow(this.#box, row));
   }
 
   async pruneCalls(before: number): Promise<number> {
     return this.#pruneCalls.run(before).changes;
-  }
-
-  #read(row: CallRow): ToolCallRecord {
-    const key = { threadId: row.thread_id, taskId: row.task_id, callId: row.call_id };
-    const rowName = JSON.stringify([key.threadId, key.taskId, key.callId]);
-    const result =
-      row.sealed === null
-        ? undefined
-        : readStored(CALLS, rowName, this.#box.open(row.sealed, aadOf(key)), (value) =>
-            toolCallResultSchema.parse(value),
-          );
-    return readStored(CALLS, rowName, row.record, (value) =>
-      toolCallRecordSchema.parse({
-        ...asObject(value),
-        ...key,
-        status: row.status,
-        startedAt: row.started_at,
-        ...(row.finished_at === null ? {} : { finishedAt: row.finished_at }),
-        ...(result === undefined ? {} : { result }),
-      }),
-    );
   }
 }
