@@ -103,6 +103,14 @@ export interface CreateAuthbusOptions {
   respond?: (page: AuthbusPage, request: Request) => Response | Promise<Response>;
   /** Failures of work done in the background (resuming a thread). Default: ignored; recovery retries on start. */
   onError?: (error: unknown, where: { consentId?: string; threadId?: string }) => void;
+  /**
+   * How a killed worker's work is taken over (with `stores.leases`): `leaseMs`, how long a
+   * thread's lease and this process's runner lease last between renewals (default 30 s), and
+   * `sweepIntervalMs`, how often on average a sweep resumes threads whose resume was lost and
+   * finishes runs whose tool calls a dead worker left open (default `leaseMs`; `false`: only
+   * `recover()` on attach does it). Without leases there is no sweep unless you set one.
+   */
+  recovery?: { leaseMs?: number; sweepIntervalMs?: number | false };
 }
 
 /** What {@link createAuthbus} returns: the entry points, and every part underneath. */
@@ -152,6 +160,8 @@ export interface Authbus {
   /**
    * After a restart: resumes threads whose consent settled meanwhile, finishes runs a dead
    * process left in a tool call, and waits again on CIBA and device consents still pending.
+   * With several workers only calls whose worker is gone (its runner lease ran out) count as
+   * left; the periodic sweep (see `recovery`) does the same while every worker keeps running.
    */
   recover(): Promise<RecoveryReport>;
   /** Resolves when no resume runs (tests, shutdown). */
@@ -253,6 +263,10 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     waits: stores.waits,
     onError,
     ...(stores.leases ? { leases: stores.leases } : {}),
+    ...(options.recovery?.leaseMs === undefined ? {} : { leaseMs: options.recovery.leaseMs }),
+    ...(options.recovery?.sweepIntervalMs === undefined
+      ? {}
+      : { sweepIntervalMs: options.recovery.sweepIntervalMs }),
   });
   // Expiry (the consents' timers, or a lazy check) resumes the waiting threads too.
   const onExpired = ({ consentId }: { consentId: string }): void => {
@@ -301,7 +315,8 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     consents,
     tokens: stores.tokens,
     consentLookup: stores.consents,
-    waits: stores.waits,
+    // Each call is recorded with this process's runner id: other workers leave it alone while we live.
+    waits: resumer.calls,
     elicitations,
   };
   const metadata = options.client?.metadataUrl
@@ -321,7 +336,7 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     consents,
     consentStore: stores.consents,
     waits: stores.waits,
-    resume: (consentId) => resumer.resume(consentId),
+    resumeAccepted: (accepted) => resumer.resumeAccepted(accepted),
     metadata,
     identify: options.identify,
     respond: options.respond,

@@ -153,4 +153,91 @@ describe("createResumer", () => {
     expect(errors).toEqual([]);
     resumer.close();
   });
+
+  it("a sweep resumes a thread whose resume was lost, skipping it while another worker holds it", async () => {
+    const waits = new MemoryConsentWaitStore();
+    await waits.addWait(wait("c1", "t1"));
+    const leases = new MemoryLeaseStore();
+    // A worker was resuming t1 and died holding its lease.
+    expect(await leases.acquire("authbus:thread:t1", 400)).toBeDefined();
+    const errors: unknown[] = [];
+    const resumer = createResumer({
+      consents: fakeConsents({ c1: "granted" }),
+      waits,
+      leases,
+      leaseMs: 300,
+      sweepIntervalMs: 40,
+      onError: (error) => errors.push(error),
+    });
+    const { graph, invoked } = fakeGraph({ t1: "c1" });
+    await resumer.attach(graph, { recover: false });
+    // A sweep never waits for a thread held elsewhere: the next one comes back to it.
+    expect(await resumer.sweep()).toEqual({ resumed: [], continued: [], pending: [] });
+    expect(invoked).toEqual([]);
+    await until(async () => (await waits.listWaits()).length === 0);
+    expect(invoked.map((call) => call.threadId)).toEqual(["t1"]);
+    expect(errors).toEqual([]);
+    resumer.close();
+    await resumer.idle();
+  });
+
+  it("leaves the open calls of a live runner alone and continues its threads once its lease runs out", async () => {
+    const waits = new MemoryConsentWaitStore();
+    const leases = new MemoryLeaseStore();
+    const call = (threadId: string, runnerId: string) => ({
+      threadId,
+      taskId: "task",
+      callId: `call-${threadId}`,
+      subject: "alice",
+      toolName: "send_email",
+      repeatable: false,
+      runnerId,
+      startedAt: Date.now(),
+    });
+    // Another worker runs a call on t1 and renews its runner lease, until it is killed.
+    const other = await leases.acquire("authbus:runner:worker-a", 300);
+    expect(other).toBeDefined();
+    await waits.startCall(call("t1", "worker-a"));
+    const errors: unknown[] = [];
+    const resumer = createResumer({
+      consents: fakeConsents({}),
+      waits,
+      leases,
+      leaseMs: 300,
+      sweepIntervalMs: 40,
+      runnerId: "worker-b",
+      onError: (error) => errors.push(error),
+    });
+    const { graph, invoked } = fakeGraph({});
+    // Starting up: the other worker is alive, its call is not this worker's to answer.
+    expect(await resumer.attach(graph)).toEqual({ resumed: [], continued: [], pending: [] });
+    // A call this worker starts is recorded as its own, and never taken for abandoned here.
+    await resumer.calls.startCall({ ...call("t2", "ignored"), runnerId: undefined });
+    expect((await waits.getCall({ threadId: "t2", taskId: "task", callId: "call-t2" }))?.runnerId).toBe(
+      "worker-b",
+    );
+    expect(await resumer.sweep()).toEqual({ resumed: [], continued: [], pending: [] });
+    expect(invoked).toEqual([]);
+
+    // worker-a dies (its lease is no longer renewed): a later sweep continues t1, once.
+    await until(async () => (await waits.listOpenCalls()).every((open) => open.threadId !== "t1"));
+    expect(invoked.map((run) => [run.threadId, run.input])).toEqual([["t1", null]]);
+    const closed = await waits.getCall({ threadId: "t1", taskId: "task", callId: "call-t1" });
+    expect(closed).toMatchObject({ status: "finished", result: { status: "error" } });
+    expect((await waits.listOpenCalls()).map((open) => open.threadId)).toEqual(["t2"]);
+    expect(errors).toEqual([]);
+    resumer.close();
+    await resumer.idle();
+    // Closed: its runner lease is handed back, so its own open call is now the others' to finish.
+    expect(await leases.acquire("authbus:runner:worker-b", 100)).toBeDefined();
+  });
 });
+
+/** Polls `condition` until it holds (a generous deadline, not a timing assertion). */
+async function until(condition: () => Promise<boolean>, deadlineMs = 20_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error("condition not met before the deadline");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * @module Resume every thread waiting on a settled consent exactly once, forget a wait only once
- * the thread is saved past it, and after a restart finish what a dead process left.
+ * the thread is saved past it, and after a restart (or, with several workers, in a periodic
+ * sweep) finish what a dead process left.
  */
 import {
   type ConsentOutcome,
@@ -12,6 +13,7 @@ import {
 } from "@authbus/core";
 import {
   pendingAuthInterrupts,
+  resumeAcceptedConsent,
   resumeConsent,
   SESSION_DIGEST_KEY,
   type SnapshotLike,
@@ -19,6 +21,7 @@ import {
 import type { Consents } from "@authbus/oauth";
 import { ConsentNotSettledError } from "../errors/consent-session-error.js";
 import { outsideRuns } from "./outside-runs.js";
+import { createRunner, recordCallsAs } from "./runner.js";
 
 /** A compiled graph, or a `createAgent` agent (its `graph` is used). */
 export interface ResumableGraph {
@@ -46,7 +49,11 @@ export interface ThreadRun {
   reason: "consent" | "recovery";
 }
 
-/** Makes a run; resolves once it has ended. Default: `graph.invoke(await run.input(), run.config)`. */
+/**
+ * Makes a run; resolves once it has ended. Default: `graph.invoke(await run.input(), { ...run.config,
+ * durability: "sync" })`. Use `durability: "sync"` in yours too: with `"async"` a process killed in a
+ * tool call may not have saved the step that made the call, and its replay makes a new call.
+ */
 export type RunThread = (run: ThreadRun) => Promise<void>;
 
 /** Options of {@link Resumer.attach}. */
@@ -80,7 +87,7 @@ export interface ResumerOptions {
   consents: Pick<Consents, "get">;
   waits: ConsentWaitStore;
   onError: (error: unknown, where: { consentId?: string; threadId?: string }) => void;
-  /** Calls started before this are a previous process's. Default: now. */
+  /** Calls started before this, recorded without a runner id, are a previous process's. Default: now. */
   startedAt?: number;
   /** Finished call records older than this many milliseconds are pruned by `recover()`. Default 7 days. */
   keepCallsMs?: number;
@@ -91,20 +98,61 @@ export interface ResumerOptions {
    * thread (both got the consent's event, or one recovers while another runs it) one runs it and
    * the other waits for the lease, then finds nothing left to do (a killed process's lease runs
    * out). Without them, one run at a time per thread holds in this process only.
+   *
+   * With them this process is also a runner: each tool call it starts is recorded with its
+   * runner id, and its lease `authbus:runner:<id>` is renewed while it lives, so other workers
+   * take its open calls for abandoned only once it is gone.
    */
   leases?: LeaseStore;
+  /**
+   * How long a thread's lease and this runner's lease last between renewals (each renewed every
+   * third of it): how long a killed worker's work waits before another takes it over. Default 30 s.
+   */
+  leaseMs?: number;
+  /**
+   * How often, on average, to sweep (jittered ±50%; timers unref'd; stopped by `close()`): resume
+   * threads whose consent settled but whose resume was lost (its worker died), and finish runs
+   * whose tool calls a dead runner left open. One worker of the deployment sweeps per period (a
+   * lease `authbus:sweep`). Default: `leaseMs` with leases, off without them (one process:
+   * `recover()` on start does it). `false` turns it off.
+   */
+  sweepIntervalMs?: number | false;
+  /** This process's runner id. Default: a random UUID. */
+  runnerId?: string;
 }
 
-/** How long a thread's lease lasts between renewals (renewed every third of it while the run goes on). */
+/** How long a thread's lease lasts between renewals, by default (renewed every third of it while the run goes on). */
 const THREAD_LEASE_MS = 30_000;
-/** How often a thread's lease held elsewhere is tried again. */
+/** How often a thread's lease held elsewhere is tried again (at most). */
 const THREAD_LEASE_RETRY_MS = 2_000;
+
+/** A callback `consents.accept()` accepted, as {@link Resumer.resumeAccepted} needs it. */
+export interface AcceptedCallback {
+  consentId: string;
+  subject: string;
+  settled: Promise<{ outcome: ConsentOutcome }>;
+}
 
 /** See {@link createResumer}. */
 export interface Resumer {
   attach(graph: ResumableGraph | { graph: ResumableGraph }, options?: AttachOptions): Promise<RecoveryReport>;
   resume(consentId: string, outcome?: ConsentOutcome): Promise<ResumeReport>;
+  /**
+   * Resumes every thread waiting on a consent whose callback was accepted (`consents.accept()`)
+   * at once, while its code is exchanged: each paused call waits for `settled` before it runs
+   * again. Resolves once the runs ended and the consent settled; rejects when the consent is
+   * left pending (its tokens could not be stored).
+   */
+  resumeAccepted(accepted: AcceptedCallback): Promise<ResumeReport>;
   recover(): Promise<RecoveryReport>;
+  /**
+   * One sweep now (what the periodic sweep does): like `recover()`, but it never waits for a
+   * thread another worker holds (the next sweep comes back to it) and only takes calls whose
+   * runner is gone for abandoned.
+   */
+  sweep(): Promise<RecoveryReport>;
+  /** The wait store tool calls must be recorded through (each `started` record names this runner). */
+  readonly calls: ConsentWaitStore;
   /** Resolves when no resume or recovery run is in flight. */
   idle(): Promise<void>;
   close(): void;
@@ -114,6 +162,18 @@ function isWrapped(value: unknown): value is { graph: ResumableGraph } {
   const graph = (value as { graph?: unknown }).graph;
   return (
     typeof graph === "object" && graph !== null && typeof (graph as ResumableGraph).getState === "function"
+  );
+}
+
+/**
+ * A snapshot with work left and nothing it waits on: a run stopped in the middle of a step (its
+ * tasks not run, or run with their writes saved but the next checkpoint never written).
+ */
+function isMidStep(snapshot: SnapshotLike): boolean {
+  const next = (snapshot as { next?: readonly unknown[] }).next ?? [];
+  return (
+    (next.length > 0 || snapshot.tasks.length > 0) &&
+    snapshot.tasks.every((task) => task.result !== undefined || task.interrupts.length === 0)
   );
 }
 
@@ -138,6 +198,18 @@ export function createResumer(options: ResumerOptions): Resumer {
   const now = options.now ?? Date.now;
   const startedAt = options.startedAt ?? now();
   const keepCallsMs = options.keepCallsMs ?? 7 * 24 * 3_600_000;
+  const leaseMs = options.leaseMs ?? THREAD_LEASE_MS;
+  const leaseRetryMs = Math.max(1, Math.min(THREAD_LEASE_RETRY_MS, Math.floor(leaseMs / 3)));
+  const sweepMs = options.sweepIntervalMs ?? (options.leases ? leaseMs : false);
+  const runner = createRunner({
+    leases: options.leases,
+    leaseMs,
+    startedAt,
+    ...(options.runnerId === undefined ? {} : { id: options.runnerId }),
+  });
+  const calls = recordCallsAs(waits, runner);
+  let sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  let sweeping: Promise<RecoveryReport> | undefined;
   let graph: ResumableGraph | undefined;
   let runThread: RunThread | undefined;
   const queues = new Map<string, Promise<void>>();
@@ -171,13 +243,19 @@ export function createResumer(options: ResumerOptions): Resumer {
   const defaultRun: RunThread = async (run) => {
     const input = await run.input();
     if (input === undefined || !graph) return;
-    await graph.invoke(input, run.config);
+    // Each step saved before the next starts: a run killed in a tool call replays that very call
+    // (same task, same call id) from the checkpoint, so the call journal keeps it to one execution.
+    await graph.invoke(input, { ...run.config, durability: "sync" });
   };
 
+  /** Whether a thread still needs the consent's resume: it waits on it, or a resumed run died mid-step. */
   const stillWaits = async (threadId: string, consentId: string): Promise<boolean> => {
     if (!graph) return true;
     const snapshot = await graph.getState({ configurable: { thread_id: threadId } }, { subgraphs: true });
-    return pendingAuthInterrupts(snapshot).some((pending) => pending.consentId === consentId);
+    return (
+      pendingAuthInterrupts(snapshot).some((pending) => pending.consentId === consentId) ||
+      isMidStep(snapshot)
+    );
   };
 
   /** Sleeps `ms`, or less when the resumer closes. */
@@ -195,27 +273,32 @@ export function createResumer(options: ResumerOptions): Resumer {
   /**
    * Runs `task` holding the thread's lease across processes (when there are leases). A lease
    * held elsewhere is waited out: it is another process's run (then `task` finds nothing left
-   * to do) or a killed process's, which runs out within `THREAD_LEASE_MS` — leaving the thread
-   * would strand it, as nothing else comes back to it. Resolves to `false`, without running
-   * `task`, only when the resumer closes meanwhile.
+   * to do) or a killed process's, which runs out within `leaseMs` — leaving the thread would
+   * strand it, unless a sweep comes back to it (`wait: false`, what a sweep does). Resolves to
+   * `false`, without running `task`, when the resumer closes meanwhile or, with `wait: false`,
+   * when the lease is held elsewhere.
    */
-  const withThreadLease = async (threadId: string, task: () => Promise<void>): Promise<boolean> => {
+  const withThreadLease = async (
+    threadId: string,
+    task: () => Promise<void>,
+    wait = true,
+  ): Promise<boolean> => {
     if (!options.leases) {
       await task();
       return true;
     }
     const name = `authbus:thread:${threadId}`;
-    let lease = await options.leases.acquire(name, THREAD_LEASE_MS);
+    let lease = closed ? undefined : await options.leases.acquire(name, leaseMs);
     while (!lease) {
+      if (closed || !wait) return false;
+      await pause(leaseRetryMs);
       if (closed) return false;
-      await pause(THREAD_LEASE_RETRY_MS);
-      if (closed) return false;
-      lease = await options.leases.acquire(name, THREAD_LEASE_MS);
+      lease = await options.leases.acquire(name, leaseMs);
     }
     const held = lease;
     const heartbeat = setInterval(
-      () => void held.renew(THREAD_LEASE_MS).catch(() => undefined),
-      THREAD_LEASE_MS / 3,
+      () => void held.renew(leaseMs).catch(() => undefined),
+      Math.max(1, Math.floor(leaseMs / 3)),
     );
     heartbeat.unref?.();
     try {
@@ -227,27 +310,52 @@ export function createResumer(options: ResumerOptions): Resumer {
     }
   };
 
-  const resumeThread = async (wait: ConsentWait, outcome: ConsentOutcome): Promise<void> => {
+  /**
+   * Whether a thread stopped in the middle of a step with nothing waiting: a run took the answer
+   * (saved with the checkpoint) and died before the step ended. Asked under the thread's lease,
+   * so no other authbus run is under way: running it with `null` replays the step with the saved
+   * answer (the call journal keeps each call to one execution).
+   */
+  const leftMidStep = async (current: ResumableGraph, threadId: string): Promise<boolean> =>
+    isMidStep(await current.getState({ configurable: { thread_id: threadId } }));
+
+  /** Resumes one waiting thread; resolves to `false` when it did not get to (see `withThreadLease`). */
+  const resumeThread = async (
+    wait: ConsentWait,
+    outcome: ConsentOutcome | "accepted",
+    waitForLease = true,
+  ): Promise<boolean> => {
     const current = graph;
-    if (!current) return;
+    if (!current) return false;
     const config = configOf(wait.threadId, wait.subject, wait.sessionDigest);
-    await onThread(wait.threadId, () =>
-      withThreadLease(wait.threadId, async () => {
-        const input = async (): Promise<unknown> => {
-          try {
-            return await resumeConsent(current, config, wait.consentId, outcome);
-          } catch (error) {
-            // Resumed already (another tab, another path): nothing waits any more.
-            if (isAuthbusError(error, "CONSENT_NOT_PENDING")) return undefined;
-            throw error;
-          }
-        };
-        await (runThread ?? defaultRun)({ threadId: wait.threadId, input, config, reason: "consent" });
-      }).then(() => undefined),
-    );
+    let ran = true;
+    await onThread(wait.threadId, async () => {
+      ran = await withThreadLease(
+        wait.threadId,
+        async () => {
+          const input = async (): Promise<unknown> => {
+            try {
+              return outcome === "accepted"
+                ? await resumeAcceptedConsent(current, config, wait.consentId)
+                : await resumeConsent(current, config, wait.consentId, outcome);
+            } catch (error) {
+              // Resumed already (another tab, another path): nothing waits any more, unless that
+              // run died mid-step (its answer saved, the step never ended): then finish it.
+              if (isAuthbusError(error, "CONSENT_NOT_PENDING"))
+                return (await leftMidStep(current, wait.threadId)) ? null : undefined;
+              throw error;
+            }
+          };
+          await (runThread ?? defaultRun)({ threadId: wait.threadId, input, config, reason: "consent" });
+        },
+        waitForLease,
+      );
+    });
+    if (!ran) return false;
     // Durably past the interrupt (the saved state no longer waits on it): only now forget the wait.
     if (!(await stillWaits(wait.threadId, wait.consentId)))
       await waits.removeWait(wait.consentId, wait.threadId);
+    return true;
   };
 
   const settledOutcome = async (consentId: string, expected?: ConsentOutcome): Promise<ConsentOutcome> => {
@@ -289,6 +397,38 @@ export function createResumer(options: ResumerOptions): Resumer {
     return flight;
   };
 
+  const resumeAccepted = (accepted: AcceptedCallback): Promise<ResumeReport> => {
+    const { consentId } = accepted;
+    const found = flights.get(consentId);
+    if (found) return found;
+    const flight = track(
+      (async (): Promise<ResumeReport> => {
+        // A wait recorded for another user than the consent's is never resumed by it.
+        const waiting = (await waits.findWaits(consentId)).filter(
+          (wait) => wait.subject === accepted.subject,
+        );
+        const threads = waiting.map((wait) => wait.threadId);
+        const results = await Promise.allSettled(waiting.map((wait) => resumeThread(wait, "accepted")));
+        for (const [index, result] of results.entries()) {
+          if (result.status === "rejected") onError(result.reason, { consentId, threadId: threads[index] });
+        }
+        const outcome = await accepted.settled.then(
+          (settled) => settled.outcome,
+          // A failed exchange denies the consent; a failed token write leaves it pending (then
+          // the resumed calls wait on, and the callback's error is the answer).
+          async (error: unknown) => {
+            const view = await consents.get(consentId);
+            if (!view || view.status === "pending") throw error;
+            return view.status;
+          },
+        );
+        return { consentId, outcome, threads };
+      })().finally(() => flights.delete(consentId)),
+    );
+    flights.set(consentId, flight);
+    return flight;
+  };
+
   /** A pending consent a restart found: resume its threads when it expires (the bus says so too). */
   const armExpiry = (consentId: string, expiresAt: number): void => {
     if (closed || timers.has(consentId)) return;
@@ -304,97 +444,207 @@ export function createResumer(options: ResumerOptions): Resumer {
     timers.set(consentId, timer);
   };
 
-  /**
-   * Runs a thread a dead process left in a tool call (unless a consent resume just ran it), then
-   * closes any call still left open, so none is looked at again.
-   */
-  const continueThread = async (threadId: string, calls: ToolCallRecord[], run: boolean): Promise<void> => {
-    const first = calls[0];
-    if (!graph || !first) return;
-    const config = configOf(threadId, first.subject, first.sessionDigest);
-    if (run) {
-      let ran = true;
-      await onThread(threadId, async () => {
-        ran = await withThreadLease(threadId, () =>
-          (runThread ?? defaultRun)({ threadId, input: async () => null, config, reason: "recovery" }),
-        );
-      });
-      // Closed while another process held the thread: leave its calls to the next start.
-      if (!ran) return;
-    }
+  /** The calls of `calls` still open exactly as their dead process left them (nothing re-made or answered them since). */
+  const stillOpen = async (calls: ToolCallRecord[]): Promise<ToolCallRecord[]> => {
+    const left: ToolCallRecord[] = [];
     for (const call of calls) {
       const record = await waits.getCall(call);
-      if (record?.status === "started" && record.startedAt < startedAt) {
-        await waits.finishCall(
-          call,
-          { content: `The call to ${call.toolName} was interrupted and was not retried.`, status: "error" },
-          now(),
-        );
-      }
+      if (
+        record?.status === "started" &&
+        record.startedAt === call.startedAt &&
+        record.runnerId === call.runnerId
+      )
+        left.push(call);
     }
+    return left;
   };
 
-  const recover = (): Promise<RecoveryReport> =>
-    track(
-      (async (): Promise<RecoveryReport> => {
-        const report: RecoveryReport = { resumed: [], continued: [], pending: [] };
-        await waits.pruneCalls(now() - keepCallsMs);
-        const consentIds = [...new Set((await waits.listWaits()).map((wait) => wait.consentId))];
-        const resumedThreads = new Set<string>();
-        await Promise.all(
-          consentIds.map(async (consentId) => {
-            try {
-              const view = await consents.get(consentId);
-              if (!view) {
-                for (const wait of await waits.findWaits(consentId))
-                  await waits.removeWait(consentId, wait.threadId);
-                return;
-              }
-              if (view.status === "pending") {
-                report.pending.push(consentId);
-                armExpiry(consentId, view.expiresAt);
-                return;
-              }
-              const done = await resume(consentId);
-              for (const threadId of done.threads) resumedThreads.add(threadId);
-              report.resumed.push(done);
-            } catch (error) {
-              onError(error, { consentId });
-            }
-          }),
+  /**
+   * Runs a thread a dead process left in a tool call (unless a consent resume just ran it), then
+   * closes any call still left open, so none is looked at again. Resolves to whether it ran the
+   * thread; `false` also when the thread's lease was held elsewhere and `wait` is off (a sweep
+   * comes back to it) or another worker finished it first.
+   */
+  const continueThread = async (
+    threadId: string,
+    calls: ToolCallRecord[],
+    run: boolean,
+    wait: boolean,
+  ): Promise<boolean> => {
+    const first = calls[0];
+    if (!graph || !first) return false;
+    const config = configOf(threadId, first.subject, first.sessionDigest);
+    let ran = false;
+    if (run) {
+      let reached = true;
+      await onThread(threadId, async () => {
+        reached = await withThreadLease(
+          threadId,
+          async () => {
+            // Under the lease: another worker may have finished the thread meanwhile.
+            if ((await stillOpen(calls)).length === 0) return;
+            ran = true;
+            await (runThread ?? defaultRun)({
+              threadId,
+              input: async () => null,
+              config,
+              reason: "recovery",
+            });
+          },
+          wait,
         );
-        // Calls a previous process started and never finished, by thread.
-        const open = new Map<string, ToolCallRecord[]>();
-        for (const call of await waits.listOpenCalls()) {
-          if (call.startedAt >= startedAt) continue;
-          open.set(call.threadId, [...(open.get(call.threadId) ?? []), call]);
+      });
+      // Closed, or the thread is busy elsewhere: leave its calls to the next sweep or start.
+      if (!reached) return false;
+    }
+    for (const call of await stillOpen(calls)) {
+      await waits.finishCall(
+        call,
+        { content: `The call to ${call.toolName} was interrupted and was not retried.`, status: "error" },
+        now(),
+      );
+    }
+    return ran;
+  };
+
+  /**
+   * What a start (`sweep: false`) or a sweep does: resume the threads of settled consents, then
+   * finish the runs whose open calls belong to no live runner. A start waits for threads other
+   * workers hold; a sweep skips them until its next round.
+   */
+  const recoverOnce = async (sweep: boolean): Promise<RecoveryReport> => {
+    const report: RecoveryReport = { resumed: [], continued: [], pending: [] };
+    await waits.pruneCalls(now() - keepCallsMs);
+    const consentIds = [...new Set((await waits.listWaits()).map((wait) => wait.consentId))];
+    const resumedThreads = new Set<string>();
+    const busyThreads = new Set<string>();
+    await Promise.all(
+      consentIds.map(async (consentId) => {
+        try {
+          const view = await consents.get(consentId);
+          if (!view) {
+            for (const wait of await waits.findWaits(consentId))
+              await waits.removeWait(consentId, wait.threadId);
+            return;
+          }
+          if (view.status === "pending") {
+            report.pending.push(consentId);
+            // A sweep reads each pending consent again next round (`get` expires it when due).
+            if (!sweep) armExpiry(consentId, view.expiresAt);
+            return;
+          }
+          if (!sweep) {
+            const done = await resume(consentId);
+            for (const threadId of done.threads) resumedThreads.add(threadId);
+            report.resumed.push(done);
+            return;
+          }
+          // This process is resuming it right now.
+          if (flights.has(consentId)) return;
+          const waiting = (await waits.findWaits(consentId)).filter((wait) => wait.subject === view.subject);
+          const threads: string[] = [];
+          for (const wait of waiting) {
+            try {
+              if (await resumeThread(wait, view.status, false)) {
+                threads.push(wait.threadId);
+                resumedThreads.add(wait.threadId);
+              } else busyThreads.add(wait.threadId);
+            } catch (error) {
+              busyThreads.add(wait.threadId);
+              onError(error, { consentId, threadId: wait.threadId });
+            }
+          }
+          if (threads.length > 0) report.resumed.push({ consentId, outcome: view.status, threads });
+        } catch (error) {
+          onError(error, { consentId });
         }
-        await Promise.all(
-          [...open].map(async ([threadId, calls]) => {
-            try {
-              // A thread just resumed re-ran its tasks already; only its leftovers need closing.
-              const run = !resumedThreads.has(threadId);
-              await continueThread(threadId, calls, run);
-              if (run) report.continued.push(threadId);
-            } catch (error) {
-              onError(error, { threadId });
-            }
-          }),
-        );
-        return report;
-      })(),
+      }),
     );
+    // Calls started and never finished by a process that is gone, by thread.
+    const open = new Map<string, ToolCallRecord[]>();
+    const alive = new Map<string, Promise<boolean>>();
+    for (const call of await waits.listOpenCalls()) {
+      if (busyThreads.has(call.threadId)) continue;
+      // One look per runner: its lease is taken and handed back at most once a round.
+      const key = call.runnerId ?? `\u0000${call.startedAt >= startedAt}`;
+      let live = alive.get(key);
+      if (!live) {
+        live = runner.isAlive(call);
+        alive.set(key, live);
+      }
+      if (await live) continue;
+      open.set(call.threadId, [...(open.get(call.threadId) ?? []), call]);
+    }
+    await Promise.all(
+      [...open].map(async ([threadId, calls]) => {
+        try {
+          // A thread just resumed re-ran its tasks already; only its leftovers need closing.
+          const run = !resumedThreads.has(threadId);
+          if (await continueThread(threadId, calls, run, !sweep)) report.continued.push(threadId);
+        } catch (error) {
+          onError(error, { threadId });
+        }
+      }),
+    );
+    return report;
+  };
+
+  const recover = (): Promise<RecoveryReport> => track(recoverOnce(false));
+
+  /** One sweep now (joined when one runs here already). */
+  const sweep = (): Promise<RecoveryReport> => {
+    if (closed || !graph) return Promise.resolve({ resumed: [], continued: [], pending: [] });
+    if (sweeping) return sweeping;
+    const run = recoverOnce(true).finally(() => {
+      sweeping = undefined;
+    });
+    sweeping = run;
+    return run;
+  };
+
+  /** The periodic sweep: skipped when another worker swept this period (it holds `authbus:sweep`). */
+  const sweepInTurn = async (period: number): Promise<void> => {
+    if (sweeping || closed) return;
+    // Not released: it runs out within the period, so the deployment sweeps about once a period.
+    if (
+      options.leases &&
+      !(await options.leases.acquire("authbus:sweep", Math.max(1, Math.floor(period * 0.9))))
+    )
+      return;
+    await sweep();
+  };
+
+  const scheduleSweep = (): void => {
+    if (sweepMs === false || closed || sweepTimer) return;
+    const period = sweepMs;
+    // Jittered, so workers started together do not sweep together.
+    const delay = Math.max(1, Math.round(period * (0.5 + Math.random())));
+    sweepTimer = setTimeout(() => {
+      sweepTimer = undefined;
+      void outsideRuns(() => sweepInTurn(period))
+        .catch((error: unknown) => onError(error, {}))
+        .finally(scheduleSweep);
+    }, delay);
+    sweepTimer.unref?.();
+  };
 
   return {
     async attach(target, attachOptions = {}) {
       graph = isWrapped(target) ? target.graph : target;
       runThread = attachOptions.run;
+      // Held before anything is recovered: this process's own calls are never taken for a dead one's.
+      await runner.ensure();
+      scheduleSweep();
       if (attachOptions.recover === false) return { resumed: [], continued: [], pending: [] };
       return recover();
     },
     resume,
+    resumeAccepted,
     recover,
+    sweep,
+    calls,
     async idle() {
+      await sweeping?.catch(() => undefined);
       while (inFlight.size > 0 || queues.size > 0) {
         await Promise.allSettled([...inFlight, ...queues.values()]);
       }
@@ -403,7 +653,16 @@ export function createResumer(options: ResumerOptions): Resumer {
       closed = true;
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      if (sweepTimer) clearTimeout(sweepTimer);
+      sweepTimer = undefined;
       for (const wake of [...wakeups]) wake();
+      // Ended once what runs here is over: this process's open calls are then the others' to finish.
+      track(
+        (async () => {
+          await sweeping?.catch(() => undefined);
+          await runner.close();
+        })(),
+      );
     },
   };
 }

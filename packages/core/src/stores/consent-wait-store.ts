@@ -48,6 +48,12 @@ export const toolCallRecordSchema = z.strictObject({
   toolName: z.string().min(1),
   /** The server marked the tool safe to repeat (MCP tool annotations `readOnlyHint` or `idempotentHint`). */
   repeatable: z.boolean(),
+  /**
+   * The process that made the call (its runner id, alive while its lease `authbus:runner:<id>`
+   * is renewed): with several workers, only a call whose runner is gone is taken for abandoned.
+   * Absent on calls recorded without one (then "started before this process" decides).
+   */
+  runnerId: z.string().min(1).optional(),
   status: toolCallStatusSchema,
   result: toolCallResultSchema.optional(),
   /** Epoch milliseconds. */

@@ -5,9 +5,11 @@
 import {
   AUTH_INTERRUPT_TYPE,
   type AuthInterrupt,
-  type AuthResume,
   authInterruptSchema,
   authResumeSchema,
+  isAcceptedResume,
+  type SettledResume,
+  settledResumeSchema,
 } from "@authbus/core";
 import type { UrlElicitationConsent, UrlElicitations, UrlElicitationView } from "@authbus/mcp";
 import { interrupt } from "@langchain/langgraph";
@@ -22,12 +24,13 @@ export interface ElicitationAskContext extends AskContext {
 
 /** A resume value found for this call, with the elicitation consent it answers. */
 export interface ElicitationAnswerFound {
-  resume: AuthResume;
+  resume: SettledResume;
   view: UrlElicitationView;
 }
 
-function parseResume(value: unknown): AuthResume {
-  const result = authResumeSchema.safeParse(value);
+function parseResume(value: unknown): SettledResume {
+  // An elicitation is answered settled: only an OAuth callback is resumed accepted.
+  const result = settledResumeSchema.safeParse(value);
   if (!result.success) {
     throw new AuthResumeError({
       code: "INVALID_AUTH_RESUME",
@@ -39,7 +42,7 @@ function parseResume(value: unknown): AuthResume {
   return result.data;
 }
 
-function checkSubject(context: ElicitationAskContext, view: UrlElicitationView, resume: AuthResume): void {
+function checkSubject(context: ElicitationAskContext, view: UrlElicitationView, resume: SettledResume): void {
   if (view.subject !== context.subject) {
     throw new AuthResumeError({
       code: "AUTH_RESUME_MISMATCH",
@@ -69,6 +72,8 @@ export async function takeElicitationAnswer(
     const parsed = authResumeSchema.safeParse(value);
     // Another kind of interrupt's answer: not ours to read past.
     if (!parsed.success) return undefined;
+    // An OAuth callback's accepted answer: never an elicitation's.
+    if (isAcceptedResume(parsed.data)) continue;
     const view = await context.elicitations.get(parsed.data.consentId);
     if (!view) continue;
     if (
@@ -119,7 +124,7 @@ export async function pauseOnElicitation(
   context: ElicitationAskContext,
   consent: UrlElicitationConsent,
   callId: string,
-): Promise<AuthResume> {
+): Promise<SettledResume> {
   const payload = elicitationInterrupt(consent);
   while (peekResume().kind === "answered") interrupt<null, unknown>(null);
   if (peekResume().kind === "unanswered") context.interruptedOn.remember(callId, consent.consentId);

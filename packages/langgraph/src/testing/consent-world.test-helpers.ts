@@ -36,6 +36,8 @@ export interface WorldOptions {
   storePath: string;
   checkpointPath: string;
   ttlSeconds?: number;
+  /** The app's launch link for a consent (`ConsentsOptions.launchUrl`): interrupts then carry no `state`. */
+  launchUrl?: (consentId: string) => string;
 }
 
 /** Every event emitted on a bus, in order. */
@@ -106,6 +108,7 @@ export function openWorld(options: WorldOptions): World {
     client: { redirectUri: REDIRECT_URI },
     allowHttpLoopback: true,
     ...(options.ttlSeconds === undefined ? {} : { ttlSeconds: options.ttlSeconds }),
+    ...(options.launchUrl === undefined ? {} : { launchUrl: options.launchUrl }),
   });
   const serverNames = new Map([
     [normalizeResource(options.urls.calendar), "calendar"],

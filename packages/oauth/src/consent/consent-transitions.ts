@@ -105,6 +105,10 @@ export function createConsentTransitions(deps: ConsentTransitionsDeps): ConsentT
     // Stored before settling: if the store write fails the consent stays pending (its link
     // still works), rather than being granted with no token behind it.
     const tokenKey = { subject: record.subject, resource: record.resource };
+    // The event's fingerprint is hashed (off the main thread) while the store writes run, so
+    // the event is not a hash later than the settle.
+    const fingerprint = fingerprintToken(tokenSet.accessToken);
+    void fingerprint.catch(() => undefined);
     const previous = await tokens.get(tokenKey);
     await tokens.set(tokenKey, tokenSet);
     if (await store.settle(id, "granted")) {
@@ -112,7 +116,7 @@ export function createConsentTransitions(deps: ConsentTransitionsDeps): ConsentT
         ...where(record),
         consentId: id,
         scopes: tokenSet.scopes,
-        tokenFingerprint: await fingerprintToken(tokenSet.accessToken),
+        tokenFingerprint: await fingerprint,
       });
       forget(id);
       return { won: true, tokens: tokenSet };

@@ -104,6 +104,8 @@ export interface AuthServerDPoPOptions {
 
 /** Counters of requests the authorization server handled. */
 export interface AuthServerStats {
+  /** Every HTTP request the server received, on any route (metadata, token, pages, `/testkit/*`). */
+  requests: number;
   /** Requests to the authorization endpoint (not counting resumes after login/consent). */
   authorizationRequests: number;
   /** Requests to the token endpoint, any grant, successful or not. */

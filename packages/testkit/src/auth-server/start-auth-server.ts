@@ -71,7 +71,10 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end();
   };
-  const loopback: LoopbackServer = await listenOnLoopback((req, res) => handle(req, res), options.port ?? 0);
+  const loopback: LoopbackServer = await listenOnLoopback((req, res) => {
+    stats.requests += 1;
+    handle(req, res);
+  }, options.port ?? 0);
   const issuer = loopback.origin;
 
   const oidc = await loadOidcProvider();

@@ -7,6 +7,7 @@ import type { TokenLedger } from "./token-ledger.js";
 /** Counters at 0. */
 export function createStats(): AuthServerStats {
   return {
+    requests: 0,
     authorizationRequests: 0,
     tokenRequests: 0,
     refreshRequests: 0,
