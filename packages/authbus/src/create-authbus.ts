@@ -336,7 +336,7 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     consents,
     consentStore: stores.consents,
     waits: stores.waits,
-    resumeAccepted: (accepted) => resumer.resumeAccepted(accepted),
+    resume: (consentId) => resumer.resume(consentId),
     metadata,
     identify: options.identify,
     respond: options.respond,

@@ -11,15 +11,12 @@ export type { MemoryBusHub } from "./bus/bridge/memory-bus-transport.js";
 export { createMemoryBusHub } from "./bus/bridge/memory-bus-transport.js";
 export type { AuthBus, AuthEventHandler } from "./bus/create-auth-bus.js";
 export { createAuthBus } from "./bus/create-auth-bus.js";
-export type { AcceptedResume, AuthInterrupt, AuthResume, SettledResume } from "./consent/auth-interrupt.js";
+export type { AuthInterrupt, AuthResume } from "./consent/auth-interrupt.js";
 export {
   AUTH_INTERRUPT_TYPE,
-  acceptedResumeSchema,
   authInterruptSchema,
   authResumeSchema,
-  isAcceptedResume,
   isAuthInterrupt,
-  settledResumeSchema,
 } from "./consent/auth-interrupt.js";
 export type { ConsentChannel } from "./consent/consent-channel.js";
 export { consentChannelSchema } from "./consent/consent-channel.js";

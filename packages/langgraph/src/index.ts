@@ -25,7 +25,7 @@ export { authInterruptMiddleware } from "./middleware/auth-interrupt-middleware.
 export type { PendingAuthInterrupt, SnapshotLike } from "./resume/pending-auth-interrupts.js";
 export { pendingAuthInterrupts } from "./resume/pending-auth-interrupts.js";
 export type { StateReader } from "./resume/resume-consent.js";
-export { resumeAcceptedConsent, resumeConsent } from "./resume/resume-consent.js";
+export { resumeConsent } from "./resume/resume-consent.js";
 export type { RunIdentity } from "./run/run-identity.js";
 export { readRunIdentity, SESSION_DIGEST_KEY } from "./run/run-identity.js";
 export type { CallIdRunner } from "./tools/call-with-consent.js";

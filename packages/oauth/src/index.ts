@@ -17,7 +17,6 @@ export type { AuthorizationUrlInput } from "./consent/authorization-url.js";
 export { buildAuthorizationUrl } from "./consent/authorization-url.js";
 export { reasonForChallenge } from "./consent/consent-reason.js";
 export type {
-  AcceptedConsent,
   BeginConsentInput,
   ChallengeCarrier,
   ConsentRequest,

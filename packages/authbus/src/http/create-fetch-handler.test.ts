@@ -1,6 +1,5 @@
 import { MemoryConsentStore, MemoryConsentWaitStore } from "@authbus/core";
-import type { ConsentResult } from "@authbus/oauth";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createFetchHandler } from "./create-fetch-handler.js";
 
 function handler(overrides: Partial<Parameters<typeof createFetchHandler>[0]> = {}) {
@@ -9,7 +8,7 @@ function handler(overrides: Partial<Parameters<typeof createFetchHandler>[0]> = 
   const handle = createFetchHandler({
     baseUrl: "https://app.example.com/auth/",
     consents: {
-      accept: async () => {
+      complete: async () => {
         throw new Error("not expected");
       },
       authorizationUrl: async () => undefined,
@@ -17,7 +16,7 @@ function handler(overrides: Partial<Parameters<typeof createFetchHandler>[0]> = 
     },
     consentStore: new MemoryConsentStore(),
     waits,
-    resumeAccepted: async ({ consentId }) => {
+    resume: async (consentId) => {
       resumed.push(consentId);
       return { consentId, outcome: "granted", threads: [] };
     },
@@ -70,52 +69,5 @@ describe("createFetchHandler", () => {
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("https://app.example.com/?outcome=callback_refused");
     expect(seen).toEqual(["sid=s"]);
-  });
-
-  it("resumes the waiting threads once the callback is accepted, before the code exchange ends", async () => {
-    for (const ending of ["granted", "exchange failed"] as const) {
-      let settle: (result: ConsentResult) => void = () => undefined;
-      let fail: (error: unknown) => void = () => undefined;
-      const settled = new Promise<ConsentResult>((resolve, reject) => {
-        settle = resolve;
-        fail = reject;
-      });
-      const order: string[] = [];
-      const { handle, resumed } = handler({
-        consents: {
-          accept: async () => {
-            order.push("accepted");
-            return {
-              consentId: "c1",
-              subject: "alice",
-              serverName: "s",
-              resource: "https://r.example",
-              settled,
-            };
-          },
-          authorizationUrl: async () => undefined,
-          get: async () => undefined,
-        },
-      });
-      const page = handle(new Request("https://app.example.com/auth/oauth/callback?state=st&code=co"));
-      // The page waits for the exchange; the threads do not.
-      await vi.waitFor(() => expect(resumed).toEqual(["c1"]));
-      if (ending === "granted") {
-        settle({
-          consentId: "c1",
-          subject: "alice",
-          serverName: "s",
-          resource: "https://r.example",
-          outcome: "granted",
-        });
-        const response = await page;
-        expect(response.status).toBe(200);
-        expect(await response.text()).toContain("Access granted");
-      } else {
-        fail(new Error("exchanging the authorization code of consent c1 failed: invalid_grant"));
-        expect((await page).status).toBe(400);
-      }
-      expect(order).toEqual(["accepted"]);
-    }
   });
 });

@@ -10,7 +10,7 @@ import {
   digestSession,
   isAuthbusError,
 } from "@authbus/core";
-import type { AcceptedConsent, ClientMetadataDocument, ConsentResult, Consents } from "@authbus/oauth";
+import type { ClientMetadataDocument, Consents } from "@authbus/oauth";
 import { ConsentSessionError } from "../errors/consent-session-error.js";
 import type { ResumeReport } from "../resume/create-resumer.js";
 import { type AuthbusPage, defaultPage } from "./default-page.js";
@@ -30,14 +30,11 @@ export interface RequestIdentity {
 export interface FetchHandlerOptions {
   /** The app's base URL; routes live under its path. */
   baseUrl: string;
-  consents: Pick<Consents, "accept" | "authorizationUrl" | "get">;
+  consents: Pick<Consents, "complete" | "authorizationUrl" | "get">;
   consentStore: Pick<ConsentStore, "get" | "findByState">;
   waits: Pick<ConsentWaitStore, "findWaits">;
-  /**
-   * Resumes the threads waiting on a consent whose callback was accepted, at once (in the
-   * background): the code is exchanged meanwhile, and each paused call waits for the outcome.
-   */
-  resumeAccepted(accepted: AcceptedConsent): Promise<ResumeReport>;
+  /** Resumes the threads waiting on a settled consent (in the background). */
+  resume(consentId: string): Promise<ResumeReport>;
   /** The CIMD document and where it is served, when the app publishes one. */
   metadata?: { url: string; document: ClientMetadataDocument } | undefined;
   identify?:
@@ -77,9 +74,8 @@ function trimSlash(path: string): string {
  * - `GET /consents/:id/authorize` — the launch link cards carry: `302` to the authorization
  *   server (the `state`-bearing URL appears only here), `410` once the consent is over, `403`
  *   from another session or user.
- * - `GET /oauth/callback` — the redirect URI: checks the session, accepts the callback
- *   (`state` once, `iss`), resumes every thread waiting on the consent once while the code is
- *   exchanged (PKCE, `resource`), and answers with the outcome.
+ * - `GET /oauth/callback` — the redirect URI: checks the session, completes the consent
+ *   (`state`, PKCE, `iss`, code exchange), then resumes every thread waiting on it once.
  *   A callback from another session is refused before anything changes (login CSRF).
  * - `GET <path of client.metadataUrl>` — the Client ID Metadata Document, when configured.
  *
@@ -122,8 +118,11 @@ export function createFetchHandler(
     } catch (error) {
       return answer({ kind: "callback_refused", status: 403, error }, request);
     }
-    const refuse = (error: unknown) =>
-      answer(
+    let result: Awaited<ReturnType<Consents["complete"]>>;
+    try {
+      result = await options.consents.complete(request.url);
+    } catch (error) {
+      return answer(
         {
           kind: "callback_refused",
           status: isAuthbusError(error, "CONSENT_SESSION_MISMATCH") ? 403 : 400,
@@ -131,32 +130,16 @@ export function createFetchHandler(
         },
         request,
       );
-    let accepted: AcceptedConsent;
-    try {
-      accepted = await options.consents.accept(request.url);
-    } catch (error) {
-      return refuse(error);
     }
-    const { consentId } = accepted;
-    // Read before the resume can forget a wait (only once its thread is saved past it); for the
-    // page only, so a failed read lists no thread rather than failing the callback.
-    const waiting = options.waits.findWaits(consentId).then(
-      (found) => found.map((wait) => wait.threadId),
-      () => [],
+    const threads = (await options.waits.findWaits(result.consentId)).map((wait) => wait.threadId);
+    // Resumed in the background (see `idle()`); a restart resumes whatever this does not finish.
+    options
+      .resume(result.consentId)
+      .catch((error: unknown) => options.onError(error, { consentId: result.consentId }));
+    return answer(
+      { kind: "consent_completed", consentId: result.consentId, outcome: result.outcome, threads },
+      request,
     );
-    // The threads resume now, while the code is exchanged: the path the person waits on after
-    // Approve overlaps the token request with the graph's own resume work. Each paused call
-    // waits for the outcome; a failed exchange denies the consent, so it ends as a refusal.
-    // A restart resumes whatever this does not finish.
-    options.resumeAccepted(accepted).catch((error: unknown) => options.onError(error, { consentId }));
-    let result: ConsentResult;
-    try {
-      result = await accepted.settled;
-    } catch (error) {
-      return refuse(error);
-    }
-    const threads = await waiting;
-    return answer({ kind: "consent_completed", consentId, outcome: result.outcome, threads }, request);
   };
 
   return async (request, given) => {

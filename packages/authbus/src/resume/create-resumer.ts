@@ -13,7 +13,6 @@ import {
 } from "@authbus/core";
 import {
   pendingAuthInterrupts,
-  resumeAcceptedConsent,
   resumeConsent,
   SESSION_DIGEST_KEY,
   type SnapshotLike,
@@ -126,24 +125,10 @@ const THREAD_LEASE_MS = 30_000;
 /** How often a thread's lease held elsewhere is tried again (at most). */
 const THREAD_LEASE_RETRY_MS = 2_000;
 
-/** A callback `consents.accept()` accepted, as {@link Resumer.resumeAccepted} needs it. */
-export interface AcceptedCallback {
-  consentId: string;
-  subject: string;
-  settled: Promise<{ outcome: ConsentOutcome }>;
-}
-
 /** See {@link createResumer}. */
 export interface Resumer {
   attach(graph: ResumableGraph | { graph: ResumableGraph }, options?: AttachOptions): Promise<RecoveryReport>;
   resume(consentId: string, outcome?: ConsentOutcome): Promise<ResumeReport>;
-  /**
-   * Resumes every thread waiting on a consent whose callback was accepted (`consents.accept()`)
-   * at once, while its code is exchanged: each paused call waits for `settled` before it runs
-   * again. Resolves once the runs ended and the consent settled; rejects when the consent is
-   * left pending (its tokens could not be stored).
-   */
-  resumeAccepted(accepted: AcceptedCallback): Promise<ResumeReport>;
   recover(): Promise<RecoveryReport>;
   /**
    * One sweep now (what the periodic sweep does): like `recover()`, but it never waits for a
@@ -322,7 +307,7 @@ export function createResumer(options: ResumerOptions): Resumer {
   /** Resumes one waiting thread; resolves to `false` when it did not get to (see `withThreadLease`). */
   const resumeThread = async (
     wait: ConsentWait,
-    outcome: ConsentOutcome | "accepted",
+    outcome: ConsentOutcome,
     waitForLease = true,
   ): Promise<boolean> => {
     const current = graph;
@@ -335,9 +320,7 @@ export function createResumer(options: ResumerOptions): Resumer {
         async () => {
           const input = async (): Promise<unknown> => {
             try {
-              return outcome === "accepted"
-                ? await resumeAcceptedConsent(current, config, wait.consentId)
-                : await resumeConsent(current, config, wait.consentId, outcome);
+              return await resumeConsent(current, config, wait.consentId, outcome);
             } catch (error) {
               // Resumed already (another tab, another path): nothing waits any more, unless that
               // run died mid-step (its answer saved, the step never ended): then finish it.
@@ -390,38 +373,6 @@ export function createResumer(options: ResumerOptions): Resumer {
         for (const [index, result] of results.entries()) {
           if (result.status === "rejected") onError(result.reason, { consentId, threadId: threads[index] });
         }
-        return { consentId, outcome, threads };
-      })().finally(() => flights.delete(consentId)),
-    );
-    flights.set(consentId, flight);
-    return flight;
-  };
-
-  const resumeAccepted = (accepted: AcceptedCallback): Promise<ResumeReport> => {
-    const { consentId } = accepted;
-    const found = flights.get(consentId);
-    if (found) return found;
-    const flight = track(
-      (async (): Promise<ResumeReport> => {
-        // A wait recorded for another user than the consent's is never resumed by it.
-        const waiting = (await waits.findWaits(consentId)).filter(
-          (wait) => wait.subject === accepted.subject,
-        );
-        const threads = waiting.map((wait) => wait.threadId);
-        const results = await Promise.allSettled(waiting.map((wait) => resumeThread(wait, "accepted")));
-        for (const [index, result] of results.entries()) {
-          if (result.status === "rejected") onError(result.reason, { consentId, threadId: threads[index] });
-        }
-        const outcome = await accepted.settled.then(
-          (settled) => settled.outcome,
-          // A failed exchange denies the consent; a failed token write leaves it pending (then
-          // the resumed calls wait on, and the callback's error is the answer).
-          async (error: unknown) => {
-            const view = await consents.get(consentId);
-            if (!view || view.status === "pending") throw error;
-            return view.status;
-          },
-        );
         return { consentId, outcome, threads };
       })().finally(() => flights.delete(consentId)),
     );
@@ -639,7 +590,6 @@ export function createResumer(options: ResumerOptions): Resumer {
       return recover();
     },
     resume,
-    resumeAccepted,
     recover,
     sweep,
     calls,

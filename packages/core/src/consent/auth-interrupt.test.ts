@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  acceptedResumeSchema,
-  authInterruptSchema,
-  authResumeSchema,
-  isAcceptedResume,
-  isAuthInterrupt,
-  settledResumeSchema,
-} from "./auth-interrupt.js";
+import { authInterruptSchema, authResumeSchema, isAuthInterrupt } from "./auth-interrupt.js";
 
 const payload = {
   type: "authbus/consent_required",
@@ -56,19 +49,5 @@ describe("authInterruptSchema", () => {
     expect(authResumeSchema.safeParse({ consentId: "c1", outcome: "granted", token: "t" }).success).toBe(
       false,
     );
-  });
-
-  it("checks an accepted callback's resume value: the consent only, never a code, state or token", () => {
-    const accepted = { consentId: "c1", accepted: true };
-    expect(authResumeSchema.parse(accepted)).toEqual(accepted);
-    expect(isAcceptedResume(authResumeSchema.parse(accepted))).toBe(true);
-    expect(isAcceptedResume(authResumeSchema.parse({ consentId: "c1", outcome: "denied" }))).toBe(false);
-    // The settled value DESIGN.md fixes is not an accepted one, and stays exactly what it was.
-    expect(settledResumeSchema.safeParse(accepted).success).toBe(false);
-    expect(acceptedResumeSchema.safeParse({ consentId: "c1", accepted: false }).success).toBe(false);
-    expect(acceptedResumeSchema.safeParse({ consentId: "", accepted: true }).success).toBe(false);
-    for (const extra of [{ code: "x" }, { state: "s" }, { token: "t" }, { outcome: "granted" }]) {
-      expect(authResumeSchema.safeParse({ ...accepted, ...extra }).success).toBe(false);
-    }
   });
 });

@@ -62,36 +62,13 @@ export const authInterruptSchema = authInterruptFields
 
 export type AuthInterrupt = z.infer<typeof authInterruptSchema>;
 
-/** The resume value DESIGN.md fixes: which consent, and how it ended. Never a token. */
-export const settledResumeSchema = z.strictObject({
+/** What a graph is resumed with: which consent, and how it ended. Never a token. */
+export const authResumeSchema = z.strictObject({
   consentId: z.string().min(1),
   outcome: consentOutcomeSchema,
 });
 
-export type SettledResume = z.infer<typeof settledResumeSchema>;
-
-/**
- * The consent's callback was accepted (its `state` checked, claimed once) and its outcome is
- * being settled: the graph resumes while the code is exchanged, so the exchange overlaps the
- * graph's own resume work, and the paused call waits for the outcome before it runs again.
- * Names the consent only: never a code, `state` or token.
- */
-export const acceptedResumeSchema = z.strictObject({
-  consentId: z.string().min(1),
-  accepted: z.literal(true),
-});
-
-export type AcceptedResume = z.infer<typeof acceptedResumeSchema>;
-
-/** What a graph is resumed with: a settled consent, or an accepted callback still settling. Never a token. */
-export const authResumeSchema = z.union([settledResumeSchema, acceptedResumeSchema]);
-
 export type AuthResume = z.infer<typeof authResumeSchema>;
-
-/** Tells an accepted callback's resume value from a settled one. */
-export function isAcceptedResume(resume: AuthResume): resume is AcceptedResume {
-  return "accepted" in resume;
-}
 
 /**
  * Tells whether an interrupt value is an authbus consent request (validated, so a value

@@ -2,7 +2,7 @@
  * @module The narrow shapes this package needs from `@authbus/oauth` consents and
  * `@authbus/mcp` clients, so any implementation with these members fits.
  */
-import type { ConsentChannel, ConsentOutcome, ConsentReason, OAuthChallenge } from "@authbus/core";
+import type { ConsentChannel, ConsentReason, OAuthChallenge } from "@authbus/core";
 
 /** What a consent needs to know of the challenge: an `AuthChallengeError` or a `challenge` event fits. */
 export interface ConsentChallenge {
@@ -52,12 +52,6 @@ export interface ConsentBeginner {
   begin(input: ConsentBeginInput): Promise<ConsentBegun>;
   /** When present (as on `createConsents()`), used as the {@link ConsentLookup} by default. */
   get?(consentId: string): Promise<{ subject: string; resource: string } | undefined>;
-  /**
-   * How a consent ends (`undefined` for an unknown one), as `createConsents().wait` tells it.
-   * Needed to resume on an accepted callback (`resumeAcceptedConsent`): the paused call waits
-   * with it for the code exchange to settle.
-   */
-  wait?(consentId: string): Promise<ConsentOutcome | undefined>;
 }
 
 /**

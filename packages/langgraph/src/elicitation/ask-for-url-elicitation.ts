@@ -5,11 +5,9 @@
 import {
   AUTH_INTERRUPT_TYPE,
   type AuthInterrupt,
+  type AuthResume,
   authInterruptSchema,
   authResumeSchema,
-  isAcceptedResume,
-  type SettledResume,
-  settledResumeSchema,
 } from "@authbus/core";
 import type { UrlElicitationConsent, UrlElicitations, UrlElicitationView } from "@authbus/mcp";
 import { interrupt } from "@langchain/langgraph";
@@ -24,13 +22,12 @@ export interface ElicitationAskContext extends AskContext {
 
 /** A resume value found for this call, with the elicitation consent it answers. */
 export interface ElicitationAnswerFound {
-  resume: SettledResume;
+  resume: AuthResume;
   view: UrlElicitationView;
 }
 
-function parseResume(value: unknown): SettledResume {
-  // An elicitation is answered settled: only an OAuth callback is resumed accepted.
-  const result = settledResumeSchema.safeParse(value);
+function parseResume(value: unknown): AuthResume {
+  const result = authResumeSchema.safeParse(value);
   if (!result.success) {
     throw new AuthResumeError({
       code: "INVALID_AUTH_RESUME",
@@ -42,7 +39,7 @@ function parseResume(value: unknown): SettledResume {
   return result.data;
 }
 
-function checkSubject(context: ElicitationAskContext, view: UrlElicitationView, resume: SettledResume): void {
+function checkSubject(context: ElicitationAskContext, view: UrlElicitationView, resume: AuthResume): void {
   if (view.subject !== context.subject) {
     throw new AuthResumeError({
       code: "AUTH_RESUME_MISMATCH",
@@ -72,8 +69,6 @@ export async function takeElicitationAnswer(
     const parsed = authResumeSchema.safeParse(value);
     // Another kind of interrupt's answer: not ours to read past.
     if (!parsed.success) return undefined;
-    // An OAuth callback's accepted answer: never an elicitation's.
-    if (isAcceptedResume(parsed.data)) continue;
     const view = await context.elicitations.get(parsed.data.consentId);
     if (!view) continue;
     if (
@@ -124,7 +119,7 @@ export async function pauseOnElicitation(
   context: ElicitationAskContext,
   consent: UrlElicitationConsent,
   callId: string,
-): Promise<SettledResume> {
+): Promise<AuthResume> {
   const payload = elicitationInterrupt(consent);
   while (peekResume().kind === "answered") interrupt<null, unknown>(null);
   if (peekResume().kind === "unanswered") context.interruptedOn.remember(callId, consent.consentId);

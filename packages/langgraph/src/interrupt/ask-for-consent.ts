@@ -8,13 +8,11 @@ import {
   type ConsentReason,
   type ConsentWaitStore,
   normalizeResource,
-  type SettledResume,
 } from "@authbus/core";
 import { interrupt } from "@langchain/langgraph";
 import type { BeginCoalescer } from "../consent/begin-coalescer.js";
 import type { ConsentBegun, ConsentChallenge, ConsentLookup } from "../consent/consent-types.js";
 import { AuthResumeError } from "../errors/auth-resume-error.js";
-import { type SettlementContext, settleResume } from "./await-settlement.js";
 import type { InterruptMemo } from "./interrupt-memo.js";
 import { currentTaskKey, peekResume } from "./peek-resume.js";
 
@@ -32,7 +30,7 @@ export interface ConsentNeed {
 }
 
 /** What {@link askForConsent} needs besides the need itself. */
-export interface AskContext extends SettlementContext {
+export interface AskContext {
   subject: string;
   coalescer: BeginCoalescer;
   lookup?: ConsentLookup | undefined;
@@ -49,7 +47,7 @@ export interface AskContext extends SettlementContext {
 // Several calls running in one task (a ToolNode without Send runs a message's tool calls
 // together) share the task's interrupt counter; one interrupt per need and task keeps the
 // counter's order deterministic across the replay.
-const sharedByTask = new WeakMap<object, Map<string, Promise<SettledResume>>>();
+const sharedByTask = new WeakMap<object, Map<string, Promise<AuthResume>>>();
 
 function parseResume(value: unknown): AuthResume {
   const result = authResumeSchema.safeParse(value);
@@ -57,7 +55,7 @@ function parseResume(value: unknown): AuthResume {
     throw new AuthResumeError({
       code: "INVALID_AUTH_RESUME",
       message:
-        "a consent interrupt was resumed with a value that is not { consentId, outcome } or { consentId, accepted: true }; resume it with resumeConsent() or resumeAcceptedConsent()",
+        "a consent interrupt was resumed with a value that is not { consentId, outcome }; resume it with resumeConsent()",
       cause: result.error,
     });
   }
@@ -112,16 +110,15 @@ function channelFields(begun: ConsentBegun): Partial<AuthInterrupt> {
   return fields;
 }
 
-async function ask(context: AskContext, need: ConsentNeed, callId: string): Promise<SettledResume> {
+async function ask(context: AskContext, need: ConsentNeed, callId: string): Promise<AuthResume> {
   const peeked = peekResume();
   if (peeked.kind === "answered") {
     // Replay after resume: the consent was begun in an earlier run; never begin another.
     await checkBelongs(context, need, context.interruptedOn.expected(callId), parseResume(peeked.value));
-    // Consumes the answer (keeping LangGraph's interrupt order) and returns it; an accepted
-    // callback's answer once its consent has settled.
+    // Consumes the answer (keeping LangGraph's interrupt order) and returns it.
     const resume = parseResume(interrupt<null, unknown>(null));
     context.interruptedOn.forget(callId);
-    return settleResume(context, resume);
+    return resume;
   }
   const begun = await context.coalescer.begin({
     subject: context.subject,
@@ -169,14 +166,13 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
     resume.consentId === begun.consentId ? begun.consentId : undefined,
     resume,
   );
-  return settleResume(context, resume);
+  return resume;
 }
 
 /**
  * Asks for consent for one call: begins the consent (coalesced), then pauses the graph with
  * `interrupt(payload)`, the payload validated by `authInterruptSchema`. On the replay that
- * follows a resume it begins nothing and returns the resume value instead; resumed on an
- * accepted callback (`resumeAcceptedConsent`), it returns once the consent has settled.
+ * follows a resume it begins nothing and returns the resume value instead.
  *
  * Must run inside a LangGraph task with a checkpointer.
  *
@@ -185,11 +181,7 @@ async function ask(context: AskContext, need: ConsentNeed, callId: string): Prom
  *
  * @throws {AuthResumeError} when the resume value is malformed or answers another consent.
  */
-export function askForConsent(
-  context: AskContext,
-  need: ConsentNeed,
-  callId: string,
-): Promise<SettledResume> {
+export function askForConsent(context: AskContext, need: ConsentNeed, callId: string): Promise<AuthResume> {
   const task = currentTaskKey();
   if (!task) return ask(context, need, callId);
   let shared = sharedByTask.get(task);

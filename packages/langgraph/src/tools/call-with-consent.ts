@@ -14,7 +14,6 @@ import type { ConsentChallenge, ToolServer, ToolServerResolver } from "../consen
 import { describeConsentOutcome } from "../consent/describe-outcome.js";
 import { callWithUrlElicitation } from "../elicitation/call-with-url-elicitation.js";
 import { type AskContext, askForConsent, type ConsentNeed } from "../interrupt/ask-for-consent.js";
-import { awaitAcceptedAnswer } from "../interrupt/await-settlement.js";
 
 /** Runs `fn` with `callId` as the current tool call, so authFetch tags its events with it. */
 export type CallIdRunner = <T>(callId: string, fn: () => Promise<T>) => Promise<T>;
@@ -191,8 +190,7 @@ function challengeNeed(
  * Makes one tool call, pausing the graph for consent when it needs a person: when no token is
  * held for the tool's resource (checked before calling), when the call rejects with an
  * `AuthChallengeError` that a refresh cannot fix, or when it fails and the bus saw such a
- * challenge for its call id. Resumed on an accepted callback, it first waits for that consent
- * to settle. After the consent: `granted` makes the call once more; `denied`,
+ * challenge for its call id. After the consent: `granted` makes the call once more; `denied`,
  * `expired`, or a second refusal end it with a message for the model. Never more than one
  * consent round per call.
  *
@@ -213,13 +211,9 @@ export async function callWithConsent<T>(
       callWithConsent(consentOnly, { ...call, attempt }),
     );
   }
-  // Resumed on an accepted callback: the code is being exchanged while the graph replays up to
-  // here; the call runs once the consent has settled, with the new token.
-  const settled = await awaitAcceptedAnswer(context, context.interruptedOn.expected(call.callId));
   const server = context.serverFor?.(call.toolName);
   let need: ConsentNeed | undefined;
-  // Just granted: the token was stored before the consent settled, so it is not looked up again.
-  if (server && context.tokens && settled !== "granted") {
+  if (server && context.tokens) {
     const held = await context.tokens.get({ subject: context.subject, resource: server.resource });
     // The refused connection's challenge (when the client kept it) says which scopes to ask for.
     if (!held) {

@@ -5,7 +5,6 @@ import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import { sharedBeginCoalescer } from "../consent/begin-coalescer.js";
 import type { ConsentBeginner, ConsentLookup, ToolServerResolver } from "../consent/consent-types.js";
-import type { WaitForOutcome } from "../interrupt/await-settlement.js";
 import { InterruptMemo } from "../interrupt/interrupt-memo.js";
 import { readRunIdentity } from "../run/run-identity.js";
 import { type CallIdRunner, type ConsentCallContext, callWithConsent } from "./call-with-consent.js";
@@ -56,11 +55,6 @@ function isErrorMessage(value: unknown): boolean {
   return ToolMessage.isInstance(value) && value.status === "error";
 }
 
-function waitOf(consents: ConsentBeginner): WaitForOutcome | undefined {
-  const { wait } = consents;
-  return wait ? (consentId) => wait.call(consents, consentId) : undefined;
-}
-
 function lookupOf(consents: ConsentBeginner): ConsentLookup | undefined {
   const { get } = consents;
   return get ? { get: (consentId) => get.call(consents, consentId) } : undefined;
@@ -74,7 +68,6 @@ export function createConsentCallContext(options: AuthInterruptOptions): Consent
     tokens: options.tokens,
     serverFor: options.serverFor,
     lookup: options.consentLookup ?? lookupOf(options.consents),
-    waitForOutcome: waitOf(options.consents),
     coalescer: sharedBeginCoalescer(options.consents, options.bus),
     interruptedOn: new InterruptMemo(),
     runWithCallId: options.runWithCallId ?? runWithCallId,

@@ -123,24 +123,6 @@ export interface ConsentResult {
   error?: string;
 }
 
-/**
- * A callback {@link Consents.accept} accepted: its `state` named a pending consent, the callback
- * was claimed for it (once, across processes) and its `iss` checked. Never holds the code,
- * `state` or a token.
- */
-export interface AcceptedConsent {
-  consentId: string;
-  subject: string;
-  serverName: string;
-  resource: string;
-  /**
-   * How the callback ends, as {@link Consents.complete} returns it: resolves once the code is
-   * exchanged and the tokens stored and the consent settled (or the authorization server's
-   * refusal recorded); rejects as `complete` throws (a failed exchange denies the consent).
-   */
-  settled: Promise<ConsentResult>;
-}
-
 /** A consent's public state (no state, verifier or URL). */
 export interface ConsentView {
   consentId: string;
@@ -176,22 +158,6 @@ export interface Consents {
    *   single-use, so the consent is then denied).
    */
   complete(callbackUrl: string | URL): Promise<ConsentResult>;
-  /**
-   * Accepts the redirect back from the authorization server and settles it in the background:
-   * resolves as soon as `state` names a pending consent, the callback is claimed for it and
-   * `iss` is checked, with `settled` for the rest of {@link complete} (code exchange, token
-   * storage, settle, event). This lets an app resume the waiting graphs while the code is
-   * exchanged (`resumeAcceptedConsent` of `@authbus/langgraph`): the paused call waits for the
-   * outcome with {@link wait}. `complete(url)` is `(await accept(url)).settled`.
-   *
-   * @example
-   * const { consentId, settled } = await consents.accept(request.url);
-   * const resumed = graph.invoke(await resumeAcceptedConsent(graph, config, consentId), config);
-   * const { outcome } = await settled;
-   * @throws {ConsentStateError} for a missing, unknown, expired or already-used `state`; nothing changes.
-   * @throws {ConsentCallbackError} for a wrong `iss` or a malformed callback; the consent stays pending.
-   */
-  accept(callbackUrl: string | URL): Promise<AcceptedConsent>;
   /** Denies a pending consent (the person closed the card). Returns false if it was not pending. */
   deny(consentId: string): Promise<boolean>;
   /** A consent's status, expiring it first if its time is up. */

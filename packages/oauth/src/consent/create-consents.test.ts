@@ -7,7 +7,7 @@ import {
   readOAuthChallenge,
   type TokenSet,
 } from "@authbus/core";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
 import { leakedSecrets, recordEvents } from "../testing/event-log.test-helpers.js";
 import { createFakeOAuth, type FakeOAuthOptions } from "../testing/fake-oauth.test-helpers.js";
@@ -465,97 +465,6 @@ describe("createConsents: retry limit and resource identifiers", () => {
     expect(sent).toBe("https://mcp.test");
     await consents.complete(oauth.answer(request.authorizationUrl));
     expect(await tokens.get(key)).toMatchObject({ resourceIndicator: "https://mcp.test" });
-    consents.close();
-  });
-});
-
-describe("consents.accept: the callback accepted first, settled in the background", () => {
-  /** `setup`, with the fake server's token requests held until `release()`. */
-  function setupHeld(fake: FakeOAuthOptions = {}) {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let sent = 0;
-    let forward: ConsentsOptions["fetch"];
-    const world = setup(fake, {
-      fetch: async (input, init) => {
-        const url = input instanceof Request ? input.url : String(input);
-        if (url.endsWith("/token")) {
-          sent += 1;
-          await released;
-        }
-        return (forward as NonNullable<typeof forward>)(input, init);
-      },
-    });
-    forward = world.oauth.fetch;
-    return { ...world, release, tokenRequests: () => sent };
-  }
-
-  it("resolves once the state is claimed, before the code is exchanged; settled is what complete returns", async () => {
-    const { begin, consents, tokens, key, oauth, events, release, tokenRequests } = setupHeld();
-    const request = await begin();
-    const callback = oauth.answer(request.authorizationUrl);
-    const accepted = await consents.accept(callback);
-    expect(accepted).toMatchObject({ consentId: request.consentId, subject: "alice", serverName: "files" });
-    // Never the code or the state.
-    const { settled: _settled, ...shown } = accepted;
-    const url = new URL(callback);
-    for (const secret of [url.searchParams.get("code"), url.searchParams.get("state")])
-      expect(JSON.stringify(shown)).not.toContain(secret);
-    // Accepted, not settled: the token request is on its way, nothing is stored or announced yet.
-    await vi.waitFor(() => expect(tokenRequests()).toBe(1));
-    expect(await tokens.get(key)).toBeUndefined();
-    expect((await consents.get(request.consentId))?.status).toBe("pending");
-    expect(events.some((e) => e.type === "consent.granted")).toBe(false);
-    const outcome = consents.wait(request.consentId);
-    release();
-    expect(await accepted.settled).toMatchObject({ consentId: request.consentId, outcome: "granted" });
-    expect(await outcome).toBe("granted");
-    expect((await tokens.get(key))?.accessToken).toBe(oauth.issued.accessTokens[0]);
-    consents.close();
-  });
-
-  it("accepts a callback once: a second one while the first settles, or after, is refused", async () => {
-    const { begin, consents, oauth, release, tokenRequests } = setupHeld();
-    const request = await begin();
-    const callback = oauth.answer(request.authorizationUrl);
-    const accepted = await consents.accept(callback);
-    await expect(consents.accept(callback)).rejects.toSatisfy(
-      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "in_progress",
-    );
-    release();
-    await accepted.settled;
-    await expect(consents.accept(callback)).rejects.toSatisfy(
-      (e) => isAuthbusError(e, "CONSENT_STATE") && e.problem === "settled",
-    );
-    expect(tokenRequests()).toBe(1);
-    consents.close();
-  });
-
-  it("refuses a wrong iss before accepting (the consent stays pending, nothing resumes)", async () => {
-    const { begin, consents, oauth } = setupHeld();
-    const request = await begin();
-    const forged = new URL(oauth.answer(request.authorizationUrl));
-    forged.searchParams.set("iss", "https://evil.example");
-    await expect(consents.accept(forged)).rejects.toSatisfy((e) => isAuthbusError(e, "CONSENT_CALLBACK"));
-    expect((await consents.get(request.consentId))?.status).toBe("pending");
-    consents.close();
-  });
-
-  it("a refused exchange rejects settled and denies the consent, so a waiting call ends as denied", async () => {
-    const { begin, consents, oauth, release, events } = setupHeld();
-    const request = await begin();
-    const callback = new URL(oauth.answer(request.authorizationUrl));
-    callback.searchParams.set("code", "not-a-code");
-    const accepted = await consents.accept(callback);
-    const outcome = consents.wait(request.consentId);
-    release();
-    await expect(accepted.settled).rejects.toSatisfy(
-      (e) => isAuthbusError(e, "CONSENT_CALLBACK") && e.error === "invalid_grant",
-    );
-    expect(await outcome).toBe("denied");
-    expect(events.filter((e) => e.type === "consent.denied")).toHaveLength(1);
     consents.close();
   });
 });

@@ -2,30 +2,28 @@
  * @module Re-consent flows: begin (PKCE authorization URL), complete (callback → tokens), deny,
  * expiry — composed from the state machine (`consent-transitions`, `join-consent`,
  * `retry-budget`, `accept-callback`), the HTTP steps (`plan-consent`, `prepare-consent`,
- * `exchange-code`, `settle-callback`) and the timers (`expiry-timers`, `../channels/poll-consent`).
+ * `exchange-code`) and the timers (`expiry-timers`, `../channels/poll-consent`).
  */
-
-import type { ConsentOutcome } from "@authbus/core";
+import type * as oauth from "oauth4webapi";
 import { createConsentWaiters } from "../channels/consent-waiters.js";
 import { createConsentPoller } from "../channels/poll-consent.js";
 import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
 import { clientForId } from "../client/resolve-client.js";
 import { createDiscovery } from "../discovery/create-discovery.js";
+import { ConsentCallbackError, ConsentStateError, safeCause } from "../errors/oauth-errors.js";
 import { type HttpOptions, pickHttpOptions } from "../shared/http-options.js";
 import { acceptCallback } from "./accept-callback.js";
 import { createConsentTransitions } from "./consent-transitions.js";
 import type { Consents, ConsentsOptions } from "./consent-types.js";
 import { shownUrl, toConsentRequest, toConsentView } from "./consent-views.js";
-import { checkCallback } from "./exchange-code.js";
+import { checkCallback, exchangeCode, exchangeErrorCode } from "./exchange-code.js";
 import { createExpiryTimers } from "./expiry-timers.js";
 import { joinOrCreateConsent } from "./join-consent.js";
 import { planConsent } from "./plan-consent.js";
 import { prepareConsent } from "./prepare-consent.js";
 import { createRetryBudget } from "./retry-budget.js";
-import { type SettleCallbackInput, settleCallback } from "./settle-callback.js";
 
 export type {
-  AcceptedConsent,
   BeginConsentInput,
   ChallengeCarrier,
   ConsentRequest,
@@ -131,47 +129,55 @@ export function createConsents(options: ConsentsOptions): Consents {
     return transitions.deny(record, "access_denied");
   };
 
-  // Callbacks accepted here and settling: a call waiting on one (resumed while the code is
-  // exchanged) learns its outcome when it settles, without a store read or the bus.
-  const inProcess = new Map<string, Promise<ConsentOutcome | undefined>>();
-
-  const accept: Consents["accept"] = async (callbackUrl) => {
-    const accepted = await acceptCallback(store, callbackUrl, transitions.stillPending);
-    const { record } = accepted;
-    let settle: SettleCallbackInput;
+  const complete: Consents["complete"] = async (callbackUrl) => {
+    const { record, parameters, release } = await acceptCallback(
+      store,
+      callbackUrl,
+      transitions.stillPending,
+    );
+    const id = record.consentId;
     try {
       const as = await discovery.forIssuer(record.issuer);
       const { client, auth } = await clientForId(as, record.clientId, config, registrations);
-      // A wrong `iss` or a malformed callback is refused here, before anyone resumes on it.
-      const checked = checkCallback(as, client, accepted.parameters, record);
-      settle = { as, client, auth, record, checked, http, transitions };
-    } catch (error) {
-      await accepted.release();
-      throw error;
+      const result = {
+        consentId: id,
+        subject: record.subject,
+        serverName: record.serverName,
+        resource: record.resource,
+      };
+      const checked = checkCallback(as, client, parameters, record);
+      if ("refused" in checked) {
+        const { error, errorDescription } = checked.refused;
+        if (!(await transitions.deny(record, error, errorDescription)))
+          throw new ConsentStateError({ problem: "settled", consentId: id });
+        return { ...result, outcome: "denied", error };
+      }
+      let response: oauth.TokenEndpointResponse;
+      try {
+        response = await exchangeCode({ as, client, auth, record, parameters: checked.parameters, http });
+      } catch (error) {
+        // The code is single-use: this consent cannot be completed any more.
+        const code = exchangeErrorCode(error);
+        await transitions.deny(record, code);
+        throw new ConsentCallbackError({
+          consentId: id,
+          message: `exchanging the authorization code of consent ${id} failed: ${error instanceof Error ? error.message : code}`,
+          error: code,
+          cause: safeCause(error),
+        });
+      }
+      const granted = await transitions.grant(record, response);
+      // Denied or expired meanwhile (another worker): the new tokens were not kept.
+      if (!granted.won)
+        throw new ConsentStateError({
+          problem: granted.status === "expired" ? "expired" : "settled",
+          consentId: id,
+        });
+      return { ...result, outcome: "granted", scopes: granted.tokens.scopes };
+    } finally {
+      await release();
     }
-    const id = record.consentId;
-    const settling = settleCallback(settle);
-    const settled = settling.finally(accepted.release);
-    // Whoever awaits `settled` sees its failure; nobody awaiting it is not an unhandled rejection.
-    void settled.catch(() => undefined);
-    // Waiters learn the outcome once the consent settled, before the claim is released. A failed
-    // settle may leave the consent pending (its tokens not stored): `wait` then looks again.
-    const outcome = settling.then(
-      (result) => result.outcome,
-      () => undefined,
-    );
-    inProcess.set(id, outcome);
-    void outcome.then(() => inProcess.delete(id));
-    return {
-      consentId: record.consentId,
-      subject: record.subject,
-      serverName: record.serverName,
-      resource: record.resource,
-      settled,
-    };
   };
-
-  const complete: Consents["complete"] = async (callbackUrl) => (await accept(callbackUrl)).settled;
 
   const get: Consents["get"] = async (consentId) => {
     const record = await store.get(consentId);
@@ -187,9 +193,6 @@ export function createConsents(options: ConsentsOptions): Consents {
   };
 
   const wait: Consents["wait"] = async (consentId, waitOptions = {}) => {
-    const accepted = waitOptions.signal ? undefined : inProcess.get(consentId);
-    const settledHere = accepted ? await accepted : undefined;
-    if (settledHere !== undefined) return settledHere;
     // Listen first, then look: a consent settling in between is not missed.
     const outcome = waiters.add(consentId, waitOptions.signal);
     const record = await store.get(consentId);
@@ -210,5 +213,5 @@ export function createConsents(options: ConsentsOptions): Consents {
     timers.close();
   };
 
-  return { begin, accept, complete, deny, get, authorizationUrl, wait, close, [Symbol.dispose]: close };
+  return { begin, complete, deny, get, authorizationUrl, wait, close, [Symbol.dispose]: close };
 }

@@ -1,7 +1,8 @@
 /**
- * The pipelined resume against the testkit servers: the callback is accepted, the graph resumes
- * while the code is exchanged, and the paused call runs once the consent settled. Counts every
- * HTTP request the servers receive from the callback to the tool's result.
+ * From the callback to the tool's result against the testkit servers: `complete()`, then the
+ * graph resumed with how the consent ended. Counts every HTTP request the servers receive on the
+ * way (issue 12: a mid-session challenge needs two, the token request and the call), and checks
+ * that a failed code exchange ends the paused call as a declined consent, never a second one.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { createConsents, type FetchLike } from "@authbus/oauth";
 import { approveConsent, type DemoServers, startDemoServers } from "@authbus/testkit";
 import { ToolMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resumeAcceptedConsent } from "../resume/resume-consent.js";
+import { resumeConsent } from "../resume/resume-consent.js";
 import {
   type AgentRig,
   databaseText,
@@ -50,8 +51,9 @@ function requestsSoFar(): { authServer: number; mcp: number } {
 const config = (threadId: string) => ({ configurable: { thread_id: threadId } });
 
 /**
- * Approves the thread's consent headlessly, then, from the callback on (counted): accepts it,
- * resumes the graph at once, and waits for both the run and the callback's outcome.
+ * Approves the thread's consent headlessly, then, from the callback on (counted): completes it
+ * and resumes the graph with how it ended (a failed exchange denies the consent, as an app's
+ * callback handler then resumes with `denied`).
  */
 async function approveAndResume(
   rig: AgentRig,
@@ -76,18 +78,17 @@ async function approveAndResume(
     if (value) secrets.push({ kind, value });
   }
   const before = requestsSoFar();
-  const accepted = await (options.consents ?? world.consents).accept(callback);
-  const run = rig.agent.invoke(
-    await resumeAcceptedConsent(rig.agent.graph, config(threadId), accepted.consentId),
+  const consents = options.consents ?? world.consents;
+  const settled = await consents.complete(callback).then(
+    (result) => result,
+    (error: unknown) => error,
+  );
+  const view = await consents.get(pending.consentId);
+  if (!view || view.status === "pending") throw new Error(`consent ${pending.consentId} did not settle`);
+  const done = await rig.agent.invoke(
+    await resumeConsent(rig.agent.graph, config(threadId), pending.consentId, view.status),
     config(threadId),
   );
-  const [done, settled] = await Promise.all([
-    run,
-    accepted.settled.then(
-      (r) => r,
-      (error: unknown) => error,
-    ),
-  ]);
   const after = requestsSoFar();
   const held = await world.stores.tokens.get({ subject: user, resource: pending.value.resource });
   secrets.push(...secretsOf([held]).map((value) => ({ kind: "token", value })));
@@ -105,7 +106,7 @@ function lastToolMessage(messages: unknown[]): ToolMessage | undefined {
 
 beforeAll(async () => {
   demo = await startDemoServers();
-  dir = mkdtempSync(join(tmpdir(), "authbus-accepted-"));
+  dir = mkdtempSync(join(tmpdir(), "authbus-resume-requests-"));
   checkpointPath = join(dir, "checkpoints.db");
   world = openWorld({
     urls: { calendar: demo.calendar.url, files: demo.files.url },
@@ -122,7 +123,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("resuming on an accepted callback, against the testkit servers", () => {
+describe("from the callback to the tool result, against the testkit servers", () => {
   it("connect-time consent: the token request, the MCP handshake and the call", async () => {
     const rig = rigFor("alice");
     await rig.ask("alice-1", "what's on my calendar");
@@ -159,7 +160,6 @@ describe("resuming on an accepted callback, against the testkit servers", () => 
     const { done, pending, requests } = await approveAndResume(rig, "alice-3", "alice");
     expect(["refresh_failed", "invalid_token"]).toContain(pending.value.reason);
     expect(lastText(done.messages as never)).toContain("Team standup");
-    // The old token is still held while the code is exchanged: the call waits for the new one.
     expect(requests).toEqual({ authServer: 1, mcp: 1 });
   });
 
@@ -234,7 +234,7 @@ describe("resuming on an accepted callback, against the testkit servers", () => 
     expect(secrets.length).toBeGreaterThan(10);
     for (const { kind, value } of secrets)
       expect(text.includes(value), `a ${kind} reached the checkpoints`).toBe(false);
-    // The accepted resume value is what the checkpoint holds instead: the consent id only.
-    expect(text).toContain('"accepted":true');
+    // What the checkpoint holds instead: the consent id and how it ended.
+    expect(text).toContain('"outcome":"granted"');
   });
 });
