@@ -23,7 +23,7 @@ export interface RunConfig {
 export interface ChatGraph {
   stream(
     input: unknown,
-    options: RunConfig & { streamMode: "values"; durability: "async" },
+    options: RunConfig & { streamMode: "values"; durability: "sync" },
   ): Promise<AsyncIterable<unknown>>;
   getState(
     config: { configurable: { thread_id: string } },
@@ -236,12 +236,14 @@ export class ThreadRunner {
     let interrupted = false;
     this.#publish(threadId, { kind: "patch", patch: { running: true, error: null } });
     try {
-      // "async": each step is saved while the next one runs, and the run ends only once all are
-      // saved. Not "exit": a killed process's tool call is finished from the step saved before it.
+      // "sync": a step is saved before the next one runs, so the step that asked for a tool call
+      // is saved before the call is made; a killed process's call is then replayed with the same
+      // call id, which the call journal recognises (with "async" a model asked again could make
+      // a new call id, and the tool would run twice).
       const stream = await this.#graph.stream(input, {
         ...config,
         streamMode: "values",
-        durability: "async",
+        durability: "sync",
       });
       const diff = new MessageDiff(start);
       for await (const chunk of stream) {
