@@ -317,6 +317,8 @@ export function createAuthbus(options: CreateAuthbusOptions): Authbus {
     consentLookup: stores.consents,
     // Each call is recorded with this process's runner id: other workers leave it alone while we live.
     waits: resumer.calls,
+    // A call another live worker holds open (across a URL elicitation) is waited for, not taken for abandoned.
+    isCallLiveElsewhere: resumer.isLiveElsewhere,
     elicitations,
   };
   const metadata = options.client?.metadataUrl

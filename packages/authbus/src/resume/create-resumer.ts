@@ -138,6 +138,11 @@ export interface Resumer {
   sweep(): Promise<RecoveryReport>;
   /** The wait store tool calls must be recorded through (each `started` record names this runner). */
   readonly calls: ConsentWaitStore;
+  /**
+   * Whether a call recorded through another worker's `calls` is under way there: its runner is
+   * not this one and still lives (lease held, process not gone). False without leases.
+   */
+  isLiveElsewhere(call: Pick<ToolCallRecord, "runnerId" | "startedAt">): Promise<boolean>;
   /** Resolves when no resume or recovery run is in flight. */
   idle(): Promise<void>;
   close(): void;
@@ -593,6 +598,8 @@ export function createResumer(options: ResumerOptions): Resumer {
     recover,
     sweep,
     calls,
+    isLiveElsewhere: async (call) =>
+      call.runnerId !== undefined && call.runnerId !== runner.id && runner.isAlive(call),
     async idle() {
       await sweeping?.catch(() => undefined);
       while (inFlight.size > 0 || queues.size > 0) {

@@ -1,9 +1,9 @@
 /** @module Calls to an MCP client's current tools, with consent: shared by the middleware and the tool node. */
-import type { AuthBus, ConsentWaitStore, TokenStore, ToolCallKey } from "@authbus/core";
+import type { AuthBus, ConsentWaitStore, TokenStore, ToolCallKey, ToolCallRecord } from "@authbus/core";
 import type { UrlElicitations } from "@authbus/mcp";
 import { ToolMessage } from "@langchain/core/messages";
 import type { StructuredToolInterface } from "@langchain/core/tools";
-import { isGraphInterrupt } from "@langchain/langgraph";
+import { getConfig, isGraphInterrupt } from "@langchain/langgraph";
 import type { ConsentBeginner, ConsentLookup } from "../consent/consent-types.js";
 import { toToolServer } from "../consent/resolve-server.js";
 import {
@@ -60,6 +60,13 @@ export interface AuthClientOptions {
    * never repeats a call that may have had an effect.
    */
   waits?: ConsentWaitStore;
+  /**
+   * With several processes on one `waits` store: whether a call recorded there is under way in
+   * another process that still lives (authbus passes its runner's lease check). A call held open
+   * elsewhere (across a URL elicitation) is then waited for and answered with its result, not
+   * taken for abandoned. Without it, a call not under way in this process is a dead process's.
+   */
+  isCallLiveElsewhere?: (call: ToolCallRecord) => Promise<boolean>;
   /** URL-mode elicitation (`createUrlElicitations()`, also given to the MCP clients); see `withAuthInterrupts`. */
   elicitations?: UrlElicitations;
 }
@@ -80,7 +87,8 @@ export interface ClientToolCaller {
   /**
    * Calls the client's current tool named by `call` through `invoke`, with at most one consent
    * round. A stand-in that is gone (its server connected after consent) answers with the
-   * server's new tools. With `waits`, a call already finished answers as it did, and one a dead
+   * server's new tools. With `waits`, a call already finished answers as it did, one another
+   * live process has under way (`isCallLiveElsewhere`) answers as it ends there, and one a dead
    * process left open is made again only when the server marked the tool safe to repeat.
    * Re-throws `GraphInterrupt`.
    */
@@ -106,6 +114,18 @@ function standInServer(client: AuthToolClient, name: string): string | undefined
   return name.startsWith("connect_") ? toToolServer(found)?.serverName : undefined;
 }
 
+/** The run's abort signal: `config`'s, else that of the running graph task. */
+function signalOf(config: unknown): AbortSignal | undefined {
+  const own = (config as { signal?: unknown } | undefined)?.signal;
+  if (own instanceof AbortSignal) return own;
+  try {
+    const current = (getConfig() as { signal?: unknown } | undefined)?.signal;
+    return current instanceof AbortSignal ? current : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function errorText(error: unknown): string {
   return `Error: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -116,7 +136,9 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
     ? options.client
     : { use: (_subject, fn) => fn(options.client as AuthToolClient) };
   const base = createConsentCallContext({ ...options, subject: options.subject ?? "" });
-  const journal: CallJournal | undefined = options.waits ? createCallJournal(options.waits) : undefined;
+  const journal: CallJournal | undefined = options.waits
+    ? createCallJournal(options.waits, { isLiveElsewhere: options.isCallLiveElsewhere })
+    : undefined;
   const owned = new Set<string>();
   // Any subject's client answers `serverFor` for names (stand-ins included) the same way.
   let namer: AuthToolClient | undefined = isSource(options.client) ? undefined : options.client;
@@ -134,6 +156,7 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
     call: ToolCallLike,
     callId: string,
     invoke: (tool: StructuredToolInterface | undefined) => Promise<unknown>,
+    signal: AbortSignal | undefined,
   ): Promise<unknown> => {
     const name = call.name;
     const key: ToolCallKey | undefined =
@@ -141,7 +164,8 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
         ? { threadId: identity.threadId, taskId: identity.taskId, callId }
         : undefined;
     if (journal && key) {
-      const prior = await journal.prior(key);
+      // Under way in another live worker (held across a URL elicitation there): waits for its answer.
+      const prior = await journal.prior(key, { signal });
       // The task ran before and its answer was lost (or it is replayed): answer as it did.
       if (prior.kind === "finished") return toToolMessage(prior.result, callId, name);
       if (prior.kind === "abandoned" && !prior.repeatable) {
@@ -161,6 +185,8 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
     // during the call) leaves the call open, so a restart never makes it a second time.
     let calledOpen = false;
     let keepLive = false;
+    // The tool call under way (the latest attempt's), for a pause that leaves it open.
+    let invoked: Promise<unknown> | undefined;
     const attempt = async () => {
       // The latest tools, not those of the model call: after consent a stand-in is gone.
       const latest = await list(client);
@@ -179,7 +205,8 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
           });
           calledOpen = true;
         }
-        return invoke(tool);
+        invoked = invoke(tool);
+        return invoked;
       }
       const offered = latest
         .map((candidate) => candidate.name)
@@ -217,11 +244,20 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
       }
       return answer;
     } catch (error) {
-      if (journal && key && isGraphInterrupt(error) && calledOpen) {
+      if (journal && key && isGraphInterrupt(error) && calledOpen && invoked) {
         // Paused while the tool runs (a server's URL elicitation): the record stays "started" and
-        // this process keeps the call live, so its replay after the resume goes on with it; if
-        // the process dies meanwhile, recovery answers it as interrupted unless it is safe to repeat.
+        // this process keeps the call live, so its replay here after the resume goes on with it.
+        // When the call ends its answer is recorded (a failed one forgotten, to be made once more),
+        // so a replay on another worker, which waits for it, gets it; if this process dies first,
+        // recovery answers it as interrupted unless it is safe to repeat.
         keepLive = true;
+        journal.hold(
+          key,
+          invoked.then(
+            (value) => (isErrorMessage(value) ? undefined : toCallResult(value)),
+            () => undefined,
+          ),
+        );
       } else if (journal && key) {
         // Paused before the tool ran (or after it was refused): nothing to remember.
         if (isGraphInterrupt(error)) await journal.drop(key);
@@ -243,6 +279,7 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
     async call(call, invoke, config) {
       const identity = await readRunIdentity(config, options.subject);
       const callId = call.id ?? crypto.randomUUID();
+      const signal = signalOf(config);
       return source.use(identity.subject, (client) =>
         run(
           identity,
@@ -250,6 +287,7 @@ export function createClientToolCaller(options: AuthClientOptions): ClientToolCa
           call,
           callId,
           invoke as (tool: StructuredToolInterface | undefined) => Promise<unknown>,
+          signal,
         ),
       ) as Promise<never>;
     },

@@ -24,7 +24,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(options: { ttlSeconds?: number } = {}) {
+function setup(options: { ttlSeconds?: number; heldPollMs?: number } = {}) {
   const bus = createAuthBus();
   const events: Array<{ type: string; event: unknown }> = [];
   bus.on("*", (type, event) => {
@@ -155,6 +155,38 @@ describe("createUrlElicitations", () => {
       consentId: begun.consentId,
     });
     expect(answers).toEqual(["decline"]);
+  });
+
+  it("granted on another worker: its bridged event answers a held call here accept, once the store says granted", async () => {
+    const { bus, store, elicitations } = setup();
+    const begun = await elicitations.begin({ request: request() });
+    const answers: ElicitationAction[] = [];
+    elicitations.hold(begun.consentId, { answer: (action) => answers.push(action) });
+    const event = {
+      serverName: "repos",
+      resource: RESOURCE,
+      subject: "alice",
+      consentId: begun.consentId,
+      elicitationId: "el-1",
+      by: "user" as const,
+    };
+    await store.settle(begun.consentId, "granted");
+    bus.emit("elicitation.completed", event);
+    await expect.poll(() => answers, { timeout: 10_000 }).toEqual(["accept"]);
+  });
+
+  it("settled on another worker whose event never came: the held call's consent is read again", async () => {
+    const { store, elicitations } = setup({ heldPollMs: 5 });
+    const granted = await elicitations.begin({ request: request() });
+    const denied = await elicitations.begin({ request: request({ elicitationId: "el-2" }) });
+    const answers: Record<string, ElicitationAction[]> = { granted: [], denied: [] };
+    elicitations.hold(granted.consentId, { answer: (action) => answers.granted?.push(action) });
+    elicitations.hold(denied.consentId, { answer: (action) => answers.denied?.push(action) });
+    await store.settle(granted.consentId, "granted");
+    await store.settle(denied.consentId, "denied");
+    await expect
+      .poll(() => answers, { timeout: 10_000 })
+      .toEqual({ granted: ["accept"], denied: ["decline"] });
   });
 
   it("expires: consent.expired, a held call is answered cancel, get() reads expired", async () => {

@@ -22,6 +22,11 @@ export interface UrlElicitationsOptions {
   bus: AuthBus;
   /** How long the person has to finish, in seconds. Default 600. */
   ttlSeconds?: number;
+  /**
+   * How often a held call's consent is read again (ms): settled by another worker whose event
+   * did not reach this one, the call still goes on (or ends). Default 2000.
+   */
+  heldPollMs?: number;
   /** Clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
 }
@@ -129,6 +134,9 @@ export function createUrlElicitations(options: UrlElicitationsOptions): UrlElici
   const now = options.now ?? Date.now;
   const held = new Map<string, HeldElicitation>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const heldPollMs = Math.max(1, options.heldPollMs ?? 2_000);
+  /** The store reads of held calls' consents (see `watch`). */
+  const watches = new Map<string, ReturnType<typeof setInterval>>();
   const beginning = new Map<string, Promise<UrlElicitationConsent>>();
   const callIds = new Map<string, string>();
   let closed = false;
@@ -143,11 +151,43 @@ export function createUrlElicitations(options: UrlElicitationsOptions): UrlElici
     };
   };
 
+  const unwatch = (consentId: string): void => {
+    const watch = watches.get(consentId);
+    if (watch) clearInterval(watch);
+    watches.delete(consentId);
+  };
+
+  /**
+   * Reads a held call's consent every `heldPollMs` until it is answered: one settled by another
+   * worker (its bus event lost, or no bus bridge) still lets the call go on, or ends it.
+   */
+  const watch = (consentId: string): void => {
+    if (closed || watches.has(consentId)) return;
+    const timer = runOutsideRuns(() =>
+      setInterval(() => {
+        void store
+          .get(consentId)
+          .then((record) => {
+            if (!record || !held.has(consentId)) return unwatch(consentId);
+            if (record.status === "pending") return;
+            answer(
+              consentId,
+              record.status === "granted" ? "accept" : record.status === "denied" ? "decline" : "cancel",
+            );
+          })
+          .catch(() => undefined);
+      }, heldPollMs),
+    );
+    timer.unref?.();
+    watches.set(consentId, timer);
+  };
+
   /**
    * Answers the server's request a held call waits on. The call stays held for the resumed run
    * to take (it then awaits the call rather than making it again), at most one more `ttl`.
    */
   const answer = (consentId: string, action: ElicitationAction): void => {
+    unwatch(consentId);
     const found = held.get(consentId);
     if (!found) return;
     found.answer(action);
@@ -284,8 +324,18 @@ export function createUrlElicitations(options: UrlElicitationsOptions): UrlElici
   // answer a call that still waits.
   const onDenied = ({ consentId }: { consentId: string }) => answer(consentId, "decline");
   const onExpired = ({ consentId }: { consentId: string }) => answer(consentId, "cancel");
+  // Granted by another worker (the person said "done" on a page it served; the event came over
+  // the bridge): a call held here goes on, once the store confirms the grant.
+  const onCompleted = ({ consentId }: { consentId: string }) => {
+    if (!held.has(consentId)) return;
+    void store
+      .get(consentId)
+      .then((record) => (record?.status === "granted" ? answer(consentId, "accept") : undefined))
+      .catch(() => undefined);
+  };
   bus.on("consent.denied", onDenied);
   bus.on("consent.expired", onExpired);
+  bus.on("elicitation.completed", onCompleted);
 
   return {
     begin(input) {
@@ -337,9 +387,11 @@ export function createUrlElicitations(options: UrlElicitationsOptions): UrlElici
       };
       held.get(consentId)?.answer("cancel");
       held.set(consentId, once);
+      watch(consentId);
     },
 
     take(consentId) {
+      unwatch(consentId);
       const found = held.get(consentId);
       held.delete(consentId);
       return found;
@@ -349,8 +401,10 @@ export function createUrlElicitations(options: UrlElicitationsOptions): UrlElici
       closed = true;
       bus.off("consent.denied", onDenied);
       bus.off("consent.expired", onExpired);
+      bus.off("elicitation.completed", onCompleted);
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      for (const consentId of [...watches.keys()]) unwatch(consentId);
       for (const entry of held.values()) entry.answer("cancel");
       held.clear();
     },

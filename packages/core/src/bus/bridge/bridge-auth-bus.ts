@@ -52,12 +52,16 @@ export interface AuthBusBridge {
   close(): Promise<void>;
 }
 
-/** The events a bridge carries by default: what a consent did, which every worker acts on. */
+/**
+ * The events a bridge carries by default: what a consent did, which every worker acts on (a URL
+ * elicitation completed on one worker lets the call another holds open go on).
+ */
 export const CLUSTER_EVENTS: readonly AuthEventName[] = [
   "consent.required",
   "consent.granted",
   "consent.denied",
   "consent.expired",
+  "elicitation.completed",
 ];
 
 /** An event whose message is larger than the transport carries: it is not sent. */
