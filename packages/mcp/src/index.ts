@@ -4,6 +4,7 @@ export type { AuthFetchOptions, ObtainTokens } from "./auth-fetch/auth-fetch.js"
 export { authFetch } from "./auth-fetch/auth-fetch.js";
 export type { FetchLike } from "./auth-fetch/replayable-request.js";
 export { currentCallId, runWithCallId, toolCallIdOf } from "./call-context/call-id.js";
+export { runWithTokensRead } from "./call-context/tokens-read.js";
 export type { MCPTransportKind } from "./client/connect-server.js";
 export type { RememberedTool, ToolCatalog } from "./client/connect-tool.js";
 export { connectToolName } from "./client/connect-tool.js";

@@ -105,7 +105,9 @@ export interface ConsentStore {
    * authorization code for `ttlMs`, so that of two callbacks for one consent landing on two
    * workers only one sends the code (a second exchange of a code is refused, and RFC 6749
    * §4.1.2 lets the server revoke the tokens the first one got). Resolves to `undefined` while
-   * another process holds the claim. Without it, callbacks are accepted once per process only.
+   * another process holds the claim, and when the consent is not pending (checked atomically
+   * with taking the claim, so a consent settled by another worker is never claimed). Without it,
+   * callbacks are accepted once per process only.
    */
   claimCompletion?(consentId: string, ttlMs: number): Promise<Lease | undefined>;
 }

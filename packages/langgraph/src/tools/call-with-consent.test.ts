@@ -1,5 +1,5 @@
 import { createAuthBus, MemoryTokenStore } from "@authbus/core";
-import { currentCallId } from "@authbus/mcp";
+import { authFetch, currentCallId } from "@authbus/mcp";
 import { AIMessage, type ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { END, MemorySaver, MessagesAnnotation, Send, START, StateGraph } from "@langchain/langgraph";
@@ -187,5 +187,53 @@ describe("challenges seen only on the bus", () => {
     const done = await graph.invoke(ask, { configurable: { thread_id: "bus-5" } });
     expect((done.messages.at(-1) as ToolMessage).status).toBe("error");
     expect(auth.begins).toHaveLength(0);
+  });
+});
+
+describe("the token read", () => {
+  it("is made once per call: the call's first request is sent with the tokens the wrapper read", async () => {
+    const auth = createFakeAuth();
+    await auth.tokens.set(
+      { subject: SUBJECT, resource: RESOURCE },
+      {
+        accessToken: "held-token",
+        tokenType: "Bearer",
+        scopes: [],
+      },
+    );
+    let reads = 0;
+    const get = auth.tokens.get.bind(auth.tokens);
+    auth.tokens.get = (key) => {
+      reads += 1;
+      return get(key);
+    };
+    const sent: (string | null)[] = [];
+    const fetch = authFetch({
+      serverName: "legacy",
+      resource: RESOURCE,
+      subject: SUBJECT,
+      tokens: auth.tokens,
+      bus: auth.bus,
+      fetch: async (input, init) => {
+        sent.push(new Request(input, init).headers.get("authorization"));
+        return new Response("{}", { status: 200 });
+      },
+    });
+    const legacy = tool(
+      async () => {
+        await fetch(RESOURCE, { method: "POST", body: "{}" });
+        return "legacy ok";
+      },
+      { name: "legacy", description: "a legacy tool", schema: z.object({}) },
+    );
+    const graph = graphOf([legacy], {
+      ...auth,
+      subject: SUBJECT,
+      serverFor: () => ({ serverName: "legacy", resource: RESOURCE }),
+    });
+    const done = await graph.invoke(ask, { configurable: { thread_id: "read-once" } });
+    expect((done.messages.at(-1) as ToolMessage).content).toBe("legacy ok");
+    expect(sent).toEqual(["Bearer held-token"]);
+    expect(reads).toBe(1);
   });
 });

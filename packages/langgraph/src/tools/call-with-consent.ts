@@ -6,9 +6,11 @@ import {
   type ConsentOutcome,
   isAuthbusError,
   normalizeResource,
+  type TokenKey,
+  type TokenSet,
   type TokenStore,
 } from "@authbus/core";
-import type { UrlElicitations } from "@authbus/mcp";
+import { runWithTokensRead, type UrlElicitations } from "@authbus/mcp";
 import { isGraphInterrupt } from "@langchain/langgraph";
 import type { ConsentChallenge, ToolServer, ToolServerResolver } from "../consent/consent-types.js";
 import { describeConsentOutcome } from "../consent/describe-outcome.js";
@@ -118,8 +120,21 @@ type Observed<T> = ({ ok: true; value: T } | { ok: false; error: unknown }) & {
   refreshFailed: string[];
 };
 
-/** Watches the bus for challenges of one call while it runs. */
-async function observe<T>(context: ConsentCallContext, call: ConsentCall<T>): Promise<Observed<T>> {
+/** Tokens the call read from the store before its attempt. */
+interface HeldTokens {
+  key: TokenKey;
+  tokens: TokenSet;
+}
+
+/**
+ * Watches the bus for challenges of one call while it runs. With `held`, the attempt's first
+ * request uses those tokens instead of reading the store again (see `runWithTokensRead`).
+ */
+async function observe<T>(
+  context: ConsentCallContext,
+  call: ConsentCall<T>,
+  held?: HeldTokens,
+): Promise<Observed<T>> {
   const seen: Seen[] = [];
   const onChallenge = (event: Seen): void => {
     if (event.callId === call.callId && event.subject === context.subject) seen.push(event);
@@ -134,7 +149,8 @@ async function observe<T>(context: ConsentCallContext, call: ConsentCall<T>): Pr
   context.bus.on("challenge", onChallenge);
   context.bus.on("token.refresh_failed", onRefreshFailed);
   try {
-    const value = await context.runWithCallId(call.callId, call.attempt);
+    const attempt = held ? () => runWithTokensRead(held.key, held.tokens, call.attempt) : call.attempt;
+    const value = await context.runWithCallId(call.callId, attempt);
     return { ok: true, value, seen, refreshFailed };
   } catch (error) {
     return { ok: false, error, seen, refreshFailed };
@@ -213,17 +229,21 @@ export async function callWithConsent<T>(
   }
   const server = context.serverFor?.(call.toolName);
   let need: ConsentNeed | undefined;
+  let held: HeldTokens | undefined;
   if (server && context.tokens) {
-    const held = await context.tokens.get({ subject: context.subject, resource: server.resource });
+    const key = { subject: context.subject, resource: normalizeResource(server.resource) };
+    const tokens = await context.tokens.get(key);
+    // Read once per call: the call's first request is sent with these.
+    if (tokens) held = { key, tokens };
     // The refused connection's challenge (when the client kept it) says which scopes to ask for.
-    if (!held) {
+    else {
       need = server.challenge
         ? { serverName: server.serverName, resource: server.resource, challenge: server.challenge }
         : { serverName: server.serverName, resource: server.resource };
     }
   }
   if (!need) {
-    const first = await observe(context, call);
+    const first = await observe(context, call, held);
     const failed = !first.ok || (call.isFailure?.(first.value) ?? false);
     need = needFrom(first, failed, server);
     if (!need) {

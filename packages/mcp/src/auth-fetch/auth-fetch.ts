@@ -13,6 +13,7 @@ import {
   type TokenStore,
 } from "@authbus/core";
 import { outsideRunContext } from "../call-context/outside-run.js";
+import { takeTokensRead } from "../call-context/tokens-read.js";
 import { createChallengeAnswerer, isChallenge, type ObtainTokens } from "./answer-challenge.js";
 import { createAuthFetchEvents } from "./auth-fetch-events.js";
 import { withoutAuthorization } from "./credentials.js";
@@ -117,7 +118,8 @@ export function createAuthFetch(options: AuthFetchOptions, hooks: AuthFetchHooks
   const fetchOnce: FetchHop = async (url, init, redirected = false) => {
     if (!(redirected ? scope.isWithinResource(url) : scope.isResourceOrigin(url)))
       return send(url, withoutAuthorization(init));
-    const tokens = await store.get(key);
+    // The tool call's own read of the store, when it just made one (see runWithTokensRead).
+    const tokens = takeTokensRead(key) ?? (await store.get(key));
     const response = await sendAuthorized(url, init, tokens);
     if (!isChallenge(response)) return response;
     return answerChallenge(url, init, tokens, response);

@@ -142,6 +142,28 @@ describe("acceptCallback's completion claim", () => {
     }
   });
 
+  it("claims only a pending consent: one settled by another worker is refused without a claim", async () => {
+    const opened = openTwo("settled-elsewhere");
+    const { first: stores, second: other, claimRow } = opened;
+    try {
+      await stores.consents.create(consent("c4"));
+      // Read as pending by this worker's lookup, then granted by another before the claim.
+      const findByState = stores.consents.findByState.bind(stores.consents);
+      stores.consents.findByState = async (state) => {
+        const record = await findByState(state);
+        await other.consents.settle("c4", "granted");
+        return record;
+      };
+      await expect(acceptCallback(stores.consents, callbackFor("c4"), stillPending)).rejects.toSatisfy(
+        (error) => isAuthbusError(error, "CONSENT_STATE") && error.problem === "settled",
+      );
+      expect(claimRow("c4")).toBeUndefined();
+      expect(await other.consents.claimCompletion?.("c4", 1_000)).toBeUndefined();
+    } finally {
+      opened.close();
+    }
+  });
+
   it("keeps the in-process guard: a second callback in the same process is refused", async () => {
     const opened = openTwo("in-process");
     const { first: stores, second: other } = opened;

@@ -17,7 +17,10 @@ export const COMPLETION_CLAIM_MS = 10_000;
 // revoke the first's tokens).
 const completions = new WeakMap<ConsentStore, Set<string>>();
 
-/** A callback accepted for its consent; `release` must be called once it is handled. */
+/**
+ * A callback accepted for its consent; `release` must be called once it is handled. It stops the
+ * claim's renewals before its first `await` and never rejects.
+ */
 export interface AcceptedCallback {
   record: ConsentRecord;
   /** The callback's query parameters. */
@@ -67,32 +70,33 @@ export async function acceptCallback(
   const completing = perStore(completions, store, () => new Set<string>());
   if (completing.has(id)) throw new ConsentStateError({ problem: "in_progress", consentId: id });
   completing.add(id);
-  // Across processes sharing the store: one claim per consent, so the code is sent once.
+  // Across processes sharing the store: one claim per consent, so the code is sent once. The
+  // store claims only a pending consent, so one completed by another worker since the read
+  // above is refused here too.
   let claim: Lease | undefined;
   try {
     claim = store.claimCompletion ? await store.claimCompletion(id, claimMs) : undefined;
+    if (store.claimCompletion && !claim) {
+      // Refused: held by another callback, or no longer pending (read only on this path).
+      const settled = (await store.get(id))?.status !== "pending";
+      throw new ConsentStateError({ problem: settled ? "settled" : "in_progress", consentId: id });
+    }
   } catch (error) {
     completing.delete(id);
     throw error;
   }
-  if (store.claimCompletion && !claim) {
-    completing.delete(id);
-    throw new ConsentStateError({ problem: "in_progress", consentId: id });
-  }
   const stopRenewing = claim ? renewWhileHeld(claim, claimMs) : undefined;
+  // Stops the renewals at once (synchronously), then gives the claim back; never rejects (a
+  // claim that could not be given back lapses by itself).
   const release = async () => {
     await stopRenewing?.();
     completing.delete(id);
-    await claim?.release().catch(() => undefined);
+    try {
+      await claim?.release();
+    } catch {
+      // Lapses after claimMs.
+    }
   };
-  try {
-    // Another worker may have completed it between the read above and the claim.
-    if (claim && (await store.get(id))?.status !== "pending")
-      throw new ConsentStateError({ problem: "settled", consentId: id });
-  } catch (error) {
-    await release();
-    throw error;
-  }
   return { record, parameters, release };
 }
 

@@ -7,8 +7,8 @@
 import type * as oauth from "oauth4webapi";
 import { createConsentWaiters } from "../channels/consent-waiters.js";
 import { createConsentPoller } from "../channels/poll-consent.js";
+import { createClientCache } from "../client/client-cache.js";
 import { MemoryClientRegistrationStore } from "../client/client-registration-store.js";
-import { clientForId } from "../client/resolve-client.js";
 import { createDiscovery } from "../discovery/create-discovery.js";
 import { ConsentCallbackError, ConsentStateError, safeCause } from "../errors/oauth-errors.js";
 import { type HttpOptions, pickHttpOptions } from "../shared/http-options.js";
@@ -52,6 +52,8 @@ export function createConsents(options: ConsentsOptions): Consents {
   const ttl = (options.ttlSeconds ?? 600) * 1000;
   const now = options.now ?? Date.now;
   const budget = createRetryBudget({ max: options.maxConsentsPerOperation ?? 3, windowMs: ttl, now });
+  // The client a callback's code is exchanged with, read from the registration store once.
+  const clients = createClientCache(config, registrations);
 
   const transitions = createConsentTransitions({
     store,
@@ -136,9 +138,13 @@ export function createConsents(options: ConsentsOptions): Consents {
       transitions.stillPending,
     );
     const id = record.consentId;
+    // Once the consent is settled here its claim guards nothing (a settled consent is never
+    // claimed or completed again), so it is released without holding up the caller; release
+    // never rejects. While the consent stays pending, the claim is released before returning.
+    let settled = false;
     try {
       const as = await discovery.forIssuer(record.issuer);
-      const { client, auth } = await clientForId(as, record.clientId, config, registrations);
+      const { client, auth } = await clients.forId(as, record.clientId);
       const result = {
         consentId: id,
         subject: record.subject,
@@ -148,17 +154,19 @@ export function createConsents(options: ConsentsOptions): Consents {
       const checked = checkCallback(as, client, parameters, record);
       if ("refused" in checked) {
         const { error, errorDescription } = checked.refused;
-        if (!(await transitions.deny(record, error, errorDescription)))
-          throw new ConsentStateError({ problem: "settled", consentId: id });
+        settled = await transitions.deny(record, error, errorDescription);
+        if (!settled) throw new ConsentStateError({ problem: "settled", consentId: id });
         return { ...result, outcome: "denied", error };
       }
       let response: oauth.TokenEndpointResponse;
       try {
         response = await exchangeCode({ as, client, auth, record, parameters: checked.parameters, http });
       } catch (error) {
+        // A refused client is read from the registration store again next time.
+        clients.forget(as, record.clientId);
         // The code is single-use: this consent cannot be completed any more.
         const code = exchangeErrorCode(error);
-        await transitions.deny(record, code);
+        settled = await transitions.deny(record, code);
         throw new ConsentCallbackError({
           consentId: id,
           message: `exchanging the authorization code of consent ${id} failed: ${error instanceof Error ? error.message : code}`,
@@ -167,6 +175,7 @@ export function createConsents(options: ConsentsOptions): Consents {
         });
       }
       const granted = await transitions.grant(record, response);
+      settled = granted.won;
       // Denied or expired meanwhile (another worker): the new tokens were not kept.
       if (!granted.won)
         throw new ConsentStateError({
@@ -175,7 +184,8 @@ export function createConsents(options: ConsentsOptions): Consents {
         });
       return { ...result, outcome: "granted", scopes: granted.tokens.scopes };
     } finally {
-      await release();
+      if (settled) void release();
+      else await release();
     }
   };
 

@@ -47,7 +47,9 @@ export async function sendBounded(
       : new RequestTimeoutError({ url, timeoutMs });
   };
   if (external.some((signal) => signal.aborted)) throw stopped();
-  const signal = AbortSignal.any([...external, AbortSignal.timeout(timeoutMs)]);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  // AbortSignal.any only when there is a signal to combine with (it costs more than the timeout).
+  const signal = external.length === 0 ? timeout : AbortSignal.any([...external, timeout]);
   let onAbort = (): void => {};
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(stopped());

@@ -129,6 +129,21 @@ describePostgres("Postgres stores", (adminUrl) => {
     expect(raw).not.toContain("state-1");
   });
 
+  it("claims a consent's completion once, and only while it is pending", async () => {
+    await stores.consents.create(consent({ consentId: "claim-1", state: "state-claim-1" }));
+    const claims = await Promise.all([
+      stores.consents.claimCompletion("claim-1", 10_000),
+      stores.consents.claimCompletion("claim-1", 10_000),
+    ]);
+    const held = claims.filter((claim) => claim !== undefined);
+    expect(held).toHaveLength(1);
+    await stores.consents.settle("claim-1", "granted");
+    await held[0]?.release();
+    // Released, but settled: never claimed again.
+    expect(await stores.consents.claimCompletion("claim-1", 10_000)).toBeUndefined();
+    expect(await stores.consents.claimCompletion("no-such-consent", 10_000)).toBeUndefined();
+  });
+
   it("keeps client registrations with the secret sealed", async () => {
     const registration = {
       issuer: "https://as.example.com",

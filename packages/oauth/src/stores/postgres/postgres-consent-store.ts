@@ -37,11 +37,12 @@ export class PostgresConsentStore implements ConsentStore {
   }
 
   /**
-   * Claims a consent's code exchange for one worker at a time (a named lease, see
+   * Claims a consent's code exchange for one worker at a time, only while it is pending (a
+   * named lease taken in one statement with the consent row locked, see
    * `ConsentStore.claimCompletion` in `@authbus/core`).
    */
   claimCompletion(consentId: string, ttlMs: number): Promise<Lease | undefined> {
-    return this.#claims.acquire(`completion:${consentId}`, ttlMs);
+    return this.#claims.acquireForPendingConsent(`completion:${consentId}`, ttlMs, consentId);
   }
 
   /** @throws {AuthbusError} `DUPLICATE_CONSENT`, or `STORE_UNAVAILABLE` (a `StoreUnavailableError`). */

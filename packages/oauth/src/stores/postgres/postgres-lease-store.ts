@@ -28,16 +28,37 @@ export class PostgresLeaseStore implements LeaseStore {
 
   /** @throws {StoreUnavailableError} when the database cannot be reached. */
   async acquire(name: string, ttlMs: number): Promise<Lease | undefined> {
+    return this.#take(name, ttlMs, `VALUES ($1, 1, ${NOW_MS} + $2)`, [name, ttlMs]);
+  }
+
+  /**
+   * {@link acquire}, taken only while the consent `consentId` is pending: in the same statement,
+   * with the consent row locked (`FOR SHARE` rechecks its newest version, so a settle committed
+   * while the statement runs is seen).
+   *
+   * @throws {StoreUnavailableError} when the database cannot be reached.
+   */
+  async acquireForPendingConsent(name: string, ttlMs: number, consentId: string): Promise<Lease | undefined> {
+    return this.#take(
+      name,
+      ttlMs,
+      `SELECT $1, 1, ${NOW_MS} + $2 FROM authbus_consents
+       WHERE consent_id = $3 AND status = 'pending' FOR SHARE`,
+      [name, ttlMs, consentId],
+    );
+  }
+
+  async #take(name: string, ttlMs: number, source: string, params: unknown[]): Promise<Lease | undefined> {
     checkTtl(ttlMs);
     const pool = this.#pool;
     const { rows } = await runQuery<{ fence: string; expires_at: string }>(
       pool,
       "acquire a lease",
-      `INSERT INTO authbus_leases (name, fence, expires_at) VALUES ($1, 1, ${NOW_MS} + $2)
+      `INSERT INTO authbus_leases (name, fence, expires_at) ${source}
        ON CONFLICT (name) DO UPDATE SET fence = authbus_leases.fence + 1, expires_at = excluded.expires_at
        WHERE authbus_leases.expires_at <= ${NOW_MS}
        RETURNING fence, expires_at`,
-      [name, ttlMs],
+      params,
     );
     const row = rows[0];
     if (!row) return undefined;

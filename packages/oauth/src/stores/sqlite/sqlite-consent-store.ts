@@ -31,6 +31,7 @@ export class SqliteConsentStore implements ConsentStore {
   readonly #byState: Database.Statement<[string], ConsentRow>;
   readonly #pending: Database.Statement<[string, string], ConsentRow>;
   readonly #settle: Database.Statement<[string, string]>;
+  readonly #isPending: Database.Statement<[string], { pending: number }>;
   readonly #claims: SqliteLeaseStore;
 
   constructor(db: Database.Database, box: SecretBox) {
@@ -52,16 +53,24 @@ export class SqliteConsentStore implements ConsentStore {
     this.#settle = db.prepare(
       "UPDATE authbus_consents SET status = ? WHERE consent_id = ? AND status = 'pending'",
     );
+    this.#isPending = db.prepare(
+      "SELECT 1 AS pending FROM authbus_consents WHERE consent_id = ? AND status = 'pending'",
+    );
   }
 
   /**
    * Claims a consent's code exchange for one process at a time: a named lease row (fenced, with
-   * an expiry) taken in a `BEGIN IMMEDIATE` transaction, so SQLite's writer lock makes it atomic
-   * across processes sharing the file. Only its holder renews or releases it; a holder that dies
-   * lets it expire. See `ConsentStore.claimCompletion` in `@authbus/core`.
+   * an expiry) taken in a `BEGIN IMMEDIATE` transaction, and only while the consent is pending
+   * (checked in that transaction), so SQLite's writer lock makes it atomic across processes
+   * sharing the file. Only its holder renews or releases it; a holder that dies lets it expire.
+   * See `ConsentStore.claimCompletion` in `@authbus/core`.
    */
   claimCompletion(consentId: string, ttlMs: number): Promise<Lease | undefined> {
-    return this.#claims.acquire(`completion:${consentId}`, ttlMs);
+    return this.#claims.acquireIf(
+      `completion:${consentId}`,
+      ttlMs,
+      () => this.#isPending.get(consentId) !== undefined,
+    );
   }
 
   /** @throws {AuthbusError} `DUPLICATE_CONSENT` when the id or the state is already stored. */

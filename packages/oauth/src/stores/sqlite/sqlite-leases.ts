@@ -160,51 +160,63 @@ export class SqliteRefreshLeases {
  */
 export class SqliteLeaseStore implements LeaseStore {
   readonly #db: Database.Database;
+  readonly #read: Database.Statement<[string], { fence: number; expires_at: number }>;
+  readonly #take: Database.Statement<[string, number, number]>;
+  readonly #renew: Database.Statement<[number, string, number]>;
+  readonly #release: Database.Statement<[string, number]>;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#read = db.prepare("SELECT fence, expires_at FROM authbus_leases WHERE name = ?");
+    this.#take = db.prepare(
+      `INSERT INTO authbus_leases (name, fence, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET fence = excluded.fence, expires_at = excluded.expires_at`,
+    );
+    this.#renew = db.prepare("UPDATE authbus_leases SET expires_at = ? WHERE name = ? AND fence = ?");
+    this.#release = db.prepare("UPDATE authbus_leases SET expires_at = 0 WHERE name = ? AND fence = ?");
   }
 
   async acquire(name: string, ttlMs: number): Promise<Lease | undefined> {
+    return this.acquireIf(name, ttlMs, () => true);
+  }
+
+  /**
+   * {@link acquire}, taken only when `condition` (run inside the same `BEGIN IMMEDIATE`
+   * transaction, so no other process writes in between) holds.
+   */
+  async acquireIf(name: string, ttlMs: number, condition: () => boolean): Promise<Lease | undefined> {
     checkTtl(ttlMs);
-    const db = this.#db;
-    const take = db.transaction((): { fence: number; expiresAt: number } | undefined => {
+    const take = this.#db.transaction((): { fence: number; expiresAt: number } | undefined => {
+      if (!condition()) return undefined;
       const now = Date.now();
-      const row = db
-        .prepare<[string], { fence: number; expires_at: number }>(
-          "SELECT fence, expires_at FROM authbus_leases WHERE name = ?",
-        )
-        .get(name);
+      const row = this.#read.get(name);
       if (row && row.expires_at > now) return undefined;
       const fence = (row?.fence ?? 0) + 1;
-      db.prepare(
-        `INSERT INTO authbus_leases (name, fence, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET fence = excluded.fence, expires_at = excluded.expires_at`,
-      ).run(name, fence, now + ttlMs);
+      this.#take.run(name, fence, now + ttlMs);
       return { fence, expiresAt: now + ttlMs };
     });
     const taken = take.immediate();
-    if (!taken) return undefined;
-    let expiresAt = taken.expiresAt;
+    return taken ? this.#lease(name, taken.fence, taken.expiresAt) : undefined;
+  }
+
+  #lease(name: string, fence: number, takenUntil: number): Lease {
+    const renew = this.#renew;
+    const release = this.#release;
+    let expiresAt = takenUntil;
     return {
       name,
-      fence: taken.fence,
+      fence,
       get expiresAt() {
         return expiresAt;
       },
       async renew(next) {
         const until = Date.now() + checkTtl(next);
-        const changed = db
-          .prepare("UPDATE authbus_leases SET expires_at = ? WHERE name = ? AND fence = ?")
-          .run(until, name, taken.fence).changes;
+        const changed = renew.run(until, name, fence).changes;
         if (changed === 1) expiresAt = until;
         return changed === 1;
       },
       async release() {
-        db.prepare("UPDATE authbus_leases SET expires_at = 0 WHERE name = ? AND fence = ?").run(
-          name,
-          taken.fence,
-        );
+        release.run(name, fence);
       },
     };
   }
