@@ -149,7 +149,14 @@ async function withDatabase<T>(phases: Phases, run: (url: string) => Promise<T>)
   url.pathname = `/${name}`;
   await timed(phases, "create database", async () => {
     const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
+    await admin.connect().catch((error: unknown) => {
+      const where = new URL(adminUrl as string);
+      throw new Error(
+        `many-workers bench: cannot reach Postgres at ${where.hostname}:${where.port || 5432} ` +
+          `(${(error as { code?: string }).code ?? String(error)}); start it (scripts/start-test-postgres.sh) ` +
+          "or unset AUTHBUS_TEST_DATABASE_URL to skip this bench",
+      );
+    });
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
     const migrating = new pg.Pool({ connectionString: url.href, max: 1 });
