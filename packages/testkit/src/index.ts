@@ -58,3 +58,5 @@ export type {
   ThirdPartySiteOptions,
 } from "./third-party/start-third-party-site.js";
 export { startThirdPartySite } from "./third-party/start-third-party-site.js";
+export type { ForkedWorker, ForkWorkerOptions, WorkerReply } from "./workers/fork-worker.js";
+export { forkWorker } from "./workers/fork-worker.js";
