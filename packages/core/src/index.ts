@@ -74,7 +74,7 @@ export {
   toolCallStatusSchema,
 } from "./stores/consent-wait-store.js";
 export type { Lease, LeaseStore } from "./stores/lease-store.js";
-export { MemoryLeaseStore } from "./stores/lease-store.js";
+export { keepRenewed, MemoryLeaseStore } from "./stores/lease-store.js";
 export type { RefreshLease, RefreshLeaseAttempt, RefreshLeases } from "./stores/refresh-lease.js";
 export type { TokenKey } from "./stores/store-key.js";
 export { checkTokenKey, normalizeResource } from "./stores/store-key.js";

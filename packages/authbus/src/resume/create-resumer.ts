@@ -8,6 +8,7 @@ import {
   type ConsentWait,
   type ConsentWaitStore,
   isAuthbusError,
+  keepRenewed,
   type LeaseStore,
   type ToolCallRecord,
 } from "@authbus/core";
@@ -285,18 +286,13 @@ export function createResumer(options: ResumerOptions): Resumer {
       if (closed) return false;
       lease = await options.leases.acquire(name, leaseMs);
     }
-    const held = lease;
-    const heartbeat = setInterval(
-      () => void held.renew(leaseMs).catch(() => undefined),
-      Math.max(1, Math.floor(leaseMs / 3)),
-    );
-    heartbeat.unref?.();
+    const stopRenewing = keepRenewed(lease, leaseMs);
     try {
       await task();
       return true;
     } finally {
-      clearInterval(heartbeat);
-      await held.release().catch(() => undefined);
+      await stopRenewing();
+      await lease.release().catch(() => undefined);
     }
   };
 

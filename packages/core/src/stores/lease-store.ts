@@ -36,6 +36,32 @@ export interface LeaseStore {
   acquire(name: string, ttlMs: number): Promise<Lease | undefined>;
 }
 
+/**
+ * Renews `lease` every third of `ttlMs` while the work under it runs, so a live holder keeps it
+ * past its first `ttlMs` and a dead one lets it lapse. Stops by itself once the lease is lost
+ * (taken over after it expired); a failed renewal (store unreachable) is tried again on the next
+ * beat. The returned `stop` waits for a renewal under way, so none lands after the lease is released.
+ */
+export function keepRenewed(lease: Pick<Lease, "renew">, ttlMs: number): () => Promise<void> {
+  let renewing: Promise<unknown> = Promise.resolve();
+  const heartbeat = setInterval(
+    () => {
+      renewing = lease.renew(ttlMs).then(
+        (held) => {
+          if (!held) clearInterval(heartbeat);
+        },
+        () => undefined,
+      );
+    },
+    Math.max(1, Math.ceil(ttlMs / 3)),
+  );
+  heartbeat.unref?.();
+  return async () => {
+    clearInterval(heartbeat);
+    await renewing;
+  };
+}
+
 const INVALID_TTL = "ttlMs must be a positive whole number of milliseconds";
 
 /** @internal Checks a lease duration (a programming error, so a plain `RangeError`). */

@@ -2,7 +2,7 @@
  * @module Which pending consent a callback completes, and accepting it once: a second callback
  * racing the first is refused in process and, through the store's completion claim, across processes.
  */
-import type { ConsentRecord, ConsentStore, Lease } from "@authbus/core";
+import { type ConsentRecord, type ConsentStore, keepRenewed, type Lease } from "@authbus/core";
 import { ConsentStateError } from "../errors/oauth-errors.js";
 import { perStore } from "./per-store.js";
 
@@ -85,7 +85,7 @@ export async function acceptCallback(
     completing.delete(id);
     throw error;
   }
-  const stopRenewing = claim ? renewWhileHeld(claim, claimMs) : undefined;
+  const stopRenewing = claim ? keepRenewed(claim, claimMs) : undefined;
   // Stops the renewals at once (synchronously), then gives the claim back; never rejects (a
   // claim that could not be given back lapses by itself).
   const release = async () => {
@@ -98,30 +98,4 @@ export async function acceptCallback(
     }
   };
   return { record, parameters, release };
-}
-
-/**
- * Renews `claim` every third of `claimMs` until stopped, so a live holder keeps it past its first
- * `claimMs` and a dead one lets it lapse. Stops by itself once the claim is lost (taken over
- * after it expired); a failed renewal (store unreachable) is tried again on the next beat.
- * `stop` waits for a renewal under way, so none lands after the claim is released.
- */
-function renewWhileHeld(claim: Lease, claimMs: number): () => Promise<void> {
-  let renewing: Promise<unknown> = Promise.resolve();
-  const heartbeat = setInterval(
-    () => {
-      renewing = claim.renew(claimMs).then(
-        (held) => {
-          if (!held) clearInterval(heartbeat);
-        },
-        () => undefined,
-      );
-    },
-    Math.ceil(claimMs / 3),
-  );
-  heartbeat.unref?.();
-  return async () => {
-    clearInterval(heartbeat);
-    await renewing;
-  };
 }

@@ -1,5 +1,5 @@
 /** @module Across processes: take the key's refresh lease, or wait for the holder's tokens. */
-import type { RefreshLease, TokenKey, TokenSet, TokenStore } from "@authbus/core";
+import { keepRenewed, type RefreshLease, type TokenKey, type TokenSet, type TokenStore } from "@authbus/core";
 import { RefreshError } from "../errors/oauth-errors.js";
 
 /** How the refresh step reads and writes the tokens it refreshes. */
@@ -82,8 +82,7 @@ async function refreshHolding(
   refresh: (storage: RefreshStorage) => Promise<TokenSet>,
 ): Promise<TokenSet> {
   // Renewed while the grant runs, so a slow but live holder keeps it; a dead one lets it lapse.
-  const heartbeat = setInterval(() => void lease.renew(ttlMs).catch(() => undefined), Math.ceil(ttlMs / 3));
-  heartbeat.unref?.();
+  const stopRenewing = keepRenewed(lease, ttlMs);
   try {
     return await refresh({
       held: lease.tokens,
@@ -93,7 +92,7 @@ async function refreshHolding(
       },
     });
   } finally {
-    clearInterval(heartbeat);
+    await stopRenewing();
     await lease.release().catch(() => undefined);
   }
 }
